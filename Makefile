@@ -1,0 +1,41 @@
+# Écharpe — deux commandes sur une machine neuve : `make demo` et `make test`.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+PORT ?= 8000
+DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
+
+.PHONY: venv demo test test-rapide lint typecheck bench services-check clean
+
+$(UV):
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || pip install --quiet uv
+
+.venv/.sync: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+venv: .venv/.sync
+
+demo: venv
+	$(DEMO) $(PY) manage.py migrate --noinput
+	$(DEMO) $(PY) manage.py charger_demo
+	@echo ""
+	@echo "Écharpe (démonstration) : http://127.0.0.1:$(PORT)/  — boîte d'envoi : http://127.0.0.1:$(PORT)/outbox/"
+	$(DEMO) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+services-check:
+	@bash scripts/prerequis.sh
+
+test: venv services-check
+	@bash scripts/test.sh
+
+lint: venv
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/mypy .
+
+bench: venv services-check
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf .venv demo.sqlite3 media staticfiles

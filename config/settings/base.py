@@ -1,0 +1,213 @@
+"""Settings communs à tous les environnements.
+
+Chaque valeur qui change d'un déploiement à l'autre se lit dans l'environnement
+(django-environ) ; `.env.example` les liste toutes.
+"""
+
+from datetime import timedelta
+
+from config.env import BASE_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.tenancy.CollectiviteMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.echarpe",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "core.Utilisateur"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "accueil"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # 24 h : un lien de réinitialisation expire le lendemain
+
+# django-axes : verrouillage après des échecs répétés (par identifiant et adresse IP)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
+AXES_RESET_ON_SUCCESS = True
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# Pas de MEDIA_URL public : les fichiers (pièces, documents générés) passent par des vues
+# qui vérifient les droits.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Limites d'envoi de fichiers (decisions.md) ; au-delà, Django écrit sur disque.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+ECHARPE_LIMITE_EXTRAIT_LISTE = env.int("ECHARPE_LIMITE_EXTRAIT_LISTE", default=500 * 1024 * 1024)
+ECHARPE_LIMITE_PIECE = env.int("ECHARPE_LIMITE_PIECE", default=20 * 1024 * 1024)
+ECHARPE_LIMITE_LOT = env.int("ECHARPE_LIMITE_LOT", default=100 * 1024 * 1024)
+
+# --- Celery ---------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# Nos lignes de statut font foi : pas de result backend.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+CELERY_TASK_DEFAULT_QUEUE = "documents"
+CELERY_TASK_ROUTES = {
+    "core.tasks.mail_*": {"queue": "mail"},
+    "*.tasks.*envoyer*": {"queue": "mail"},
+    "*": {"queue": "documents"},
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# --- Courriel -------------------------------------------------------------------------------
+# Backend Django pour les courriels de la plateforme (réinitialisation de mot de passe) quand
+# aucun compte SMTP n'est configuré ; les envois métier passent par core.mail.envoyer.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Écharpe <ne-pas-repondre@echarpe.invalid>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Compte SMTP par défaut de la plateforme (dernier recours de core.mail.envoyer).
+ECHARPE_SMTP_DEFAUT = {
+    "hote": env("ECHARPE_SMTP_HOTE", default=""),
+    "port": env.int("ECHARPE_SMTP_PORT", default=587),
+    "securite": env("ECHARPE_SMTP_SECURITE", default="starttls"),
+    "identifiant": env("ECHARPE_SMTP_IDENTIFIANT", default=""),
+    "mot_de_passe": env("ECHARPE_SMTP_MOT_DE_PASSE", default=""),
+    "expediteur": env("ECHARPE_SMTP_EXPEDITEUR", default=""),
+    "nom_affiche": env("ECHARPE_SMTP_NOM_AFFICHE", default="Écharpe"),
+}
+ECHARPE_SMTP_TIMEOUT = env.int("ECHARPE_SMTP_TIMEOUT", default=10)
+# Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent
+# (rotation).
+ECHARPE_CLES_CHIFFREMENT = env.list("ECHARPE_CLES_CHIFFREMENT")
+# En démonstration, tous les envois finissent dans une boîte locale lisible sur /outbox/.
+ECHARPE_BOITE_DEMO: str | None = None
+
+# --- Documents ------------------------------------------------------------------------------
+ECHARPE_SOFFICE = env("ECHARPE_SOFFICE", default="soffice")
+ECHARPE_SOFFICE_TIMEOUT = env.int("ECHARPE_SOFFICE_TIMEOUT", default=300)
+
+# --- Délais du Code électoral ---------------------------------------------------------------
+# Cass. 2e civ. 26/08/2020 : jours calendaires ; la prorogation d'un délai qui finit un samedi,
+# un dimanche ou un jour férié n'est pas confirmée ([?], legal-rules.md §8) : c'est un réglage.
+ECHARPE_DELAIS_PROROGATION_JOUR_NON_OUVRE = env.bool(
+    "ECHARPE_DELAIS_PROROGATION_JOUR_NON_OUVRE", default=False
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"sans_jeton": {"()": "core.liens.FiltreJetonLog"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "simple",
+            "filters": ["sans_jeton"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

@@ -1,0 +1,22 @@
+"""Démonstration : SQLite embarqué, Celery en mode eager, courriels dans une boîte locale.
+
+Aucun service externe ; les secrets sont fixes parce que rien de réel n'y est stocké.
+"""
+
+import os
+
+from config.env import BASE_DIR
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "demo-seulement-jamais-en-production-" + "x" * 20)
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE_DIR / 'demo.sqlite3'}")
+# Clé Fernet de démonstration (32 octets en base64), jamais utilisée ailleurs.
+os.environ.setdefault("ECHARPE_CLES_CHIFFREMENT", "ZGVtby1zZXVsZW1lbnQtY2xlLWZlcm5ldC0zMm9jdHM=")
+
+from .base import *  # noqa: E402,F403
+from .base import MEDIA_ROOT, env  # noqa: E402
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+CELERY_TASK_ALWAYS_EAGER = True
+ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")
+EMAIL_BACKEND = "core.mail.BoiteDemoBackend"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Écharpe — administration"
+admin.site.site_title = "Écharpe"
+admin.site.index_title = "Administration de la plateforme"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("core.urls")),
+]
+
+handler400 = "core.views.erreurs.erreur_400"
+handler403 = "core.views.erreurs.erreur_403"
+handler404 = "core.views.erreurs.erreur_404"
+handler500 = "core.views.erreurs.erreur_500"

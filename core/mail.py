@@ -1,0 +1,1 @@
+"""La seule fonction qui envoie un courriel : `envoyer`."""

@@ -1,0 +1,82 @@
+"""Registre que chaque application remplit dans son `AppConfig.ready()`.
+
+`core` n'importe aucune application métier : la navigation, les compteurs de l'Accueil,
+les libellés de la chronologie et les types de travaux viennent d'ici. Une application qui
+n'est pas installée n'apparaît nulle part.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.permissions import Action, Capacite
+
+
+@dataclass(frozen=True)
+class EntreeNavigation:
+    libelle: str
+    url_name: str
+    capacite: Capacite
+    action: Action = Action.LIRE
+    ordre: int = 100
+    # Préfixe d'URL qui marque l'entrée comme courante (aria-current).
+    prefixe: str = ""
+
+
+@dataclass(frozen=True)
+class Compteur:
+    """Compteur de l'Accueil : `calcul(collectivite, utilisateur)` rend un entier."""
+
+    libelle: str
+    calcul: Callable[[Any, Any], int]
+    capacite: Capacite
+    url_name: str = ""
+    ordre: int = 100
+
+
+@dataclass(frozen=True)
+class TypeTravail:
+    """Type de travail suivi : `tache` est la tâche Celery appelée avec l'id du travail."""
+
+    code: str
+    libelle: str
+    tache: str
+    capacite: Capacite
+    action: Action = Action.LIRE
+
+
+@dataclass
+class Registre:
+    navigation: list[EntreeNavigation] = field(default_factory=list)
+    compteurs: list[Compteur] = field(default_factory=list)
+    libelles_chronologie: dict[str, str] = field(default_factory=dict)
+    types_travaux: dict[str, TypeTravail] = field(default_factory=dict)
+    objectifs_liens: dict[str, str] = field(default_factory=dict)
+
+    def ajouter_navigation(self, entree: EntreeNavigation) -> None:
+        if entree not in self.navigation:
+            self.navigation.append(entree)
+            self.navigation.sort(key=lambda e: (e.ordre, e.libelle))
+
+    def ajouter_compteur(self, compteur: Compteur) -> None:
+        if compteur not in self.compteurs:
+            self.compteurs.append(compteur)
+            self.compteurs.sort(key=lambda c: (c.ordre, c.libelle))
+
+    def ajouter_libelles_chronologie(self, libelles: dict[str, str]) -> None:
+        self.libelles_chronologie.update(libelles)
+
+    def libelle_action(self, action: str) -> str:
+        return self.libelles_chronologie.get(action, action)
+
+    def ajouter_type_travail(self, type_travail: TypeTravail) -> None:
+        self.types_travaux[type_travail.code] = type_travail
+
+    def ajouter_objectif_lien(self, objectif: str, url_name: str) -> None:
+        """Un lien sécurisé d'objectif `objectif` mène, après vérification, à `url_name`."""
+        self.objectifs_liens[objectif] = url_name
+
+
+registre = Registre()

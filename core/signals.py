@@ -1,0 +1,1 @@
+"""Connexions et déconnexions : événements de la chaîne « plateforme » du journal."""

@@ -1,0 +1,55 @@
+"""Filtres d'affichage au format français (nombres, dates, échéances)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django import template
+from django.http import HttpRequest
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.filter
+def nombre(valeur: Any) -> str:
+    """1000000 → « 1 000 000 » (espace insécable fine, comme le veut l'usage français)."""
+    try:
+        entier = int(valeur)
+    except (TypeError, ValueError):
+        return "" if valeur is None else str(valeur)
+    return f"{entier:,}".replace(",", "\u202f")
+
+
+@register.filter
+def date_fr(valeur: date | datetime | None) -> str:
+    """25/11/2026, ou 25/11/2026 à 18 h 30 pour une date et heure."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, datetime):
+        if timezone.is_aware(valeur):
+            valeur = timezone.localtime(valeur)
+        return f"{valeur:%d/%m/%Y} à {valeur.hour} h {valeur.minute:02d}"
+    return f"{valeur:%d/%m/%Y}"
+
+
+@register.filter
+def echeance(valeur: date | None) -> str:
+    """« dans 2 jours », « aujourd'hui », « en retard de 3 jours »."""
+    if valeur is None:
+        return ""
+    ecart = (valeur - timezone.localdate()).days
+    if ecart == 0:
+        return "aujourd'hui"
+    if ecart > 0:
+        return f"dans {ecart} jour{'s' if ecart > 1 else ''}"
+    return f"en retard de {-ecart} jour{'s' if ecart < -1 else ''}"
+
+
+@register.simple_tag
+def url_page(request: HttpRequest, numero: int) -> str:
+    """Paramètres de la page courante avec un autre numéro de page (filtres conservés)."""
+    parametres = request.GET.copy()
+    parametres["page"] = str(numero)
+    return parametres.urlencode()

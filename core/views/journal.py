@@ -1,0 +1,5 @@
+"""À compléter."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
