@@ -1,1 +1,290 @@
-from django.contrib import admin  # noqa: F401
+"""Administration Django pour le personnel de la plateforme.
+
+Chaque modèle rattaché à une collectivité est limité aux collectivités où la personne a un
+rôle, sauf pour un superutilisateur. Le journal est en lecture seule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from core.models import (
+    ChaineJournal,
+    Collectivite,
+    CompteSMTP,
+    Delai,
+    EntreeJournal,
+    LienSecurise,
+    MessageEnvoye,
+    Role,
+    Travail,
+    Utilisateur,
+)
+
+
+def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
+    if request.user.is_superuser:
+        return Collectivite.objects.all()
+    return Collectivite.objects.filter(roles__utilisateur=request.user, roles__actif=True)
+
+
+class PerimetreAdmin(admin.ModelAdmin):
+    """Limite les lignes et les choix de collectivité au périmètre de la personne."""
+
+    champ_collectivite = "collectivite"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(**{f"{self.champ_collectivite}__in": collectivites_de(request)})
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "collectivite" and not request.user.is_superuser:
+            kwargs["queryset"] = collectivites_de(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class LectureSeuleAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    fields = ["collectivite", "role", "actif"]
+
+
+@admin.register(Collectivite)
+class CollectiviteAdmin(PerimetreAdmin):
+    champ_collectivite = "pk"
+    list_display = ["nom", "type", "code_insee", "population_legale", "membre_3500_ou_plus"]
+    list_filter = ["type", "membre_3500_ou_plus", "alsace_moselle"]
+    search_fields = ["nom", "code_insee", "siren", "slug"]
+    prepopulated_fields = {"slug": ["nom"]}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return qs if request.user.is_superuser else qs.filter(pk__in=collectivites_de(request))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Utilisateur)
+class UtilisateurAdmin(UserAdmin):
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "email",
+        "is_staff",
+        "is_active",
+        "last_login",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "roles__role"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    inlines = [RoleInline]
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (
+            "Identité (vérification des liens)",
+            {"fields": ["date_naissance", "departement_naissance", "telephone"]},
+        ),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(roles__collectivite__in=collectivites_de(request)).distinct()
+
+
+@admin.register(Role)
+class RoleAdmin(PerimetreAdmin):
+    list_display = ["utilisateur", "collectivite", "role", "actif", "cree_le"]
+    list_filter = ["role", "actif", "collectivite"]
+    search_fields = ["utilisateur__username", "utilisateur__last_name", "collectivite__nom"]
+    autocomplete_fields = ["utilisateur"]
+    list_select_related = ["utilisateur", "collectivite"]
+
+
+class CompteSMTPAdminForm(forms.ModelForm):
+    mot_de_passe = forms.CharField(
+        label="Mot de passe",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Laissez vide pour garder le mot de passe enregistré. Il est chiffré.",
+    )
+
+    class Meta:
+        model = CompteSMTP
+        fields = [
+            "collectivite",
+            "utilisateur",
+            "adresse_expediteur",
+            "nom_affiche",
+            "identifiant",
+            "hote",
+            "port",
+            "securite",
+            "boite_protocole",
+            "boite_hote",
+            "boite_port",
+            "boite_securite",
+        ]
+
+    def save(self, commit: bool = True) -> Any:
+        from core.smtp import chiffrer
+
+        if self.cleaned_data.get("mot_de_passe"):
+            self.instance.mot_de_passe_chiffre = chiffrer(self.cleaned_data["mot_de_passe"])
+        return super().save(commit=commit)
+
+
+@admin.register(CompteSMTP)
+class CompteSMTPAdmin(PerimetreAdmin):
+    form = CompteSMTPAdminForm
+    list_display = [
+        "adresse_expediteur",
+        "utilisateur",
+        "collectivite",
+        "hote",
+        "port",
+        "securite",
+        "dernier_test_reussi",
+    ]
+    list_filter = ["securite", "collectivite", "dernier_test_reussi"]
+    search_fields = ["adresse_expediteur", "hote", "utilisateur__username"]
+    list_select_related = ["utilisateur", "collectivite"]
+    readonly_fields = ["derniere_verification", "dernier_resultat", "dernier_test_reussi"]
+
+
+@admin.register(MessageEnvoye)
+class MessageEnvoyeAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["cree_le", "sujet", "destinataires", "compte_libelle", "statut", "code_smtp"]
+    list_filter = ["statut", "collectivite"]
+    search_fields = ["sujet", "destinataires", "message_id"]
+    date_hierarchy = "cree_le"
+
+
+@admin.register(ChaineJournal)
+class ChaineJournalAdmin(LectureSeuleAdmin):
+    list_display = ["__str__", "dernier_numero", "dernier_hash"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(collectivite__in=collectivites_de(request))
+
+
+@admin.register(EntreeJournal)
+class EntreeJournalAdmin(LectureSeuleAdmin):
+    list_display = [
+        "horodatage",
+        "numero",
+        "collectivite",
+        "acteur_libelle",
+        "action",
+        "objet_libelle",
+        "sujet_libelle",
+    ]
+    list_filter = ["action", "collectivite"]
+    search_fields = ["action", "objet_libelle", "sujet_libelle", "acteur_libelle"]
+    date_hierarchy = "horodatage"
+    list_select_related = ["collectivite"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        # La chaîne « plateforme » (connexions, personnel) reste aux superutilisateurs.
+        return qs.filter(collectivite__in=collectivites_de(request))
+
+
+@admin.register(Travail)
+class TravailAdmin(PerimetreAdmin):
+    list_display = [
+        "cree_le",
+        "libelle",
+        "type",
+        "collectivite",
+        "statut",
+        "progression",
+        "total",
+        "demandeur",
+    ]
+    list_filter = ["statut", "type", "collectivite"]
+    search_fields = ["libelle", "type", "erreur"]
+    readonly_fields = ["commence_le", "termine_le", "tentatives"]
+    list_select_related = ["collectivite", "demandeur"]
+
+
+@admin.register(LienSecurise)
+class LienSecuriseAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = [
+        "cree_le",
+        "objectif",
+        "cible_type",
+        "cible_id",
+        "expire_le",
+        "utilise_le",
+        "revoque_le",
+        "verrouille_le",
+    ]
+    list_filter = ["objectif", "usage_unique", "collectivite"]
+    search_fields = ["cible_id", "objectif"]
+    exclude = ["hash_jeton"]
+
+
+@admin.register(Delai)
+class DelaiAdmin(admin.ModelAdmin):
+    """Valeurs nationales : personnel de la plateforme ; surcharges : leur collectivité."""
+
+    list_display = [
+        "code",
+        "libelle",
+        "valeur",
+        "unite",
+        "reference",
+        "confirme",
+        "valide_du",
+        "valide_au",
+        "collectivite",
+    ]
+    list_filter = [
+        "unite",
+        "confirme",
+        "surchargeable",
+        ("collectivite", admin.EmptyFieldListFilter),
+    ]
+    search_fields = ["code", "libelle", "reference"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        from django.db.models import Q
+
+        return qs.filter(
+            Q(collectivite__isnull=True) | Q(collectivite__in=collectivites_de(request))
+        )
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "collectivite" and not request.user.is_superuser:
+            kwargs["queryset"] = collectivites_de(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -1,5 +1,11 @@
+import secrets
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+from core.models import Collectivite, TypeRole
+from core.services import CHAMPS_COLLECTIVITE
 
 
 class ConnexionForm(AuthenticationForm):
@@ -9,3 +15,61 @@ class ConnexionForm(AuthenticationForm):
         "(majuscules comprises).",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+class AgentAjouterForm(forms.Form):
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(
+        label="Courriel",
+        help_text="Le lien d'activation du compte y est envoyé (valable 7 jours).",
+    )
+    identifiant = forms.RegexField(
+        label="Identifiant de connexion",
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={
+            "invalid": "Lettres, chiffres et les caractères . @ + - _ seulement, sans espace."
+        },
+        help_text="Si la personne a déjà un compte Écharpe (autre collectivité), indiquez "
+        "son identifiant : elle gardera le même compte.",
+    )
+    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+
+
+class RoleModifierForm(forms.Form):
+    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+    actif = forms.BooleanField(
+        label="Accès actif", required=False, help_text="Décochez pour retirer l'accès."
+    )
+
+
+TYPES_LOGO = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+TAILLE_MAX_LOGO = 1024 * 1024
+
+
+class CollectiviteForm(forms.ModelForm):
+    class Meta:
+        model = Collectivite
+        fields = [*CHAMPS_COLLECTIVITE, "logo"]
+        widgets = {
+            "adresse": forms.Textarea(attrs={"rows": 3}),
+            "commission_adresse": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "read") or "logo" not in self.changed_data:
+            return logo
+        if logo.size > TAILLE_MAX_LOGO:
+            raise forms.ValidationError("Le logo dépasse 1 Mo : réduisez l'image.")
+        debut = logo.read(8)
+        logo.seek(0)
+        extension = next(
+            (ext for magie, ext in TYPES_LOGO.items() if debut.startswith(magie)), None
+        )
+        if extension is None:
+            raise forms.ValidationError("Le logo doit être une image PNG ou JPEG.")
+        # Nom aléatoire : jamais le nom fourni par l'utilisateur sur le disque.
+        logo.name = f"{secrets.token_hex(16)}.{extension}"
+        return logo

@@ -65,11 +65,4 @@ def administrateur(monde: Monde) -> Utilisateur:
     return monde.personnes[TypeRole.ADMINISTRATEUR]
 
 
-@pytest.fixture(autouse=True)
-def _axes_reinitialise(db) -> None:
-    from axes.models import AccessAttempt
-
-    AccessAttempt.objects.all().delete()
-
-
 __all__ = ["Monde", "PROFILS", "PROFILS_AGENTS", "Role"]

@@ -92,6 +92,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -177,6 +178,9 @@ ECHARPE_SMTP_DEFAUT = {
     "nom_affiche": env("ECHARPE_SMTP_NOM_AFFICHE", default="Écharpe"),
 }
 ECHARPE_SMTP_TIMEOUT = env.int("ECHARPE_SMTP_TIMEOUT", default=10)
+ECHARPE_SMTP_VERIFIER_CERTIFICAT = True
+# Adresse publique du site, pour les liens envoyés par courriel.
+ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")
 # Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent
 # (rotation).
 ECHARPE_CLES_CHIFFREMENT = env.list("ECHARPE_CLES_CHIFFREMENT")

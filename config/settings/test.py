@@ -17,8 +17,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_H
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = tempfile.mkdtemp(prefix="echarpe-media-")
+STATIC_ROOT = tempfile.mkdtemp(prefix="echarpe-static-")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True
+
+# Un nom de base de test par processus : plusieurs suites peuvent tourner en même temps sur
+# le même serveur PostgreSQL jetable sans se marcher dessus.
+DATABASES["default"]["TEST"] = {"NAME": f"test_echarpe_{os.getpid()}"}  # noqa: F405

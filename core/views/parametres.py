@@ -1,5 +1,179 @@
-"""À compléter."""
+"""Paramètres de la collectivité : agents et rôles, fiche de la collectivité, logo."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.forms import AgentAjouterForm, CollectiviteForm, RoleModifierForm
+from core.models import Collectivite, Role
+from core.permissions import Action, Capacite
+from core.services import agent_ajouter, collectivite_modifier, role_modifier
+from core.tenancy import EspaceAgentMixin, peut
+
+
+def _ajouter_erreurs(form: Any, erreur: ValidationError) -> None:
+    if hasattr(erreur, "error_dict"):
+        for champ, erreurs in erreur.message_dict.items():
+            form.add_error(champ if champ in form.fields else None, erreurs)
+    else:
+        form.add_error(None, erreur.messages)
+
+
+class ParametresView(EspaceAgentMixin, TemplateView):
+    """Sommaire des paramètres : chacun voit les sections que son rôle permet."""
+
+    template_name = "core/parametres.html"
+    capacite = Capacite.SMTP_PERSONNEL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["administrateur"] = peut(self.request, Capacite.PARAMETRES, Action.ECRIRE)
+        return context
+
+
+class AgentsView(EspaceAgentMixin, TemplateView):
+    template_name = "core/parametres_agents.html"
+    capacite = Capacite.PARAMETRES
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        roles = Role.objects.pour(self.collectivite).select_related("utilisateur")
+        texte = self.request.GET.get("q", "").strip()
+        if texte:
+            roles = roles.filter(
+                Q(utilisateur__last_name__icontains=texte)
+                | Q(utilisateur__first_name__icontains=texte)
+                | Q(utilisateur__username__icontains=texte)
+                | Q(utilisateur__email__icontains=texte)
+            )
+        ordre = self.request.GET.get("tri", "nom")
+        ordres = {
+            "nom": ["utilisateur__last_name", "utilisateur__first_name"],
+            "role": ["role", "utilisateur__last_name"],
+            "connexion": ["-utilisateur__last_login"],
+        }
+        roles = roles.order_by(*ordres.get(ordre, ordres["nom"]), "pk")
+        paginator = Paginator(roles, 25)
+        page_obj = paginator.get_page(self.request.GET.get("page"))
+        context.update({"page_obj": page_obj, "paginator": paginator, "q": texte, "tri": ordre})
+        return context
+
+
+class AgentAjouterView(EspaceAgentMixin, View):
+    capacite = Capacite.PARAMETRES
+    action = Action.ECRIRE
+    template_name = "core/parametres_agent_ajouter.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, self.template_name, {"form": AgentAjouterForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AgentAjouterForm(request.POST)
+        if form.is_valid():
+            try:
+                role, cree = agent_ajouter(
+                    collectivite=self.collectivite, par=request.user, **form.cleaned_data
+                )
+            except ValidationError as erreur:
+                _ajouter_erreurs(form, erreur)
+            else:
+                suite = (
+                    " Un lien d'activation lui a été envoyé par courriel."
+                    if cree
+                    else " Son compte existant est rattaché à la collectivité."
+                )
+                messages.success(
+                    request,
+                    f"{role.utilisateur} ajouté comme {role.get_role_display().lower()}.{suite}",
+                )
+                return redirect("parametres_agents")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class AgentModifierView(EspaceAgentMixin, View):
+    capacite = Capacite.PARAMETRES
+    action = Action.ECRIRE
+    template_name = "core/parametres_agent_modifier.html"
+
+    def get_role(self, pk: int) -> Role:
+        return get_object_or_404(
+            Role.objects.pour(self.collectivite).select_related("utilisateur"), pk=pk
+        )
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        role = self.get_role(pk)
+        form = RoleModifierForm(initial={"role": role.role, "actif": role.actif})
+        return render(request, self.template_name, {"form": form, "role": role})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        role = self.get_role(pk)
+        form = RoleModifierForm(request.POST)
+        if form.is_valid():
+            try:
+                role_modifier(
+                    role=role,
+                    par=request.user,
+                    nouveau_role=form.cleaned_data["role"],
+                    actif=form.cleaned_data["actif"],
+                )
+            except ValidationError as erreur:
+                _ajouter_erreurs(form, erreur)
+            else:
+                messages.success(request, f"Rôle de {role.utilisateur} enregistré.")
+                return redirect("parametres_agents")
+        return render(request, self.template_name, {"form": form, "role": role}, status=400)
+
+
+class CollectiviteView(EspaceAgentMixin, View):
+    capacite = Capacite.PARAMETRES
+    action = Action.LIRE
+    action_post = Action.ECRIRE
+    template_name = "core/parametres_collectivite.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        form = CollectiviteForm(instance=self.collectivite)
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        # Le ModelForm modifie l'instance qu'il reçoit : on lui en donne une copie pour que le
+        # service voie les vraies différences (journal) et fasse l'unique écriture.
+        copie = Collectivite.objects.get(pk=self.collectivite.pk)
+        form = CollectiviteForm(request.POST, request.FILES, instance=copie)
+        if form.is_valid():
+            donnees = {champ: form.cleaned_data[champ] for champ in form.changed_data}
+            collectivite_modifier(collectivite=self.collectivite, par=request.user, donnees=donnees)
+            messages.success(request, f"Fiche de {self.collectivite.nom} enregistrée.")
+            return redirect("parametres_collectivite")
+        return render(request, self.template_name, {"form": form}, status=400)
+
+
+class LogoView(EspaceAgentMixin, View):
+    """Le logo passe par une vue authentifiée : aucun fichier téléversé n'est public."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        logo = self.collectivite.logo
+        if not logo:
+            raise Http404("Aucun logo.")
+        reponse = FileResponse(logo.open("rb"))
+        reponse["X-Content-Type-Options"] = "nosniff"
+        return reponse
+
+
+urlpatterns = [
+    path("", ParametresView.as_view(), name="parametres"),
+    path("agents/", AgentsView.as_view(), name="parametres_agents"),
+    path("agents/ajouter/", AgentAjouterView.as_view(), name="parametres_agent_ajouter"),
+    path("agents/<int:pk>/", AgentModifierView.as_view(), name="parametres_agent_modifier"),
+    path("collectivite/", CollectiviteView.as_view(), name="parametres_collectivite"),
+    path("collectivite/logo/", LogoView.as_view(), name="parametres_logo"),
+]

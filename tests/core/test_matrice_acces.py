@@ -1,0 +1,152 @@
+"""Matrice rôle × vue : chaque URL du back-office, chaque profil, le statut attendu.
+
+Le tableau des rôles de decisions.md en est la source. Un test vérifie aussi que toute
+URL nommée du projet figure ici (ou dans la liste des exceptions justifiées) : une vue
+ajoutée sans sa ligne dans la matrice fait échouer la suite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from core.models import CompteSMTP, Role, Travail, TypeRole
+from tests.conftest import PROFILS, Monde
+
+A = TypeRole.ADMINISTRATEUR
+E = TypeRole.AGENT_ELECTIONS
+S = TypeRole.SECRETARIAT
+L = TypeRole.LECTURE
+
+
+def attendus(
+    autorises: set[str], *, ok: int = 200, autre: int | None = None
+) -> dict[str, int]:
+    """Statut par profil : `ok` pour les rôles autorisés, 403 pour les autres agents et les
+    personnes sans rôle, redirection vers la connexion pour l'anonyme. `autre` : statut pour
+    l'administrateur d'une autre collectivité (404 pour un objet qui n'est pas à lui)."""
+    resultat = {"anonyme": 302, "sans_role": 403, "elu": 403}
+    for role in (A, E, S, L):
+        resultat[role] = ok if role in autorises else 403
+    resultat["autre_collectivite"] = autre if autre is not None else ok if A in autorises else 403
+    return resultat
+
+
+def _role_agent(monde: Monde) -> dict[str, Any]:
+    return {"pk": Role.objects.get(utilisateur=monde.personnes[E]).pk}
+
+
+def _compte_agent(monde: Monde) -> dict[str, Any]:
+    compte, _ = CompteSMTP.objects.get_or_create(
+        collectivite=monde.collectivite,
+        utilisateur=monde.personnes[E],
+        defaults={"adresse_expediteur": "e@exemple.test", "hote": "127.0.0.1", "port": 1},
+    )
+    return {"pk": compte.pk}
+
+
+def _travail_export(monde: Monde) -> dict[str, Any]:
+    travail = Travail.objects.create(
+        collectivite=monde.collectivite,
+        type="journal_export",
+        libelle="Export du journal",
+        statut="echec",
+        demandeur=monde.personnes[A],
+        erreur="Erreur de test",
+    )
+    return {"pk": travail.pk}
+
+
+@dataclass(frozen=True)
+class Cas:
+    nom: str
+    attendu: dict[str, int]
+    kwargs: Callable[[Monde], dict[str, Any]] | None = None
+    methode: str = "get"
+    donnees: dict[str, Any] = field(default_factory=dict)
+
+
+TOUS_AGENTS = {A, E, S, L}
+AVEC_SMTP = {A, E, S}
+
+CAS: list[Cas] = [
+    Cas("accueil", attendus(TOUS_AGENTS)),
+    Cas("parametres", attendus(AVEC_SMTP)),
+    Cas("parametres_agents", attendus({A})),
+    Cas("parametres_agent_ajouter", attendus({A})),
+    Cas("parametres_agent_modifier", attendus({A}, autre=404), kwargs=_role_agent),
+    Cas("parametres_collectivite", attendus({A})),
+    # Sans logo enregistré, la vue répond 404 à qui a le droit de la voir.
+    Cas("parametres_logo", attendus(TOUS_AGENTS, ok=404)),
+    Cas("smtp_mon_compte", attendus(AVEC_SMTP)),
+    Cas("smtp_comptes", attendus({A})),
+    Cas("smtp_compte_defaut", attendus({A})),
+    Cas("smtp_compte_modifier", attendus({A}, autre=404), kwargs=_compte_agent),
+    Cas("delais", attendus({A})),
+    Cas("journal", attendus({A, E, S})),
+    Cas("travail_detail", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travail_etat", attendus({A}, autre=404), kwargs=_travail_export),
+]
+
+# URL hors matrice, et pourquoi.
+EXCEPTIONS = {
+    # Authentification : publiques par nature, testées dans test_auth.py.
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    # POST seulement (CSRF), testées avec leur vue : changement de collectivité, actions.
+    "collectivite_choisir",
+    "smtp_tester",
+    "delai_surcharger",
+    "travail_relancer",
+    # Le téléchargement demande un travail terminé : test_views_travaux.py.
+    "travail_telecharger",
+    # Liens sécurisés : l'accès se fait par jeton, testé dans test_views_liens.py.
+    "lien_ouvrir",
+    "lien_accueil",
+    "lien_activation",
+    # Boîte d'envoi de démonstration : 404 hors démo, test_outbox.py.
+    "outbox",
+    "outbox_message",
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profil", PROFILS)
+@pytest.mark.parametrize("cas", CAS, ids=[c.nom for c in CAS])
+def test_matrice_role_vue(monde: Monde, cas: Cas, profil: str) -> None:
+    kwargs = cas.kwargs(monde) if cas.kwargs else {}
+    url = reverse(cas.nom, kwargs=kwargs)
+    reponse = getattr(monde.client(profil), cas.methode)(url, cas.donnees)
+    assert reponse.status_code == cas.attendu[profil], (
+        f"{cas.nom} en {profil} : {reponse.status_code}, attendu {cas.attendu[profil]}"
+    )
+    if profil == "anonyme":
+        assert reponse["Location"].startswith(reverse("login"))
+
+
+def _noms(resolver: URLResolver, prefixe: str = "") -> set[str]:
+    noms: set[str] = set()
+    for motif in resolver.url_patterns:
+        if isinstance(motif, URLResolver):
+            if motif.app_name == "admin":
+                continue
+            noms |= _noms(motif)
+        elif isinstance(motif, URLPattern) and motif.name:
+            noms.add(motif.name)
+    return noms
+
+
+def test_toute_url_nommee_est_dans_la_matrice() -> None:
+    couvertes = {c.nom for c in CAS} | EXCEPTIONS
+    manquantes = _noms(get_resolver()) - couvertes
+    assert not manquantes, f"URL absentes de la matrice d'accès : {sorted(manquantes)}"

@@ -1,0 +1,172 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from core.models import EntreeJournal, Role, TypeRole, Utilisateur
+from core.services import agent_ajouter, role_modifier
+from tests.factories import CollectiviteFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_agent_ajouter_cree_le_compte_et_le_role(monde, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        role, cree = agent_ajouter(
+            collectivite=monde.collectivite,
+            par=monde.personnes["administrateur"],
+            prenom="Léa",
+            nom="Durand",
+            email="lea@exemple.test",
+            identifiant="ldurand",
+            role=TypeRole.AGENT_ELECTIONS,
+        )
+    assert cree
+    assert role.collectivite == monde.collectivite
+    assert not role.utilisateur.has_usable_password()
+    assert EntreeJournal.objects.filter(action="agent_ajoute", objet_id=str(role.pk)).exists()
+    assert [m.to for m in mailoutbox] == [["lea@exemple.test"]]
+
+
+def test_agent_existant_garde_son_compte_dans_une_autre_collectivite(monde):
+    existant = monde.personnes["autre_collectivite"]
+    role, cree = agent_ajouter(
+        collectivite=monde.collectivite,
+        par=monde.personnes["administrateur"],
+        prenom="x",
+        nom="y",
+        email="z@exemple.test",
+        identifiant=existant.username.upper(),
+        role=TypeRole.LECTURE,
+    )
+    assert not cree
+    assert role.utilisateur == existant
+    assert existant.roles.count() == 2
+
+
+def test_agent_deja_present_est_refuse(monde):
+    with pytest.raises(ValidationError) as erreur:
+        agent_ajouter(
+            collectivite=monde.collectivite,
+            par=monde.personnes["administrateur"],
+            prenom="x",
+            nom="y",
+            email="z@exemple.test",
+            identifiant="u-lecture",
+            role=TypeRole.LECTURE,
+        )
+    assert "déjà un rôle" in str(erreur.value)
+
+
+def test_le_dernier_administrateur_ne_peut_pas_se_retirer(monde):
+    role = Role.objects.get(utilisateur=monde.personnes["administrateur"])
+    with pytest.raises(ValidationError) as erreur:
+        role_modifier(role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=True)
+    assert "au moins un administrateur" in str(erreur.value)
+    role.refresh_from_db()
+    assert role.role == TypeRole.ADMINISTRATEUR
+
+
+def test_retirer_un_acces_ferme_le_back_office(monde):
+    role = Role.objects.get(utilisateur=monde.personnes["lecture"])
+    role_modifier(role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=False)
+    assert monde.client("lecture").get(reverse("accueil")).status_code == 403
+
+
+def test_vue_ajouter_agent_erreurs_en_francais(monde):
+    client = monde.client("administrateur")
+    reponse = client.post(reverse("parametres_agent_ajouter"), {"prenom": "", "nom": "N", "email": "pas-un-courriel", "identifiant": "a b", "role": "inconnu"})
+    assert reponse.status_code == 400
+    contenu = reponse.content.decode()
+    assert "Saisissez une adresse de courriel valide" in contenu
+    assert "sans espace" in contenu
+    assert 'href="#id_prenom"' in contenu
+    assert not Utilisateur.objects.filter(last_name="N").exists()
+
+
+def test_vue_ajouter_agent_redirige_avec_un_message(monde):
+    client = monde.client("administrateur")
+    reponse = client.post(
+        reverse("parametres_agent_ajouter"),
+        {"prenom": "Léa", "nom": "Durand", "email": "lea@exemple.test", "identifiant": "ldurand", "role": TypeRole.SECRETARIAT},
+        follow=True,
+    )
+    assert reponse.status_code == 200
+    assert "ajouté comme secrétariat des assemblées" in reponse.content.decode()
+    assert Role.objects.filter(utilisateur__username="ldurand", collectivite=monde.collectivite).exists()
+
+
+def test_vue_agents_ne_montre_que_la_collectivite_courante(monde):
+    contenu = monde.client("administrateur").get(reverse("parametres_agents")).content.decode()
+    assert "u-lecture" in contenu
+    assert "u-autre" not in contenu
+    contenu_autre = monde.client("autre_collectivite").get(reverse("parametres_agents")).content.decode()
+    assert "u-lecture" not in contenu_autre
+
+
+def test_vue_agents_nombre_de_requetes_constant(monde, django_assert_max_num_queries):
+    client = monde.client("administrateur")
+    client.get(reverse("parametres_agents"))
+    for _ in range(30):
+        RoleFactory(collectivite=monde.collectivite, role=TypeRole.LECTURE)
+    with django_assert_max_num_queries(8):
+        reponse = client.get(reverse("parametres_agents"))
+    assert reponse.context["paginator"].count == 34
+
+
+def test_modifier_un_role_d_une_autre_collectivite_repond_404(monde):
+    role_autre = Role.objects.get(utilisateur=monde.personnes["autre_collectivite"])
+    reponse = monde.client("administrateur").post(
+        reverse("parametres_agent_modifier", args=[role_autre.pk]), {"role": TypeRole.LECTURE}
+    )
+    assert reponse.status_code == 404
+    role_autre.refresh_from_db()
+    assert role_autre.role == TypeRole.ADMINISTRATEUR
+
+
+def test_changer_de_collectivite(monde):
+    personne = monde.personnes["agent_elections"]
+    seconde = CollectiviteFactory(nom="Bourg-Second")
+    RoleFactory(utilisateur=personne, collectivite=seconde, role=TypeRole.LECTURE)
+    client = monde.client("agent_elections", csrf=False)
+    reponse = client.post(reverse("collectivite_choisir"), {"collectivite": seconde.pk, "next": "https://ailleurs.example/"})
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("accueil")  # pas de redirection ouverte
+    assert "Bourg-Second" in client.get(reverse("accueil")).content.decode()
+    # Une collectivité où la personne n'a pas de rôle ne change rien.
+    client.post(reverse("collectivite_choisir"), {"collectivite": monde.autre.pk})
+    assert "Autre-Ville" not in client.get(reverse("accueil")).content.decode().split("<main")[1]
+
+
+def test_changer_de_collectivite_exige_le_jeton_csrf(monde):
+    client = monde.client("agent_elections", csrf=True)
+    reponse = client.post(reverse("collectivite_choisir"), {"collectivite": monde.collectivite.pk})
+    assert reponse.status_code == 403
+
+
+def test_logo_refuse_un_fichier_qui_n_est_pas_une_image(monde):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = monde.client("administrateur")
+    faux = SimpleUploadedFile("logo.png", b"<svg onload=alert(1)>", content_type="image/png")
+    donnees = {"nom": "Saint-Test", "population_legale": 2150, "logo": faux}
+    reponse = client.post(reverse("parametres_collectivite"), donnees)
+    assert reponse.status_code == 400
+    assert "PNG ou JPEG" in reponse.content.decode()
+
+
+def test_logo_png_enregistre_sous_un_nom_aleatoire_et_servi_par_une_vue(monde):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = monde.client("administrateur")
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    reponse = client.post(
+        reverse("parametres_collectivite"),
+        {"nom": "Saint-Test", "population_legale": 2150, "logo": SimpleUploadedFile("../../x.png", png)},
+    )
+    assert reponse.status_code == 302
+    monde.collectivite.refresh_from_db()
+    assert "x.png" not in monde.collectivite.logo.name
+    servi = client.get(reverse("parametres_logo"))
+    assert servi.status_code == 200
+    assert servi["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(servi.streaming_content) == png
