@@ -23,9 +23,7 @@ S = TypeRole.SECRETARIAT
 L = TypeRole.LECTURE
 
 
-def attendus(
-    autorises: set[str], *, ok: int = 200, autre: int | None = None
-) -> dict[str, int]:
+def attendus(autorises: set[str], *, ok: int = 200, autre: int | None = None) -> dict[str, int]:
     """Statut par profil : `ok` pour les rôles autorisés, 403 pour les autres agents et les
     personnes sans rôle, redirection vers la connexion pour l'anonyme. `autre` : statut pour
     l'administrateur d'une autre collectivité (404 pour un objet qui n'est pas à lui)."""

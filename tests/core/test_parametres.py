@@ -9,7 +9,9 @@ from tests.factories import CollectiviteFactory, RoleFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_agent_ajouter_cree_le_compte_et_le_role(monde, mailoutbox, django_capture_on_commit_callbacks):
+def test_agent_ajouter_cree_le_compte_et_le_role(
+    monde, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         role, cree = agent_ajouter(
             collectivite=monde.collectivite,
@@ -60,7 +62,12 @@ def test_agent_deja_present_est_refuse(monde):
 def test_le_dernier_administrateur_ne_peut_pas_se_retirer(monde):
     role = Role.objects.get(utilisateur=monde.personnes["administrateur"])
     with pytest.raises(ValidationError) as erreur:
-        role_modifier(role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=True)
+        role_modifier(
+            role=role,
+            par=monde.personnes["administrateur"],
+            nouveau_role=TypeRole.LECTURE,
+            actif=True,
+        )
     assert "au moins un administrateur" in str(erreur.value)
     role.refresh_from_db()
     assert role.role == TypeRole.ADMINISTRATEUR
@@ -68,13 +75,24 @@ def test_le_dernier_administrateur_ne_peut_pas_se_retirer(monde):
 
 def test_retirer_un_acces_ferme_le_back_office(monde):
     role = Role.objects.get(utilisateur=monde.personnes["lecture"])
-    role_modifier(role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=False)
+    role_modifier(
+        role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=False
+    )
     assert monde.client("lecture").get(reverse("accueil")).status_code == 403
 
 
 def test_vue_ajouter_agent_erreurs_en_francais(monde):
     client = monde.client("administrateur")
-    reponse = client.post(reverse("parametres_agent_ajouter"), {"prenom": "", "nom": "N", "email": "pas-un-courriel", "identifiant": "a b", "role": "inconnu"})
+    reponse = client.post(
+        reverse("parametres_agent_ajouter"),
+        {
+            "prenom": "",
+            "nom": "N",
+            "email": "pas-un-courriel",
+            "identifiant": "a b",
+            "role": "inconnu",
+        },
+    )
     assert reponse.status_code == 400
     contenu = reponse.content.decode()
     assert "Saisissez une adresse de courriel valide" in contenu
@@ -87,19 +105,29 @@ def test_vue_ajouter_agent_redirige_avec_un_message(monde):
     client = monde.client("administrateur")
     reponse = client.post(
         reverse("parametres_agent_ajouter"),
-        {"prenom": "Léa", "nom": "Durand", "email": "lea@exemple.test", "identifiant": "ldurand", "role": TypeRole.SECRETARIAT},
+        {
+            "prenom": "Léa",
+            "nom": "Durand",
+            "email": "lea@exemple.test",
+            "identifiant": "ldurand",
+            "role": TypeRole.SECRETARIAT,
+        },
         follow=True,
     )
     assert reponse.status_code == 200
     assert "ajouté comme secrétariat des assemblées" in reponse.content.decode()
-    assert Role.objects.filter(utilisateur__username="ldurand", collectivite=monde.collectivite).exists()
+    assert Role.objects.filter(
+        utilisateur__username="ldurand", collectivite=monde.collectivite
+    ).exists()
 
 
 def test_vue_agents_ne_montre_que_la_collectivite_courante(monde):
     contenu = monde.client("administrateur").get(reverse("parametres_agents")).content.decode()
     assert "u-lecture" in contenu
     assert "u-autre" not in contenu
-    contenu_autre = monde.client("autre_collectivite").get(reverse("parametres_agents")).content.decode()
+    contenu_autre = (
+        monde.client("autre_collectivite").get(reverse("parametres_agents")).content.decode()
+    )
     assert "u-lecture" not in contenu_autre
 
 
@@ -128,7 +156,10 @@ def test_changer_de_collectivite(monde):
     seconde = CollectiviteFactory(nom="Bourg-Second")
     RoleFactory(utilisateur=personne, collectivite=seconde, role=TypeRole.LECTURE)
     client = monde.client("agent_elections", csrf=False)
-    reponse = client.post(reverse("collectivite_choisir"), {"collectivite": seconde.pk, "next": "https://ailleurs.example/"})
+    reponse = client.post(
+        reverse("collectivite_choisir"),
+        {"collectivite": seconde.pk, "next": "https://ailleurs.example/"},
+    )
     assert reponse.status_code == 302
     assert reponse["Location"] == reverse("accueil")  # pas de redirection ouverte
     assert "Bourg-Second" in client.get(reverse("accueil")).content.decode()
@@ -161,7 +192,11 @@ def test_logo_png_enregistre_sous_un_nom_aleatoire_et_servi_par_une_vue(monde):
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
     reponse = client.post(
         reverse("parametres_collectivite"),
-        {"nom": "Saint-Test", "population_legale": 2150, "logo": SimpleUploadedFile("../../x.png", png)},
+        {
+            "nom": "Saint-Test",
+            "population_legale": 2150,
+            "logo": SimpleUploadedFile("../../x.png", png),
+        },
     )
     assert reponse.status_code == 302
     monde.collectivite.refresh_from_db()
