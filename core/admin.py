@@ -6,7 +6,7 @@ rôle, sauf pour un superutilisateur. Le journal est en lecture seule.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -31,7 +31,9 @@ from core.models import (
 def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
     if request.user.is_superuser:
         return Collectivite.objects.all()
-    return Collectivite.objects.filter(roles__utilisateur=request.user, roles__actif=True)
+    return Collectivite.objects.filter(
+        roles__utilisateur=cast(Utilisateur, request.user), roles__actif=True
+    )
 
 
 class PerimetreAdmin(admin.ModelAdmin):

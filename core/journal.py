@@ -126,7 +126,7 @@ def journaliser(
         chaine = _chaine_verrouillee(collectivite)
         horodatage = timezone.now()
         numero = chaine.dernier_numero + 1
-        champs = {
+        champs: dict[str, Any] = {
             "numero": numero,
             "horodatage": horodatage,
             "acteur_libelle": acteur_libelle,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -128,8 +128,6 @@ class Utilisateur(AbstractUser):
     date_naissance = models.DateField("date de naissance", null=True, blank=True)
     departement_naissance = models.CharField("département de naissance", max_length=3, blank=True)
     telephone = models.CharField("téléphone", max_length=30, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = "utilisateur"

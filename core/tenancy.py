@@ -9,14 +9,14 @@ un identifiant d'une autre collectivité répond donc 404.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
-from core.models import Collectivite, Role
+from core.models import Collectivite, Role, Utilisateur
 from core.permissions import Action, Capacite, role_peut
 
 CLE_SESSION = "collectivite_id"
@@ -89,6 +89,8 @@ class EspaceAgentMixin(AccessMixin):
     action: Action = Action.LIRE
     action_post: Action | None = None
     request: HttpRequest
+    collectivite: Collectivite
+    agent: Utilisateur
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -98,5 +100,6 @@ class EspaceAgentMixin(AccessMixin):
         action = self.action_post if request.method == "POST" and self.action_post else self.action
         if not peut(request, self.capacite, action):
             raise PermissionDenied("Votre rôle ne permet pas d'ouvrir cette page.")
-        self.collectivite = collectivite_courante(request)
+        self.collectivite = collectivite_courante(request)  # type: ignore[assignment]
+        self.agent = cast(Utilisateur, request.user)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

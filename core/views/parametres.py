@@ -82,7 +82,7 @@ class AgentAjouterView(EspaceAgentMixin, View):
         if form.is_valid():
             try:
                 role, cree = agent_ajouter(
-                    collectivite=self.collectivite, par=request.user, **form.cleaned_data
+                    collectivite=self.collectivite, par=self.agent, **form.cleaned_data
                 )
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)
@@ -122,7 +122,7 @@ class AgentModifierView(EspaceAgentMixin, View):
             try:
                 role_modifier(
                     role=role,
-                    par=request.user,
+                    par=self.agent,
                     nouveau_role=form.cleaned_data["role"],
                     actif=form.cleaned_data["actif"],
                 )
@@ -151,7 +151,7 @@ class CollectiviteView(EspaceAgentMixin, View):
         form = CollectiviteForm(request.POST, request.FILES, instance=copie)
         if form.is_valid():
             donnees = {champ: form.cleaned_data[champ] for champ in form.changed_data}
-            collectivite_modifier(collectivite=self.collectivite, par=request.user, donnees=donnees)
+            collectivite_modifier(collectivite=self.collectivite, par=self.agent, donnees=donnees)
             messages.success(request, f"Fiche de {self.collectivite.nom} enregistrée.")
             return redirect("parametres_collectivite")
         return render(request, self.template_name, {"form": form}, status=400)
@@ -160,7 +160,7 @@ class CollectiviteView(EspaceAgentMixin, View):
 class LogoView(EspaceAgentMixin, View):
     """Le logo passe par une vue authentifiée : aucun fichier téléversé n'est public."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: HttpRequest) -> FileResponse:
         logo = self.collectivite.logo
         if not logo:
             raise Http404("Aucun logo.")

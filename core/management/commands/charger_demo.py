@@ -125,17 +125,17 @@ class Command(BaseCommand):
 
         # Comptes d'envoi : en démonstration, tout arrive dans la boîte locale (/outbox/).
         mot_de_passe = chiffrer("demo")
-        comptes = [
+        comptes: list[tuple[str, str | None, str, str]] = [
             ("saint-exemple", None, "mairie@saint-exemple.example", "Mairie de Saint-Exemple"),
             ("saint-exemple", "secretaire", "c.martin@saint-exemple.example", "Claire Martin"),
             ("saint-exemple", "elections", "elections@saint-exemple.example", "Service élections"),
             ("cc-val-exemple", None, "accueil@val-exemple.example", "CC du Val-Exemple"),
             ("cc-val-exemple", "secretaire", "c.martin@val-exemple.example", "Claire Martin"),
         ]
-        for slug, identifiant, adresse, nom_affiche in comptes:
+        for slug, proprietaire, adresse, nom_affiche in comptes:
             CompteSMTP.objects.update_or_create(
                 collectivite=collectivites[slug],
-                utilisateur=personnes[identifiant] if identifiant else None,
+                utilisateur=personnes[proprietaire] if proprietaire else None,
                 defaults={
                     "adresse_expediteur": adresse,
                     "nom_affiche": nom_affiche,
@@ -162,8 +162,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration chargées."))
         self.stdout.write(f"Identifiants (mot de passe commun : {MOT_DE_PASSE_DEMO}) :")
         for identifiant, _prenom, _nom, roles in AGENTS:
-            detail = ", ".join(
-                f"{dict(TypeRole.choices)[r]} à {collectivites[s].nom}" for s, r in roles
-            )
+            detail = ", ".join(f"{TypeRole(r).label} à {collectivites[s].nom}" for s, r in roles)
             self.stdout.write(f"  {identifiant:<14} {detail}")
         self.stdout.write("  admin          administration Django (/admin/)")
