@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core.permissions import Capacite
-        from core.registry import EntreeNavigation, registre
+        from core.registry import Compteur, EntreeNavigation, registre
+        from core.selectors import travaux_en_cours_compter
 
         registre.ajouter_navigation(
             EntreeNavigation("Accueil", "accueil", Capacite.ACCUEIL, ordre=0, prefixe="/")
@@ -26,6 +27,9 @@ class CoreConfig(AppConfig):
                 ordre=1000,
                 prefixe="/parametres/",
             )
+        )
+        registre.ajouter_compteur(
+            Compteur("Vos travaux en cours", travaux_en_cours_compter, Capacite.ACCUEIL, ordre=900)
         )
         registre.ajouter_libelles_chronologie(
             {

@@ -23,3 +23,25 @@ def test_accueil_refuse_une_personne_sans_role(monde):
     reponse = monde.client("sans_role").get(reverse("accueil"))
     assert reponse.status_code == 403
     assert "aucune collectivité" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_accueil_compte_les_travaux_en_cours_de_la_personne(monde):
+    from core.models import Travail
+
+    agent = monde.personnes[TypeRole.AGENT_ELECTIONS]
+    for statut in ["en_attente", "en_cours", "termine"]:
+        Travail.objects.create(
+            collectivite=monde.collectivite,
+            type="t",
+            libelle=f"T {statut}",
+            statut=statut,
+            demandeur=agent,
+        )
+    Travail.objects.create(
+        collectivite=monde.autre, type="t", libelle="Ailleurs", statut="en_cours", demandeur=agent
+    )
+    reponse = monde.client(TypeRole.AGENT_ELECTIONS).get(reverse("accueil"))
+    compteurs = {c.libelle: valeur for c, valeur in reponse.context["compteurs"]}
+    assert compteurs["Vos travaux en cours"] == 2
+    assert "Ailleurs" not in reponse.content.decode()

@@ -1,0 +1,92 @@
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from core.journal import journaliser
+from core.models import CompteSMTP, Role, TypeRole
+from tests.factories import UtilisateurFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_chaque_modele_du_socle_a_son_admin():
+    manquants = [
+        m.__name__
+        for m in apps.get_app_config("core").get_models()
+        if m not in admin.site._registry
+    ]
+    assert manquants == []
+
+
+def _personnel(monde):
+    """Personnel de la plateforme avec tous les droits de modèle, rattaché à la collectivité A."""
+    personne = UtilisateurFactory(username="staff-a", is_staff=True)
+    personne.user_permissions.set(Permission.objects.filter(content_type__app_label="core"))
+    Role.objects.create(
+        utilisateur=personne, collectivite=monde.collectivite, role=TypeRole.ADMINISTRATEUR
+    )
+    return personne
+
+
+@pytest.mark.parametrize(
+    "modele", [m for m in apps.get_app_config("core").get_models()], ids=lambda m: m.__name__
+)
+def test_chaque_liste_admin_repond(monde, client, modele):
+    superuser = UtilisateurFactory(username="super", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = reverse(f"admin:core_{modele._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
+    assert client.get(url, {"q": "test"}).status_code == 200
+
+
+def test_le_personnel_ne_voit_que_ses_collectivites(monde, client):
+    personnel = _personnel(monde)
+    CompteSMTP.objects.create(
+        collectivite=monde.collectivite, adresse_expediteur="a@a.test", hote="h"
+    )
+    CompteSMTP.objects.create(collectivite=monde.autre, adresse_expediteur="b@b.test", hote="h")
+    journaliser(action="essai_a", collectivite=monde.collectivite)
+    journaliser(action="essai_b", collectivite=monde.autre)
+    client.force_login(personnel)
+    comptes = client.get(reverse("admin:core_comptesmtp_changelist")).content.decode()
+    assert "a@a.test" in comptes and "b@b.test" not in comptes
+    journal = client.get(reverse("admin:core_entreejournal_changelist")).content.decode()
+    assert "essai_a" in journal and "essai_b" not in journal
+    collectivites = client.get(reverse("admin:core_collectivite_changelist")).content.decode()
+    assert "Saint-Test" in collectivites and "Autre-Ville" not in collectivites
+    autre = client.get(reverse("admin:core_collectivite_change", args=[monde.autre.pk]))
+    assert autre.status_code == 302  # objet hors périmètre : l'admin renvoie à l'index
+
+
+def test_le_journal_est_en_lecture_seule_dans_l_admin(monde, client):
+    entree = journaliser(action="essai", collectivite=monde.collectivite)
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:core_entreejournal_add")).status_code == 403
+    reponse = client.post(
+        reverse("admin:core_entreejournal_delete", args=[entree.pk]), {"post": "yes"}
+    )
+    assert reponse.status_code == 403
+
+
+def test_mot_de_passe_smtp_chiffre_depuis_l_admin(monde, client):
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    reponse = client.post(
+        reverse("admin:core_comptesmtp_add"),
+        {
+            "collectivite": monde.collectivite.pk,
+            "adresse_expediteur": "mairie@exemple.test",
+            "hote": "smtp.exemple.test",
+            "port": 587,
+            "securite": "starttls",
+            "boite_securite": "ssl",
+            "mot_de_passe": "secret-tres-prive",
+        },
+    )
+    assert reponse.status_code == 302
+    compte = CompteSMTP.objects.get(adresse_expediteur="mairie@exemple.test")
+    assert compte.mot_de_passe_chiffre
+    assert "secret-tres-prive" not in compte.mot_de_passe_chiffre
+    page = client.get(reverse("admin:core_comptesmtp_change", args=[compte.pk])).content.decode()
+    assert "secret-tres-prive" not in page and compte.mot_de_passe_chiffre not in page
