@@ -49,3 +49,6 @@ class CoreConfig(AppConfig):
             }
         )
         from core import signals  # noqa: F401
+        from core.liens import enregistrer_objectifs
+
+        enregistrer_objectifs()

@@ -1,1 +1,809 @@
-"""La seule fonction qui envoie un courriel : `envoyer`."""
+"""La seule fonction qui envoie un courriel : `envoyer`.
+
+Tout courriel d'Écharpe passe par ici : le compte est choisi (`core.smtp.compte_pour_envoi`),
+une trace `MessageEnvoye` est écrite « en cours » avant de parler au serveur, puis « envoyé »
+à la réponse 250, ou « échec » / « échec temporaire » avec le code et la réponse du serveur.
+
+Les tâches Celery ne réessaient que `EchecTemporaire` (4xx, délai dépassé, serveur
+injoignable) ; `EchecDefinitif` (5xx, authentification refusée, TLS) est final. Quand
+`EchecTemporaire.incertain` est vrai, le message entier a été transmis mais la réponse finale
+n'est pas venue : la trace reste « en cours » (incertaine, decisions.md) et ne doit pas être
+renvoyée automatiquement.
+
+En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
+(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP.
+
+Les logs portent les identifiants et les statuts ; jamais de mot de passe, d'adresse ni de
+corps de message.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import re
+import secrets
+import smtplib
+import socket
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import formatdate, make_msgid, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage as DjangoEmailMessage
+from django.core.validators import validate_email
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.utils import timezone
+
+from core.models import (
+    Collectivite,
+    CompteSMTP,
+    MessageEnvoye,
+    Securite,
+    StatutMessage,
+    Utilisateur,
+)
+from core.smtp import CompteResolu, MotDePasseIndechiffrable, compte_pour_envoi
+
+logger = logging.getLogger(__name__)
+
+CRLF = b"\r\n"
+REPONSE_BOITE_DEMO = "250 boîte de démonstration"
+# En-têtes que `envoyer` écrit lui-même : `entetes` ne peut pas les remplacer.
+ENTETES_RESERVES = {
+    "from",
+    "sender",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "date",
+    "message-id",
+    "reply-to",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "content-disposition",
+}
+_NOM_ENTETE = re.compile(r"[!-9;-~]+")  # RFC 5322 ftext : ASCII imprimable sauf « : »
+_NOM_GABARIT = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+
+
+# --- Erreurs --------------------------------------------------------------------------------
+
+
+class ErreurEnvoi(Exception):
+    """Échec d'un envoi : `message` en français pour l'agent, `code` SMTP s'il y en a un."""
+
+    def __init__(self, message: str, *, code: int | None = None, incertain: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.incertain = incertain
+        self.message_envoye: MessageEnvoye | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class EchecDefinitif(ErreurEnvoi):
+    """5xx, authentification refusée, TLS impossible : réessayer ne servirait à rien."""
+
+
+class EchecTemporaire(ErreurEnvoi):
+    """4xx, délai dépassé, serveur injoignable : un nouvel essai plus tard peut réussir."""
+
+
+class AucunCompte(ErreurEnvoi):
+    """Aucun compte d'envoi : ni celui de la personne, ni celui de la collectivité, ni celui
+    des réglages. Définitif tant que personne n'en configure un."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Aucun compte d'envoi n'est configuré : ni le vôtre, ni celui de la collectivité, "
+            "ni celui de la plateforme. Renseignez votre compte dans Paramètres › Mon compte "
+            "d'envoi."
+        )
+
+
+def _texte(reponse: bytes | str) -> str:
+    if isinstance(reponse, bytes):
+        reponse = reponse.decode("utf-8", errors="replace")
+    return " ".join(reponse.split())
+
+
+def _selon_code(code: int, message: str, *, incertain: bool = False) -> ErreurEnvoi:
+    classe = EchecDefinitif if 500 <= code < 600 else EchecTemporaire
+    return classe(message, code=code, incertain=incertain)
+
+
+def _delai() -> float:
+    return float(settings.ECHARPE_SMTP_TIMEOUT)
+
+
+def _message_delai() -> str:
+    delai = _delai()
+    if delai <= 1:
+        return "Le serveur n'a pas répondu dans le délai d'une seconde."
+    secondes = str(int(delai)) if delai.is_integer() else str(delai).replace(".", ",")
+    return f"Le serveur n'a pas répondu dans les {secondes} secondes."
+
+
+_RAISONS_RESEAU = {
+    errno.ECONNREFUSED: "connexion refusée",
+    errno.EHOSTUNREACH: "serveur injoignable",
+    errno.ENETUNREACH: "réseau injoignable",
+    errno.ECONNRESET: "connexion interrompue par le serveur",
+    errno.EADDRNOTAVAIL: "adresse indisponible",
+}
+
+
+def _traduire(erreur: BaseException, compte: CompteResolu) -> ErreurEnvoi:
+    """Une exception de smtplib, ssl ou socket devient une erreur en français, classée."""
+    if isinstance(erreur, ErreurEnvoi):
+        return erreur
+    adresse = f"{compte.hote}:{compte.port}"
+    delai = _message_delai()
+    if isinstance(erreur, smtplib.SMTPAuthenticationError):
+        code = erreur.smtp_code
+        return _selon_code(code, f"Le serveur a refusé l'identifiant ou le mot de passe ({code}).")
+    if isinstance(erreur, smtplib.SMTPServerDisconnected):
+        if isinstance(erreur.__context__, TimeoutError):
+            return EchecTemporaire(delai)
+        return EchecTemporaire(f"Le serveur {adresse} a fermé la connexion de façon inattendue.")
+    if isinstance(erreur, smtplib.SMTPResponseException):
+        code = erreur.smtp_code
+        return _selon_code(code, f"Le serveur a répondu : {code} {_texte(erreur.smtp_error)}")
+    if isinstance(erreur, TimeoutError):
+        return EchecTemporaire(delai)
+    if isinstance(erreur, ssl.SSLCertVerificationError):
+        return EchecDefinitif(
+            "La négociation TLS a échoué : le certificat du serveur n'est pas reconnu "
+            f"({erreur.verify_message})."
+        )
+    if isinstance(erreur, ssl.SSLError):
+        raison = erreur.reason or erreur.__class__.__name__
+        return EchecDefinitif(
+            f"La négociation TLS a échoué : {raison}. Vérifiez le port et la sécurité choisis "
+            "(STARTTLS sur le port 587, SSL/TLS sur le port 465)."
+        )
+    if isinstance(erreur, socket.gaierror):
+        return EchecTemporaire(
+            f"Impossible de joindre le serveur {adresse} : nom de serveur introuvable."
+        )
+    if isinstance(erreur, OSError):
+        raison = _RAISONS_RESEAU.get(erreur.errno or 0, f"erreur réseau ({erreur.errno})")
+        return EchecTemporaire(f"Impossible de joindre le serveur {adresse} : {raison}.")
+    if isinstance(erreur, smtplib.SMTPException):
+        return EchecTemporaire(f"Erreur SMTP avec le serveur {adresse}.")
+    raise erreur
+
+
+# --- Connexion ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _nom_local() -> str:
+    return socket.getfqdn()
+
+
+def _contexte_tls() -> ssl.SSLContext:
+    contexte = ssl.create_default_context()
+    # Désactivable seulement pour un serveur de test au certificat auto-signé.
+    if not getattr(settings, "ECHARPE_SMTP_VERIFIER_CERTIFICAT", True):
+        contexte.check_hostname = False
+        contexte.verify_mode = ssl.CERT_NONE
+    return contexte
+
+
+def _fermer(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+class ConnexionSMTP:
+    """Une connexion SMTP ouverte et authentifiée une fois, réutilisée pour un lot.
+
+    S'ouvre au premier envoi (l'échec est alors tracé sur le message) ou par `ouvrir()` ; se
+    rouvre d'elle-même si le serveur l'a fermée entre deux messages.
+    """
+
+    def __init__(self, compte: CompteResolu) -> None:
+        self.compte = compte
+        self.ouvertures = 0
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> ConnexionSMTP:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.fermer()
+
+    @property
+    def ouverte(self) -> bool:
+        return self._smtp is not None
+
+    def ouvrir(self) -> None:
+        if self._smtp is not None:
+            return
+        try:
+            self._smtp = self._connecter()
+        except Exception as erreur:
+            raise self._sans_secret(_traduire(erreur, self.compte)) from erreur
+        self.ouvertures += 1
+
+    def _sans_secret(self, erreur: ErreurEnvoi) -> ErreurEnvoi:
+        # Un serveur pourrait renvoyer ce qu'on lui a envoyé : le mot de passe ne doit
+        # jamais s'afficher ni s'enregistrer.
+        if self.compte.mot_de_passe and self.compte.mot_de_passe in erreur.message:
+            erreur.message = erreur.message.replace(self.compte.mot_de_passe, "********")
+            erreur.args = (erreur.message,)
+        return erreur
+
+    def fermer(self) -> None:
+        if self._smtp is not None:
+            smtp, self._smtp = self._smtp, None
+            _fermer(smtp)
+
+    def _abandonner(self) -> None:
+        if self._smtp is not None:
+            smtp, self._smtp = self._smtp, None
+            smtp.close()
+
+    def _connecter(self) -> smtplib.SMTP:
+        compte = self.compte
+        contexte = _contexte_tls()
+        smtp: smtplib.SMTP
+        if compte.securite == Securite.SSL:
+            smtp = smtplib.SMTP_SSL(
+                compte.hote,
+                compte.port,
+                local_hostname=_nom_local(),
+                timeout=_delai(),
+                context=contexte,
+            )
+        else:
+            smtp = smtplib.SMTP(
+                compte.hote, compte.port, local_hostname=_nom_local(), timeout=_delai()
+            )
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            if compte.securite == Securite.STARTTLS:
+                if not smtp.has_extn("starttls"):
+                    raise EchecDefinitif(
+                        "La négociation TLS a échoué : le serveur ne propose pas STARTTLS. "
+                        "Choisissez SSL/TLS (port 465) ou vérifiez le serveur."
+                    )
+                try:
+                    smtp.starttls(context=contexte)
+                except smtplib.SMTPResponseException as erreur:
+                    raise EchecDefinitif(
+                        "La négociation TLS a échoué : le serveur a répondu "
+                        f"{erreur.smtp_code} {_texte(erreur.smtp_error)}",
+                        code=erreur.smtp_code,
+                    ) from erreur
+                smtp.ehlo()
+            if compte.identifiant:
+                self._authentifier(smtp)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+    def _authentifier(self, smtp: smtplib.SMTP) -> None:
+        try:
+            smtp.login(self.compte.identifiant, self.compte.mot_de_passe)
+        except smtplib.SMTPNotSupportedError as erreur:
+            raise EchecDefinitif(
+                "Le serveur ne propose pas d'authentification sur cette connexion : vérifiez "
+                "la sécurité choisie (STARTTLS ou SSL/TLS)."
+            ) from erreur
+        except UnicodeEncodeError:
+            # smtplib encode l'identifiant et le mot de passe en ASCII ; le détail de
+            # l'exception citerait le mot de passe.
+            raise EchecDefinitif(
+                "L'identifiant ou le mot de passe contient un caractère accentué que "
+                "l'authentification SMTP ne peut pas transmettre."
+            ) from None
+        except smtplib.SMTPAuthenticationError:
+            raise
+        except smtplib.SMTPException as erreur:
+            if "authentication method" in str(erreur):
+                raise EchecDefinitif(
+                    "Le serveur ne propose aucune méthode d'authentification connue "
+                    "(PLAIN, LOGIN, CRAM-MD5)."
+                ) from erreur
+            raise
+
+    def transmettre(
+        self, *, expediteur: str, destinataires: Sequence[str], contenu: bytes
+    ) -> tuple[int, str]:
+        """Une transaction SMTP (MAIL, RCPT, DATA) ; rend le code et le texte de la réponse
+        finale (250). Lève `ErreurEnvoi` ; un destinataire refusé annule tout le message."""
+        try:
+            return self._transmettre(
+                expediteur=expediteur, destinataires=destinataires, contenu=contenu
+            )
+        except ErreurEnvoi as erreur:
+            self._sans_secret(erreur)
+            raise
+
+    def _transmettre(
+        self, *, expediteur: str, destinataires: Sequence[str], contenu: bytes
+    ) -> tuple[int, str]:
+        smtp = self._preparer(expediteur)
+        phase = "enveloppe"
+        try:
+            for destinataire in destinataires:
+                code, reponse = smtp.rcpt(destinataire)
+                if code not in (250, 251):
+                    if 400 <= code < 500:
+                        texte = f"Refus temporaire pour le destinataire {destinataire} : "
+                    else:
+                        texte = f"Le serveur a refusé le destinataire {destinataire} : "
+                    raise _selon_code(code, f"{texte}{code} {_texte(reponse)}")
+            code, reponse = smtp.docmd("DATA")
+            if code != 354:
+                raise _selon_code(
+                    code, f"Le serveur a refusé le message : {code} {_texte(reponse)}"
+                )
+            smtp.send(_donnees(contenu))
+            # Le message est entier chez le serveur : sans réponse, il est peut-être parti.
+            phase = "reponse"
+            code, reponse = smtp.getreply()
+        except ErreurEnvoi as erreur:
+            self._reinitialiser(erreur.code)
+            raise
+        except Exception as erreur:
+            self._abandonner()
+            traduite = _traduire(erreur, self.compte)
+            traduite.incertain = phase == "reponse"
+            raise traduite from erreur
+        if code != 250:
+            self._reinitialiser(code)
+            raise _selon_code(code, f"Le serveur a refusé le message : {code} {_texte(reponse)}")
+        return code, _texte(reponse)
+
+    def _preparer(self, expediteur: str) -> smtplib.SMTP:
+        """Ouvre au besoin et envoie MAIL FROM ; une connexion réutilisée que le serveur a
+        fermée entre-temps est rouverte une fois (rien n'a encore été transmis)."""
+        for essai in (1, 2):
+            reutilisee = self._smtp is not None
+            self.ouvrir()
+            smtp = self._smtp
+            assert smtp is not None
+            try:
+                code, reponse = smtp.mail(expediteur)
+            except smtplib.SMTPServerDisconnected as erreur:
+                self._abandonner()
+                if reutilisee and essai == 1:
+                    continue
+                raise _traduire(erreur, self.compte) from erreur
+            except Exception as erreur:
+                self._abandonner()
+                raise _traduire(erreur, self.compte) from erreur
+            if code == 421 and reutilisee and essai == 1:
+                # Le serveur ferme une connexion restée inactive : on en rouvre une.
+                self._abandonner()
+                continue
+            if code != 250:
+                self._reinitialiser(code)
+                raise _selon_code(
+                    code,
+                    f"Le serveur a refusé l'adresse d'expédition {expediteur} : "
+                    f"{code} {_texte(reponse)}",
+                )
+            return smtp
+        raise AssertionError("inaccessible")  # pragma: no cover
+
+    def _reinitialiser(self, code: int | None) -> None:
+        """Après un refus, remet la session à zéro (RSET) pour le message suivant ; 421 veut
+        dire que le serveur ferme : la connexion sera rouverte au prochain envoi."""
+        if self._smtp is None:
+            return
+        if code == 421:
+            self._abandonner()
+            return
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._abandonner()
+
+
+def _donnees(contenu: bytes) -> bytes:
+    """Corps de la commande DATA : points doublés en début de ligne, fin « CRLF.CRLF »."""
+    donnees = re.sub(rb"(?m)^\.", b"..", contenu)
+    if not donnees.endswith(CRLF):
+        donnees += CRLF
+    return donnees + b"." + CRLF
+
+
+def connexion_smtp(compte: CompteResolu) -> ConnexionSMTP:
+    """Gestionnaire de contexte : `with connexion_smtp(compte) as c: envoyer(..., connexion=c)`
+    envoie tout un lot par une seule connexion, fermée à la sortie du bloc."""
+    return ConnexionSMTP(compte)
+
+
+# --- Construction du message ----------------------------------------------------------------
+
+
+def _une_ligne(valeur: str, libelle: str) -> str:
+    # Un retour à la ligne dans un en-tête permettrait d'en injecter d'autres (Bcc…).
+    if "\r" in valeur or "\n" in valeur:
+        raise ValueError(f"{libelle} ne doit pas contenir de retour à la ligne.")
+    return valeur
+
+
+def _adresse(adresse: str, libelle: str) -> str:
+    adresse = _une_ligne(str(adresse), libelle).strip()
+    try:
+        validate_email(adresse)
+    except ValidationError:
+        raise ValueError(f"{libelle} est invalide : « {adresse} ».") from None
+    return adresse
+
+
+def _construire(
+    *,
+    compte: CompteResolu,
+    destinataires: list[str],
+    sujet: str,
+    texte: str,
+    html: str | None,
+    pieces_jointes: Sequence[tuple[str, bytes, str]],
+    reply_to: list[str],
+    entetes: dict[str, str],
+) -> EmailMessage:
+    message = EmailMessage(policy=policy.default)
+    message["From"] = Address(
+        display_name=_une_ligne(compte.nom_affiche, "Le nom affiché"),
+        addr_spec=_adresse(compte.expediteur, "L'adresse d'expédition"),
+    )
+    message["To"] = ", ".join(destinataires)
+    message["Subject"] = sujet
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=compte.expediteur.rpartition("@")[2] or None)
+    if reply_to:
+        message["Reply-To"] = ", ".join(reply_to)
+    for nom, valeur in entetes.items():
+        message[nom] = valeur
+    message.set_content(texte, cte="quoted-printable")
+    if html:
+        message.add_alternative(html, subtype="html", cte="quoted-printable")
+    for nom, contenu, type_mime in pieces_jointes:
+        principal, _, secondaire = type_mime.partition("/")
+        if not principal or not secondaire:
+            principal, secondaire = "application", "octet-stream"
+        message.add_attachment(contenu, maintype=principal, subtype=secondaire, filename=nom)
+    return message
+
+
+def _verifier_entetes(entetes: dict[str, str] | None) -> dict[str, str]:
+    resultat: dict[str, str] = {}
+    for nom, valeur in (entetes or {}).items():
+        if not _NOM_ENTETE.fullmatch(nom):
+            raise ValueError(f"Nom d'en-tête invalide : « {nom} ».")
+        if nom.lower() in ENTETES_RESERVES:
+            raise ValueError(f"L'en-tête « {nom} » est écrit par Écharpe et ne peut être fourni.")
+        resultat[nom] = _une_ligne(str(valeur), f"L'en-tête « {nom} »")
+    return resultat
+
+
+def _resoudre(
+    *,
+    collectivite: Collectivite | None,
+    expediteur: Utilisateur | None,
+    compte: CompteSMTP | None,
+    connexion: ConnexionSMTP | None,
+) -> CompteResolu:
+    if (
+        compte is not None
+        and collectivite is not None
+        and compte.collectivite_id != collectivite.pk
+    ):
+        raise ValueError("Ce compte d'envoi appartient à une autre collectivité.")
+    if connexion is not None:
+        if compte is not None and connexion.compte.compte != compte:
+            raise ValueError("La connexion fournie n'utilise pas ce compte d'envoi.")
+        return connexion.compte
+    try:
+        if compte is not None:
+            return CompteResolu.depuis_compte(compte)
+        resolu = compte_pour_envoi(collectivite=collectivite, utilisateur=expediteur)
+    except MotDePasseIndechiffrable as erreur:
+        raise EchecDefinitif(str(erreur)) from erreur
+    if resolu is None:
+        raise AucunCompte()
+    return resolu
+
+
+# --- Envoi ----------------------------------------------------------------------------------
+
+
+def envoyer(
+    *,
+    collectivite: Collectivite | None,
+    expediteur: Utilisateur | None,
+    destinataires: list[str],
+    sujet: str,
+    texte: str,
+    html: str | None = None,
+    pieces_jointes: Sequence[tuple[str, bytes, str]] = (),
+    reply_to: Sequence[str] = (),
+    entetes: dict[str, str] | None = None,
+    compte: CompteSMTP | None = None,
+    connexion: ConnexionSMTP | None = None,
+) -> MessageEnvoye:
+    """Envoie un courriel et rend sa trace `MessageEnvoye` (statut « envoyé », code 250).
+
+    Compte : `connexion.compte`, sinon `compte`, sinon `compte_pour_envoi` ; aucun →
+    `AucunCompte`. Lève `ValueError` (message français) pour une entrée invalide (retour à la
+    ligne dans un en-tête, adresse invalide), `EchecDefinitif` / `EchecTemporaire` si le
+    serveur refuse ou ne répond pas ; la trace enregistre alors le code et la réponse.
+
+    La trace est écrite « en cours » avant la transaction SMTP : appelez `envoyer` hors d'un
+    bloc `atomic` (tâche Celery, vue `non_atomic_requests`) pour qu'elle soit validée d'abord.
+    Sans collectivité (courriel de la plateforme), la trace n'est pas enregistrée en base.
+    """
+    destinataires = [_adresse(a, "L'adresse du destinataire") for a in destinataires]
+    if not destinataires:
+        raise ValueError("Indiquez au moins un destinataire.")
+    sujet = _une_ligne(sujet, "L'objet")
+    reponses = [_adresse(a, "L'adresse de réponse") for a in reply_to]
+    entetes_propres = _verifier_entetes(entetes)
+    for nom, _contenu, _type in pieces_jointes:
+        _une_ligne(nom, "Le nom d'une pièce jointe")
+    resolu = _resoudre(
+        collectivite=collectivite, expediteur=expediteur, compte=compte, connexion=connexion
+    )
+    message = _construire(
+        compte=resolu,
+        destinataires=destinataires,
+        sujet=sujet,
+        texte=texte,
+        html=html,
+        pieces_jointes=pieces_jointes,
+        reply_to=reponses,
+        entetes=entetes_propres,
+    )
+    trace = MessageEnvoye(
+        collectivite=collectivite,
+        compte=resolu.compte,
+        compte_libelle=resolu.libelle[:300],
+        expediteur=str(message["From"])[:300],
+        destinataires=", ".join(destinataires),
+        sujet=sujet[:300],
+        message_id=str(message["Message-ID"])[:300],
+        statut=StatutMessage.EN_COURS,
+        demandeur=expediteur if getattr(expediteur, "pk", None) else None,
+    )
+    if collectivite is not None:
+        trace.save()
+    contenu = message.as_bytes(policy=policy.SMTP)
+    if getattr(settings, "ECHARPE_BOITE_DEMO", None):
+        ecrire_boite_demo(contenu)
+        code, reponse = 250, REPONSE_BOITE_DEMO
+    else:
+        try:
+            if connexion is not None:
+                code, texte_reponse = connexion.transmettre(
+                    expediteur=resolu.expediteur, destinataires=destinataires, contenu=contenu
+                )
+            else:
+                with connexion_smtp(resolu) as nouvelle:
+                    code, texte_reponse = nouvelle.transmettre(
+                        expediteur=resolu.expediteur, destinataires=destinataires, contenu=contenu
+                    )
+        except ErreurEnvoi as erreur:
+            _enregistrer_echec(trace, erreur)
+            raise
+        reponse = f"{code} {texte_reponse}".strip()
+    trace.statut = StatutMessage.ENVOYE
+    trace.code_smtp = code
+    trace.reponse_smtp = reponse
+    trace.envoye_le = timezone.now()
+    if trace.pk:
+        trace.save(update_fields=["statut", "code_smtp", "reponse_smtp", "envoye_le", "modifie_le"])
+    logger.info("Message %s %s envoyé (%s)", trace.pk, trace.message_id, code)
+    return trace
+
+
+def _enregistrer_echec(trace: MessageEnvoye, erreur: ErreurEnvoi) -> None:
+    erreur.message_envoye = trace
+    trace.code_smtp = erreur.code
+    trace.reponse_smtp = erreur.message
+    champs = ["code_smtp", "reponse_smtp", "modifie_le"]
+    if not erreur.incertain:
+        # Incertain : le message est peut-être parti ; la trace reste « en cours ».
+        trace.statut = (
+            StatutMessage.ECHEC_TEMPORAIRE
+            if isinstance(erreur, EchecTemporaire)
+            else StatutMessage.ECHEC
+        )
+        champs.append("statut")
+    if trace.pk:
+        trace.save(update_fields=champs)
+    logger.warning(
+        "Message %s %s non envoyé : %s (code %s, incertain=%s)",
+        trace.pk,
+        trace.message_id,
+        type(erreur).__name__,
+        erreur.code,
+        erreur.incertain,
+    )
+
+
+def rendre_gabarit(*, gabarit: str, contexte: dict[str, Any]) -> tuple[str, str, str | None]:
+    """Objet, texte et HTML (facultatif) de `emails/<gabarit>.subject.txt|.txt|.html`."""
+    if not _NOM_GABARIT.fullmatch(gabarit):
+        raise ValueError(f"Nom de gabarit de courriel invalide : « {gabarit} ».")
+    # L'objet tient sur une ligne : les retours à la ligne du gabarit ou du contexte tombent.
+    sujet = " ".join(render_to_string(f"emails/{gabarit}.subject.txt", contexte).split())
+    texte = render_to_string(f"emails/{gabarit}.txt", contexte)
+    try:
+        gabarit_html = get_template(f"emails/{gabarit}.html")
+    except TemplateDoesNotExist:
+        return sujet, texte, None
+    return sujet, texte, gabarit_html.render(contexte)
+
+
+def envoyer_gabarit(*, gabarit: str, contexte: dict[str, Any], **kwargs: Any) -> MessageEnvoye:
+    """Rend le triplet `emails/<gabarit>.*` puis appelle `envoyer(**kwargs)`."""
+    sujet, texte, html = rendre_gabarit(gabarit=gabarit, contexte=contexte)
+    return envoyer(sujet=sujet, texte=texte, html=html, **kwargs)
+
+
+# --- Boîte de démonstration -----------------------------------------------------------------
+
+
+def _dossier_boite() -> Path:
+    dossier = getattr(settings, "ECHARPE_BOITE_DEMO", None)
+    if not dossier:
+        raise ValueError("La boîte de démonstration n'est pas activée (ECHARPE_BOITE_DEMO).")
+    return Path(dossier)
+
+
+def ecrire_boite_demo(contenu: bytes) -> Path:
+    """Écrit un message (.eml) au nom horodaté et unique dans la boîte de démonstration."""
+    dossier = _dossier_boite()
+    dossier.mkdir(parents=True, exist_ok=True)
+    nom = f"{timezone.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(4)}.eml"
+    chemin = dossier / nom
+    with open(chemin, "xb") as fichier:
+        fichier.write(contenu)
+    return chemin
+
+
+class BoiteDemoBackend(BaseEmailBackend):
+    """Backend Django de la démonstration : chaque courriel devient un .eml dans
+    `ECHARPE_BOITE_DEMO` (réinitialisation de mot de passe, etc.)."""
+
+    def send_messages(self, email_messages: Sequence[DjangoEmailMessage]) -> int:
+        envoyes = 0
+        for email in email_messages:
+            if not email.recipients():
+                continue
+            try:
+                ecrire_boite_demo(email.message().as_bytes(linesep="\r\n"))
+            except Exception:
+                if not self.fail_silently:
+                    raise
+                continue
+            envoyes += 1
+        return envoyes
+
+
+_NOM_FICHIER_BOITE = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9a-f]{8}")
+
+
+@dataclass(frozen=True)
+class MessageBoite:
+    """Un message de la boîte de démonstration, lu avec `email` (policy=default)."""
+
+    nom: str
+    date: datetime | None
+    expediteur: str
+    destinataires: str
+    sujet: str
+    entetes: list[tuple[str, str]] = field(default_factory=list)
+    texte: str = ""
+    a_html: bool = False
+    pieces_jointes: list[str] = field(default_factory=list)
+
+
+def _date(valeur: str | None) -> datetime | None:
+    if not valeur:
+        return None
+    try:
+        return parsedate_to_datetime(valeur)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lire(chemin: Path, *, complet: bool) -> MessageBoite:
+    with open(chemin, "rb") as fichier:
+        message = BytesParser(policy=policy.default).parse(fichier, headersonly=not complet)
+    apercu = MessageBoite(
+        nom=chemin.stem,
+        date=_date(message.get("Date")),
+        expediteur=str(message.get("From", "")),
+        destinataires=str(message.get("To", "")),
+        sujet=str(message.get("Subject", "")),
+    )
+    if not complet:
+        return apercu
+    assert isinstance(message, EmailMessage)
+    corps = message.get_body(preferencelist=("plain",))
+    texte = corps.get_content() if isinstance(corps, EmailMessage) else ""
+    return MessageBoite(
+        nom=apercu.nom,
+        date=apercu.date,
+        expediteur=apercu.expediteur,
+        destinataires=apercu.destinataires,
+        sujet=apercu.sujet,
+        entetes=[(nom, str(valeur)) for nom, valeur in message.items()],
+        texte=texte,
+        a_html=message.get_body(preferencelist=("html",)) is not None,
+        pieces_jointes=[
+            piece.get_filename() or "(sans nom)" for piece in message.iter_attachments()
+        ],
+    )
+
+
+def boite_demo_noms() -> list[str]:
+    """Les noms (sans .eml) des messages de la boîte, du plus récent au plus ancien."""
+    dossier = _dossier_boite()
+    if not dossier.is_dir():
+        return []
+    noms = [f.stem for f in dossier.glob("*.eml") if _NOM_FICHIER_BOITE.fullmatch(f.stem)]
+    return sorted(noms, reverse=True)
+
+
+def boite_demo_message(nom: str, *, complet: bool = True) -> MessageBoite | None:
+    """Un message par son nom (sans .eml) : en-têtes seulement, ou complet avec le texte et
+    les pièces jointes. `None` s'il n'existe pas ou si le nom n'est pas celui d'un fichier de
+    la boîte (aucun chemin arbitraire)."""
+    if not _NOM_FICHIER_BOITE.fullmatch(nom):
+        return None
+    chemin = _dossier_boite() / f"{nom}.eml"
+    if not chemin.is_file():
+        return None
+    return _lire(chemin, complet=complet)
+
+
+__all__ = [
+    "AucunCompte",
+    "BoiteDemoBackend",
+    "ConnexionSMTP",
+    "EchecDefinitif",
+    "EchecTemporaire",
+    "ErreurEnvoi",
+    "MessageBoite",
+    "boite_demo_message",
+    "boite_demo_noms",
+    "connexion_smtp",
+    "ecrire_boite_demo",
+    "envoyer",
+    "envoyer_gabarit",
+    "rendre_gabarit",
+]

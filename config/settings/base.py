@@ -178,7 +178,7 @@ ECHARPE_SMTP_DEFAUT = {
     "nom_affiche": env("ECHARPE_SMTP_NOM_AFFICHE", default="Écharpe"),
 }
 ECHARPE_SMTP_TIMEOUT = env.int("ECHARPE_SMTP_TIMEOUT", default=10)
-ECHARPE_SMTP_VERIFIER_CERTIFICAT = True
+ECHARPE_SMTP_VERIFIER_CERTIFICAT = env.bool("ECHARPE_SMTP_VERIFIER_CERTIFICAT", default=True)
 # Adresse publique du site, pour les liens envoyés par courriel.
 ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")
 # Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent
@@ -213,5 +213,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Filtre au niveau des loggers : tout handler (courriel aux admins compris) reçoit des
+        # enregistrements déjà expurgés des jetons.
+        "django.request": {"filters": ["sans_jeton"]},
+        "gunicorn.access": {"filters": ["sans_jeton"]},
+        "axes": {"level": "WARNING"},
     },
 }

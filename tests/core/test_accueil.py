@@ -45,3 +45,14 @@ def test_accueil_compte_les_travaux_en_cours_de_la_personne(monde):
     compteurs = {c.libelle: valeur for c, valeur in reponse.context["compteurs"]}
     assert compteurs["Vos travaux en cours"] == 2
     assert "Ailleurs" not in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_les_commentaires_de_gabarits_ne_s_affichent_pas(monde):
+    contenu = (
+        monde.client(TypeRole.ADMINISTRATEUR)
+        .get(reverse("parametres_agent_ajouter"))
+        .content.decode()
+    )
+    assert "Variables :" not in contenu
+    assert "{#" not in contenu

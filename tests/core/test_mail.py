@@ -1,0 +1,581 @@
+"""`core.mail.envoyer` contre un vrai serveur SMTP local (aiosmtpd, 127.0.0.1)."""
+
+from __future__ import annotations
+
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+from core.mail import (
+    REPONSE_BOITE_DEMO,
+    AucunCompte,
+    BoiteDemoBackend,
+    EchecDefinitif,
+    EchecTemporaire,
+    ErreurEnvoi,
+    connexion_smtp,
+    envoyer,
+    envoyer_gabarit,
+    rendre_gabarit,
+)
+from core.models import MessageEnvoye, StatutMessage
+from core.smtp import CompteResolu
+from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
+from tests.smtp_local import IDENTIFIANT, MOT_DE_PASSE, REPONSE_DATA, creer_compte
+
+pytestmark = [pytest.mark.django_db, pytest.mark.reseau]
+
+
+def _envoyer(monde, compte=None, **kwargs):
+    valeurs = {
+        "collectivite": monde.collectivite,
+        "expediteur": monde.personnes["agent_elections"],
+        "destinataires": ["electeur@exemple.test"],
+        "sujet": "Avis de radiation",
+        "texte": "Bonjour,\nvotre inscription…\n.\nUne ligne qui commence par un point.",
+        "compte": compte,
+    }
+    valeurs.update(kwargs)
+    return envoyer(**valeurs)
+
+
+# --- Le message arrive --------------------------------------------------------------------
+
+
+def test_le_message_arrive_avec_expediteur_destinataire_et_objet(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte, sujet="Avis de radiation — DUPRÉ Hélène")
+
+    [recu] = serveur.boite.recus
+    assert recu.expediteur == "mairie@saint-test.test"
+    assert recu.destinataires == ["electeur@exemple.test"]
+    message = recu.message
+    assert message["From"].addresses[0].display_name == "Mairie de Saint-Test"
+    assert message["From"].addresses[0].addr_spec == "mairie@saint-test.test"
+    assert str(message["To"]) == "electeur@exemple.test"
+    assert str(message["Subject"]) == "Avis de radiation — DUPRÉ Hélène"
+    assert message["Message-ID"] == trace.message_id
+    corps = message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    assert "votre inscription…" in corps
+    # Le point seul en début de ligne est doublé sur le fil, puis rendu tel quel.
+    assert "\n.\nUne ligne qui commence par un point." in corps
+
+
+def test_la_trace_enregistre_le_compte_et_la_reponse_250(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte)
+
+    trace.refresh_from_db()
+    assert trace.statut == StatutMessage.ENVOYE
+    assert trace.compte == compte
+    assert "mairie@saint-test.test" in trace.compte_libelle
+    assert trace.code_smtp == 250
+    assert trace.reponse_smtp == REPONSE_DATA
+    assert trace.envoye_le is not None
+    assert trace.demandeur == monde.personnes["agent_elections"]
+    assert trace.destinataires == "electeur@exemple.test"
+    assert trace.expediteur == "Mairie de Saint-Test <mairie@saint-test.test>"
+
+
+def test_html_et_pieces_jointes(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    _envoyer(
+        monde,
+        compte,
+        html="<p>Bonjour</p>",
+        pieces_jointes=[("avis.pdf", b"%PDF-1.7 contenu", "application/pdf")],
+        reply_to=["mairie-reponse@saint-test.test"],
+        entetes={"X-Echarpe-Envoi": "42"},
+    )
+
+    message = serveur.boite.recus[0].message
+    assert message.get_body(preferencelist=("html",)).get_content().strip() == "<p>Bonjour</p>"
+    [piece] = list(message.iter_attachments())
+    assert piece.get_filename() == "avis.pdf"
+    assert piece.get_content_type() == "application/pdf"
+    assert piece.get_content() == b"%PDF-1.7 contenu"
+    assert str(message["Reply-To"]) == "mairie-reponse@saint-test.test"
+    assert message["X-Echarpe-Envoi"] == "42"
+
+
+# --- Choix du compte ----------------------------------------------------------------------
+
+
+def test_sans_compte_explicite_le_compte_de_l_agent_est_utilise(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    agent = monde.personnes["agent_elections"]
+    creer_compte(serveur, collectivite=monde.collectivite, adresse_expediteur="defaut@x.test")
+    compte_agent = creer_compte(
+        serveur, collectivite=monde.collectivite, utilisateur=agent, adresse_expediteur="a@x.test"
+    )
+
+    trace = _envoyer(monde)
+
+    assert trace.compte == compte_agent
+    assert serveur.boite.recus[0].expediteur == "a@x.test"
+
+
+def test_aucun_compte_a_aucun_niveau(monde, settings):
+    settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": ""}
+
+    with pytest.raises(AucunCompte) as erreur:
+        _envoyer(monde)
+
+    assert "Aucun compte d'envoi" in erreur.value.message
+    assert isinstance(erreur.value, ErreurEnvoi)
+    assert not MessageEnvoye.objects.exists()
+
+
+def test_un_compte_d_une_autre_collectivite_est_refuse(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte_autre = creer_compte(serveur, collectivite=monde.autre)
+
+    with pytest.raises(ValueError, match="autre collectivité"):
+        _envoyer(monde, compte_autre)
+
+    assert serveur.boite.recus == []
+
+
+# --- Échecs -------------------------------------------------------------------------------
+
+
+def test_mot_de_passe_refuse_535_echec_definitif(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite, mot_de_passe="mauvais-mdp")
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.code == 535
+    assert erreur.value.message == "Le serveur a refusé l'identifiant ou le mot de passe (535)."
+    trace = MessageEnvoye.objects.get()
+    assert trace.statut == StatutMessage.ECHEC
+    assert trace.code_smtp == 535
+    assert erreur.value.message_envoye == trace
+    assert "mauvais-mdp" not in trace.reponse_smtp
+    assert serveur.boite.recus == []
+
+
+@pytest.mark.parametrize("exclu", ["LOGIN", "PLAIN"])
+def test_authentification_login_et_plain(monde, serveur_smtp, smtp_sans_verification, exclu):
+    serveur = serveur_smtp(securite="starttls", auth=True, mecanismes_exclus=(exclu,))
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    _envoyer(monde, compte)
+
+    assert serveur.boite.recus[0].identifiant == IDENTIFIANT
+
+
+@pytest.mark.parametrize(
+    ("reponse", "classe", "statut"),
+    [
+        ("550 5.1.1 Utilisateur inconnu", EchecDefinitif, StatutMessage.ECHEC),
+        ("450 4.2.1 Boîte pleine, réessayez", EchecTemporaire, StatutMessage.ECHEC_TEMPORAIRE),
+        ("451 4.3.0 Erreur locale", EchecTemporaire, StatutMessage.ECHEC_TEMPORAIRE),
+        ("421 4.7.0 Trop de connexions", EchecTemporaire, StatutMessage.ECHEC_TEMPORAIRE),
+    ],
+)
+def test_destinataire_refuse_selon_le_code(
+    monde, serveur_smtp, smtp_sans_verification, reponse, classe, statut
+):
+    serveur = serveur_smtp(reponses={"refuse@exemple.test": reponse})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+    code = int(reponse[:3])
+
+    with pytest.raises(classe) as erreur:
+        _envoyer(monde, compte, destinataires=["refuse@exemple.test"])
+
+    assert erreur.value.code == code
+    assert "refuse@exemple.test" in erreur.value.message
+    assert reponse in erreur.value.message
+    trace = MessageEnvoye.objects.get()
+    assert (trace.statut, trace.code_smtp) == (statut, code)
+    assert serveur.boite.recus == []
+
+
+def test_un_destinataire_refuse_annule_tout_le_message(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(reponses={"refuse@exemple.test": "550 5.1.1 Inconnu"})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif):
+        _envoyer(monde, compte, destinataires=["ok@exemple.test", "refuse@exemple.test"])
+
+    assert serveur.boite.recus == []
+
+
+def test_refus_final_du_message_apres_data(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(reponse_data="554 5.7.1 Message refusé (spam)")
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.code == 554
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC
+
+
+def test_port_ferme_echec_temporaire(monde, port_ferme, smtp_sans_verification):
+    compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)
+
+    with pytest.raises(EchecTemporaire) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.message == (
+        f"Impossible de joindre le serveur 127.0.0.1:{port_ferme} : connexion refusée."
+    )
+    trace = MessageEnvoye.objects.get()
+    assert trace.statut == StatutMessage.ECHEC_TEMPORAIRE
+    assert trace.code_smtp is None
+
+
+def test_serveur_muet_delai_depasse(monde, serveur_muet, smtp_sans_verification):
+    compte = creer_compte(collectivite=monde.collectivite, port=serveur_muet.port)
+
+    debut = time.monotonic()
+    with pytest.raises(EchecTemporaire) as erreur:
+        _envoyer(monde, compte)
+
+    assert time.monotonic() - debut < 5
+    assert erreur.value.message == "Le serveur n'a pas répondu dans les 2 secondes."
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC_TEMPORAIRE
+
+
+def test_reponse_finale_jamais_venue_reste_en_cours_incertain(
+    monde, serveur_smtp, smtp_sans_verification, settings
+):
+    settings.ECHARPE_SMTP_TIMEOUT = 1
+    serveur = serveur_smtp(delai_data=3)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecTemporaire) as erreur:
+        _envoyer(monde, compte)
+
+    # Tout le message a été transmis : il est peut-être parti, ne pas le renvoyer seul.
+    assert erreur.value.incertain is True
+    assert MessageEnvoye.objects.get().statut == StatutMessage.EN_COURS
+
+
+def test_nom_de_serveur_introuvable(monde, smtp_sans_verification):
+    compte = creer_compte(collectivite=monde.collectivite, port=25)
+    compte.hote = "serveur.invalid"
+    compte.save()
+
+    with pytest.raises(EchecTemporaire, match="nom de serveur introuvable"):
+        _envoyer(monde, compte)
+
+
+# --- Sécurité de la connexion -------------------------------------------------------------
+
+
+def test_starttls_fonctionne(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    _envoyer(monde, compte)
+
+    assert len(serveur.boite.recus) == 1
+
+
+def test_ssl_fonctionne(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="ssl", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    _envoyer(monde, compte)
+
+    assert serveur.boite.recus[0].identifiant == IDENTIFIANT
+
+
+def test_certificat_verifie_par_defaut(monde, serveur_smtp, settings):
+    settings.ECHARPE_SMTP_TIMEOUT = 2
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.message.startswith(
+        "La négociation TLS a échoué : le certificat du serveur n'est pas reconnu"
+    )
+    assert serveur.boite.recus == []
+
+
+def test_serveur_sans_starttls(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="aucune")
+    compte = creer_compte(serveur, collectivite=monde.collectivite, securite="starttls")
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert "le serveur ne propose pas STARTTLS" in erreur.value.message
+    assert serveur.boite.recus == []
+
+
+def test_ssl_vers_un_serveur_en_clair(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="aucune")
+    compte = creer_compte(serveur, collectivite=monde.collectivite, securite="ssl")
+
+    with pytest.raises(EchecDefinitif, match="La négociation TLS a échoué"):
+        _envoyer(monde, compte)
+
+
+# --- Une connexion pour un lot ------------------------------------------------------------
+
+
+def test_une_seule_connexion_pour_plusieurs_messages(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        for numero in range(5):
+            _envoyer(monde, destinataires=[f"e{numero}@exemple.test"], connexion=connexion)
+
+    assert len(serveur.boite.recus) == 5
+    assert serveur.boite.connexions == 1
+    assert connexion.ouvertures == 1
+    assert not connexion.ouverte
+    assert MessageEnvoye.objects.filter(statut=StatutMessage.ENVOYE, compte=compte).count() == 5
+
+
+def test_un_refus_n_empeche_pas_le_message_suivant_du_lot(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(reponses={"refuse@exemple.test": "550 5.1.1 Inconnu"})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        with pytest.raises(EchecDefinitif):
+            _envoyer(monde, destinataires=["refuse@exemple.test"], connexion=connexion)
+        _envoyer(monde, destinataires=["ok@exemple.test"], connexion=connexion)
+
+    assert [r.destinataires for r in serveur.boite.recus] == [["ok@exemple.test"]]
+    assert serveur.boite.connexions == 1
+
+
+def test_apres_un_421_la_connexion_est_rouverte(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(reponses={"occupe@exemple.test": "421 4.7.0 Fermeture"})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        with pytest.raises(EchecTemporaire):
+            _envoyer(monde, destinataires=["occupe@exemple.test"], connexion=connexion)
+        _envoyer(monde, destinataires=["ok@exemple.test"], connexion=connexion)
+
+    assert connexion.ouvertures == 2
+    assert len(serveur.boite.recus) == 1
+
+
+def test_une_connexion_coupee_entre_deux_messages_est_rouverte(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(securite="starttls", auth=True, inactivite=0.3)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        _envoyer(monde, destinataires=["un@exemple.test"], connexion=connexion)
+        time.sleep(0.8)  # le serveur a fermé la connexion inactive
+        _envoyer(monde, destinataires=["deux@exemple.test"], connexion=connexion)
+
+    assert connexion.ouvertures == 2
+    assert [r.destinataires for r in serveur.boite.recus] == [
+        ["un@exemple.test"],
+        ["deux@exemple.test"],
+    ]
+    assert MessageEnvoye.objects.filter(statut=StatutMessage.ENVOYE).count() == 2
+
+
+# --- En-têtes -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("champ", "valeur"),
+    [
+        ("sujet", "Objet\r\nBcc: victime@exemple.test"),
+        ("destinataires", ["a@exemple.test\nBcc: victime@exemple.test"]),
+        ("reply_to", ["r@exemple.test\r\nBcc: victime@exemple.test"]),
+        ("entetes", {"X-Echarpe": "valeur\nBcc: victime@exemple.test"}),
+        ("entetes", {"X-Echarpe\nBcc": "valeur"}),
+        ("entetes", {"Bcc": "victime@exemple.test"}),
+        ("pieces_jointes", [("a.pdf\r\nBcc: v@exemple.test", b"x", "application/pdf")]),
+    ],
+)
+def test_injection_d_en_tete_refusee(monde, serveur_smtp, smtp_sans_verification, champ, valeur):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(ValueError) as erreur:
+        _envoyer(monde, compte, **{champ: valeur})
+
+    assert str(erreur.value)[0].isupper()  # message français lisible, pas une trace
+    assert serveur.boite.recus == []
+    assert not MessageEnvoye.objects.exists()
+
+
+def test_nom_affiche_avec_retour_a_la_ligne_refuse(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(
+        serveur, collectivite=monde.collectivite, nom_affiche="Mairie\r\nBcc: v@exemple.test"
+    )
+
+    with pytest.raises(ValueError, match="Le nom affiché ne doit pas contenir de retour"):
+        _envoyer(monde, compte)
+
+    assert serveur.boite.recus == []
+
+
+def test_adresse_de_destinataire_invalide(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(ValueError, match="L'adresse du destinataire est invalide"):
+        _envoyer(monde, compte, destinataires=["pas-une-adresse"])
+
+
+# --- Mot de passe jamais divulgué ---------------------------------------------------------
+
+
+def test_le_mot_de_passe_n_apparait_jamais_dans_l_erreur(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    # Un serveur qui renverrait le secret dans sa réponse ne le fait pas fuiter.
+    serveur = serveur_smtp(
+        securite="starttls",
+        auth=True,
+        reponses={"x@exemple.test": f"550 5.1.1 mot de passe {MOT_DE_PASSE} inconnu"},
+    )
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte, destinataires=["x@exemple.test"])
+
+    assert MOT_DE_PASSE not in erreur.value.message
+    assert MOT_DE_PASSE not in str(erreur.value)
+    assert MOT_DE_PASSE not in MessageEnvoye.objects.get().reponse_smtp
+    assert "********" in erreur.value.message
+
+
+def test_les_logs_ne_contiennent_ni_mot_de_passe_ni_corps(
+    monde, serveur_smtp, smtp_sans_verification, caplog
+):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+    caplog.set_level("DEBUG", logger="core")
+
+    trace = _envoyer(monde, compte, texte="Corps très personnel")
+
+    # Les logs d'Écharpe seulement (le serveur de test journalise ses propres échanges).
+    texte = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("core"))
+    assert trace.message_id in texte
+    assert MOT_DE_PASSE not in texte
+    assert "Corps très personnel" not in texte
+    assert "electeur@exemple.test" not in texte
+    assert MOT_DE_PASSE not in repr(CompteResolu.depuis_compte(compte))
+
+
+# --- Gabarits ---------------------------------------------------------------------------------
+
+
+def test_envoyer_gabarit_rend_les_trois_parties(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite, adresse_expediteur="a&b@x.test")
+
+    envoyer_gabarit(
+        gabarit="test_smtp",
+        contexte={"compte": compte, "collectivite": monde.collectivite, "par": "Claire"},
+        collectivite=monde.collectivite,
+        expediteur=None,
+        destinataires=["electeur@exemple.test"],
+        compte=compte,
+    )
+
+    message = serveur.boite.recus[0].message
+    assert str(message["Subject"]) == "Écharpe : message de test du compte a&b@x.test"
+    texte = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    # Le texte n'est pas échappé comme du HTML ; le HTML l'est.
+    assert "a&b@x.test" in texte
+    assert "a&amp;b@x.test" in html
+
+
+def test_gabarit_sans_html(tmp_path, settings):
+    dossier = tmp_path / "emails"
+    dossier.mkdir()
+    (dossier / "seul.subject.txt").write_text("Objet\nsur deux lignes")
+    (dossier / "seul.txt").write_text("Texte {{ nom }}")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+
+    sujet, texte, html = rendre_gabarit(gabarit="seul", contexte={"nom": "Hélène"})
+
+    assert (sujet, texte, html) == ("Objet sur deux lignes", "Texte Hélène", None)
+
+
+def test_nom_de_gabarit_sans_chemin_arbitraire():
+    with pytest.raises(ValueError, match="Nom de gabarit"):
+        rendre_gabarit(gabarit="../registration/login", contexte={})
+
+
+# --- Démonstration ------------------------------------------------------------------------
+
+
+def test_en_demo_envoyer_ecrit_dans_la_boite_sans_serveur(monde, settings, tmp_path, port_ferme):
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path / "outbox")
+    compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)
+
+    trace = _envoyer(monde, compte)
+
+    [fichier] = list(Path(settings.ECHARPE_BOITE_DEMO).glob("*.eml"))
+    assert b"Subject: Avis de radiation" in fichier.read_bytes()
+    trace.refresh_from_db()
+    assert trace.statut == StatutMessage.ENVOYE
+    assert trace.compte == compte
+    assert (trace.code_smtp, trace.reponse_smtp) == (250, REPONSE_BOITE_DEMO)
+
+
+def test_backend_boite_demo_pour_les_courriels_de_django(settings, tmp_path):
+    from django.core.mail import EmailMessage, get_connection, send_mail
+
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path / "outbox")
+    settings.EMAIL_BACKEND = "core.mail.BoiteDemoBackend"
+
+    send_mail("Réinitialisation", "Votre lien", "ne-pas-repondre@x.test", ["a@exemple.test"])
+    send_mail("Deuxième", "Texte", "ne-pas-repondre@x.test", ["b@exemple.test"])
+    sans_destinataire = EmailMessage("Rien", "Rien", "n@x.test", [])
+    assert BoiteDemoBackend().send_messages([sans_destinataire]) == 0
+
+    fichiers = sorted(Path(settings.ECHARPE_BOITE_DEMO).glob("*.eml"))
+    sujets = [
+        str(BytesParser(policy=policy.default).parsebytes(f.read_bytes())["Subject"])
+        for f in fichiers
+    ]
+    assert sujets == ["Réinitialisation", "Deuxième"]
+    assert isinstance(get_connection(), BoiteDemoBackend)
+
+
+def test_une_trace_d_envoi_n_a_pas_le_mot_de_passe_du_compte(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(securite="ssl", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte)
+
+    valeurs = " ".join(
+        str(v) for v in MessageEnvoye.objects.filter(pk=trace.pk).values().get().values()
+    )
+    assert MOT_DE_PASSE not in valeurs

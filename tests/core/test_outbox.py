@@ -1,0 +1,130 @@
+"""Boîte d'envoi de la démonstration (/outbox/) : seulement en démonstration."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+from django.core.mail import send_mail
+from django.urls import reverse
+
+from core.mail import boite_demo_noms, envoyer
+from tests.smtp_local import creer_compte
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def boite(settings, tmp_path) -> Path:
+    dossier = tmp_path / "outbox"
+    settings.ECHARPE_BOITE_DEMO = str(dossier)
+    settings.EMAIL_BACKEND = "core.mail.BoiteDemoBackend"
+    return dossier
+
+
+def _page(reponse) -> str:
+    return html.unescape(reponse.content.decode())
+
+
+def _envoyer(monde, **kwargs):
+    compte = creer_compte(collectivite=monde.collectivite, port=1)
+    valeurs = {
+        "collectivite": monde.collectivite,
+        "expediteur": monde.personnes["administrateur"],
+        "destinataires": ["helene.dupre@exemple.test"],
+        "sujet": "Avis de radiation",
+        "texte": "Madame,\n<script>alert('x')</script>\nCordialement.",
+        "html": "<p>Madame</p>",
+        "pieces_jointes": [("avis-radiation.pdf", b"%PDF-1.7", "application/pdf")],
+        "compte": compte,
+    }
+    valeurs.update(kwargs)
+    return envoyer(**valeurs)
+
+
+@pytest.mark.parametrize("nom", ["outbox", "outbox_message"])
+def test_404_hors_demonstration(monde, settings, nom):
+    settings.ECHARPE_BOITE_DEMO = None
+    kwargs = {"nom": "20261125-101010-000000-abcdef12"} if nom == "outbox_message" else {}
+
+    reponse = monde.client("administrateur").get(reverse(nom, kwargs=kwargs))
+
+    assert reponse.status_code == 404
+
+
+def test_connexion_exigee(monde, boite):
+    reponse = monde.client("anonyme").get(reverse("outbox"))
+
+    assert reponse.status_code == 302
+    assert reponse["Location"].startswith(reverse("login"))
+
+
+def test_liste_des_courriels(monde, boite):
+    _envoyer(monde)
+    send_mail("Réinitialisation du mot de passe", "Lien", "ne-pas-repondre@x.test", ["a@x.test"])
+
+    reponse = monde.client("agent_elections").get(reverse("outbox"))
+
+    assert reponse.status_code == 200
+    page = _page(reponse)
+    assert page.count("<h1>") == 1
+    assert "Avis de radiation" in page
+    assert "Mairie de Saint-Test <mairie@saint-test.test>" in page
+    assert "helene.dupre@exemple.test" in page
+    assert "Réinitialisation du mot de passe" in page
+    assert "2 résultats" in page
+    # Le plus récent d'abord.
+    assert page.index("Réinitialisation du mot de passe") < page.index("Avis de radiation")
+    for nom in boite_demo_noms():
+        assert reverse("outbox_message", kwargs={"nom": nom}) in page
+
+
+def test_boite_vide(monde, boite):
+    page = _page(monde.client("administrateur").get(reverse("outbox")))
+
+    assert "La boîte est vide" in page
+
+
+def test_detail_en_tetes_texte_echappe_et_pieces_jointes(monde, boite):
+    trace = _envoyer(monde)
+    [nom] = boite_demo_noms()
+
+    reponse = monde.client("administrateur").get(reverse("outbox_message", kwargs={"nom": nom}))
+
+    assert reponse.status_code == 200
+    brut = reponse.content.decode()
+    assert "<script>alert" not in brut
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in brut
+    page = _page(reponse)
+    assert "<h1>Avis de radiation</h1>" in page
+    assert trace.message_id in page
+    assert "Message-ID" in page
+    assert "avis-radiation.pdf" in page
+    assert "aussi une version HTML" in page
+
+
+@pytest.mark.parametrize(
+    "nom", ["20261125-101010-000000-abcdef12", "..", "passwd", "20261125-101010-000000-ABCDEF12"]
+)
+def test_detail_inconnu_ou_nom_arbitraire_404(monde, boite, nom):
+    _envoyer(monde)
+
+    reponse = monde.client("administrateur").get(reverse("outbox_message", kwargs={"nom": nom}))
+
+    assert reponse.status_code == 404
+
+
+def test_les_fichiers_etrangers_a_la_boite_sont_ignores(monde, boite):
+    boite.mkdir(parents=True)
+    (boite / "note.eml").write_bytes(b"Subject: intrus\r\n\r\nx")
+
+    page = _page(monde.client("administrateur").get(reverse("outbox")))
+
+    assert "intrus" not in page
+    assert (
+        monde.client("administrateur")
+        .get(reverse("outbox_message", kwargs={"nom": "note"}))
+        .status_code
+        == 404
+    )

@@ -1,0 +1,330 @@
+"""`core.smtp` : chiffrement, enregistrement, choix du compte d'envoi, test de connexion."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from core.mail import AucunCompte, EchecDefinitif, envoyer
+from core.models import CompteSMTP, EntreeJournal, MessageEnvoye, StatutMessage
+from core.smtp import (
+    CompteResolu,
+    MotDePasseIndechiffrable,
+    chiffrer,
+    compte_pour_envoi,
+    compte_smtp_enregistrer,
+    dechiffrer,
+    rechiffrer,
+    smtp_tester,
+)
+from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
+from tests.smtp_local import IDENTIFIANT, REPONSE_DATA, creer_compte
+
+pytestmark = pytest.mark.django_db
+
+DONNEES = {
+    "adresse_expediteur": "elections@saint-test.test",
+    "nom_affiche": "Service élections",
+    "identifiant": "elections@saint-test.test",
+    "hote": "smtp.saint-test.test",
+    "port": 587,
+    "securite": "starttls",
+    "boite_protocole": "pop3",
+    "boite_hote": "pop.saint-test.test",
+    "boite_port": 110,
+    "boite_securite": "ssl",
+}
+
+
+def _enregistrer(
+    monde, *, compte=None, utilisateur="agent_elections", mot_de_passe="Mdp-SMTP-1", **donnees
+):
+    personne = monde.personnes[utilisateur] if utilisateur else None
+    return compte_smtp_enregistrer(
+        compte=compte,
+        collectivite=monde.collectivite,
+        utilisateur=personne,
+        donnees={**DONNEES, **donnees},
+        mot_de_passe=mot_de_passe,
+        par=monde.personnes["administrateur"],
+    )
+
+
+# --- Chiffrement ----------------------------------------------------------------------------
+
+
+def test_chiffrer_puis_dechiffrer():
+    chiffre = chiffrer("Mot de passe é")
+    assert chiffre != "Mot de passe é"
+    assert dechiffrer(chiffre) == "Mot de passe é"
+    assert dechiffrer("") == ""
+
+
+def test_la_colonne_ne_contient_jamais_le_mot_de_passe_en_clair(monde):
+    compte = _enregistrer(monde, mot_de_passe="Secret-en-clair-77")
+
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT mot_de_passe_chiffre FROM core_comptesmtp WHERE id = %s", [compte.pk]
+        )
+        [valeur] = curseur.fetchone()
+    assert "Secret-en-clair-77" not in valeur
+    assert valeur.startswith("gAAAAA")  # jeton Fernet
+    assert dechiffrer(valeur) == "Secret-en-clair-77"
+
+
+def test_rotation_des_cles(settings):
+    ancienne = settings.ECHARPE_CLES_CHIFFREMENT[0]
+    chiffre_ancien = chiffrer("rotation")
+    nouvelle = Fernet.generate_key().decode()
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle, ancienne]
+
+    # L'ancienne clé déchiffre encore ; la nouvelle chiffre désormais.
+    assert dechiffrer(chiffre_ancien) == "rotation"
+    rechiffre = rechiffrer(chiffre_ancien)
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle]
+    assert dechiffrer(rechiffre) == "rotation"
+    assert dechiffrer(chiffrer("neuf")) == "neuf"
+    with pytest.raises(MotDePasseIndechiffrable, match="saisissez-le à nouveau"):
+        dechiffrer(chiffre_ancien)
+
+
+def test_mot_de_passe_indechiffrable_a_l_envoi(monde, settings):
+    compte = _enregistrer(monde)
+    settings.ECHARPE_CLES_CHIFFREMENT = [Fernet.generate_key().decode()]
+
+    with pytest.raises(EchecDefinitif, match="ne peut pas être déchiffré"):
+        envoyer(
+            collectivite=monde.collectivite,
+            expediteur=None,
+            destinataires=["a@exemple.test"],
+            sujet="x",
+            texte="x",
+            compte=compte,
+        )
+
+
+# --- Enregistrement -------------------------------------------------------------------------
+
+
+def test_enregistrer_cree_le_compte_et_journalise_sans_mot_de_passe(monde):
+    compte = _enregistrer(monde, mot_de_passe="Secret-journal-9")
+
+    assert compte.utilisateur == monde.personnes["agent_elections"]
+    assert compte.collectivite == monde.collectivite
+    assert compte.boite_protocole == "pop3"
+    entree = EntreeJournal.objects.get(action="compte_smtp_enregistre")
+    assert entree.collectivite == monde.collectivite
+    assert entree.acteur == monde.personnes["administrateur"]
+    assert entree.objet_id == str(compte.pk)
+    assert entree.details["creation"] is True
+    assert entree.details["mot_de_passe_modifie"] is True
+    texte = str(entree.details) + entree.objet_libelle
+    assert "Secret-journal-9" not in texte
+    assert compte.mot_de_passe_chiffre not in texte
+
+
+def test_un_mot_de_passe_vide_garde_celui_qui_est_enregistre(monde):
+    compte = _enregistrer(monde, mot_de_passe="Premier-mdp")
+
+    compte = _enregistrer(monde, compte=compte, mot_de_passe=None, nom_affiche="Nouveau nom")
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Premier-mdp"
+    compte = _enregistrer(monde, compte=compte, mot_de_passe="")
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Premier-mdp"
+
+    compte = _enregistrer(monde, compte=compte, mot_de_passe="Second-mdp")
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Second-mdp"
+    derniere = EntreeJournal.objects.filter(action="compte_smtp_enregistre").order_by("-numero")
+    assert derniere[0].details["mot_de_passe_modifie"] is True
+    assert derniere[1].details["mot_de_passe_modifie"] is False
+    assert derniere[2].details["champs_modifies"] == ["nom_affiche"]
+
+
+def test_changer_de_serveur_efface_le_resultat_du_dernier_test(monde):
+    compte = _enregistrer(monde)
+    CompteSMTP.objects.filter(pk=compte.pk).update(
+        dernier_test_reussi=True, dernier_resultat="Le serveur a accepté le message : 250 OK"
+    )
+    compte.refresh_from_db()
+
+    compte = _enregistrer(monde, compte=compte, mot_de_passe=None, nom_affiche="Autre nom")
+    assert compte.dernier_test_reussi is True  # le nom affiché ne change rien à la connexion
+
+    compte = _enregistrer(monde, compte=compte, mot_de_passe=None, hote="smtp.autre.test")
+    assert compte.dernier_test_reussi is None
+    assert compte.dernier_resultat == ""
+
+
+def test_donnees_invalides_refusees(monde):
+    with pytest.raises(ValidationError) as erreur:
+        _enregistrer(monde, adresse_expediteur="pas-une-adresse", port=70000)
+
+    assert {"adresse_expediteur", "port"} <= set(erreur.value.message_dict)
+    assert not CompteSMTP.objects.exists()
+
+
+def test_un_seul_compte_par_agent_et_collectivite(monde):
+    _enregistrer(monde)
+
+    with pytest.raises(ValidationError):
+        _enregistrer(monde)
+
+
+def test_un_compte_d_une_autre_collectivite_ne_peut_etre_modifie(monde):
+    compte = creer_compte(collectivite=monde.autre, port=25)
+
+    with pytest.raises(ValueError):
+        _enregistrer(monde, compte=compte)
+
+
+# --- Choix du compte d'envoi ----------------------------------------------------------------
+
+
+def test_ordre_de_resolution_agent_collectivite_reglages_aucun(monde, settings):
+    agent = monde.personnes["agent_elections"]
+    settings.ECHARPE_SMTP_DEFAUT = {
+        "hote": "smtp.plateforme.test",
+        "port": 465,
+        "securite": "ssl",
+        "identifiant": "plateforme",
+        "mot_de_passe": "mdp-plateforme",
+        "expediteur": "ne-pas-repondre@plateforme.test",
+        "nom_affiche": "Écharpe",
+    }
+    compte_agent = creer_compte(
+        collectivite=monde.collectivite, utilisateur=agent, port=25, adresse_expediteur="a@x.test"
+    )
+    compte_defaut = creer_compte(collectivite=monde.collectivite, port=25)
+    # Le compte de l'agent dans une autre collectivité ne compte pas ici.
+    creer_compte(collectivite=monde.autre, utilisateur=agent, port=25)
+
+    resolu = compte_pour_envoi(collectivite=monde.collectivite, utilisateur=agent)
+    assert resolu.compte == compte_agent
+
+    compte_agent.delete()
+    resolu = compte_pour_envoi(collectivite=monde.collectivite, utilisateur=agent)
+    assert resolu.compte == compte_defaut
+    assert "Saint-Test" in resolu.libelle
+
+    compte_defaut.delete()
+    resolu = compte_pour_envoi(collectivite=monde.collectivite, utilisateur=agent)
+    assert resolu.compte is None
+    assert (resolu.hote, resolu.port, resolu.securite) == ("smtp.plateforme.test", 465, "ssl")
+    assert resolu.expediteur == "ne-pas-repondre@plateforme.test"
+    assert "plateforme" in resolu.libelle
+
+    settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": ""}
+    assert compte_pour_envoi(collectivite=monde.collectivite, utilisateur=agent) is None
+    with pytest.raises(AucunCompte):
+        envoyer(
+            collectivite=monde.collectivite,
+            expediteur=agent,
+            destinataires=["a@exemple.test"],
+            sujet="x",
+            texte="x",
+        )
+
+
+def test_sans_utilisateur_le_compte_de_la_collectivite(monde):
+    compte_defaut = creer_compte(collectivite=monde.collectivite, port=25)
+    creer_compte(
+        collectivite=monde.collectivite, utilisateur=monde.personnes["secretariat"], port=25
+    )
+
+    assert (
+        compte_pour_envoi(collectivite=monde.collectivite, utilisateur=None).compte == compte_defaut
+    )
+
+
+def test_compte_resolu_dechiffre_et_cache_le_mot_de_passe(monde):
+    compte = creer_compte(collectivite=monde.collectivite, port=25, mot_de_passe="Mdp-resolu")
+
+    resolu = CompteResolu.depuis_compte(compte)
+
+    assert resolu.mot_de_passe == "Mdp-resolu"
+    assert "Mdp-resolu" not in repr(resolu)
+
+
+# --- Tester la connexion --------------------------------------------------------------------
+
+
+@pytest.mark.reseau
+def test_tester_envoie_un_vrai_message_et_memorise_le_succes(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    agent = monde.personnes["agent_elections"]
+    compte = creer_compte(serveur, collectivite=monde.collectivite, utilisateur=agent)
+
+    resultat = smtp_tester(compte=compte, destinataire="moi@exemple.test", par=agent)
+
+    assert resultat.ok
+    assert resultat.code == 250
+    assert resultat.message == f"Le serveur a accepté le message : {REPONSE_DATA}"
+    [recu] = serveur.boite.recus
+    assert recu.destinataires == ["moi@exemple.test"]
+    assert recu.identifiant == IDENTIFIANT
+    assert "message de test" in str(recu.message["Subject"])
+    compte.refresh_from_db()
+    assert compte.dernier_test_reussi is True
+    assert compte.derniere_verification is not None
+    assert compte.dernier_resultat == resultat.message
+    entree = EntreeJournal.objects.get(action="compte_smtp_teste")
+    assert entree.details == {"reussi": True, "code": 250}
+    assert entree.acteur == agent
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ENVOYE
+
+
+@pytest.mark.reseau
+def test_tester_avec_un_mauvais_mot_de_passe(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(securite="starttls", auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite, mot_de_passe="Faux-mdp-123")
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert not resultat.ok
+    assert resultat.message == "Le serveur a refusé l'identifiant ou le mot de passe (535)."
+    compte.refresh_from_db()
+    assert compte.dernier_test_reussi is False
+    assert "Faux-mdp-123" not in compte.dernier_resultat
+    assert EntreeJournal.objects.get(action="compte_smtp_teste").details == {
+        "reussi": False,
+        "code": 535,
+    }
+
+
+@pytest.mark.reseau
+@pytest.mark.parametrize("cas", ["ferme", "muet"])
+def test_tester_un_serveur_injoignable_ou_muet(
+    monde, smtp_sans_verification, port_ferme, serveur_muet, cas
+):
+    port = port_ferme if cas == "ferme" else serveur_muet.port
+    compte = creer_compte(collectivite=monde.collectivite, port=port)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert not resultat.ok
+    attendu = {
+        "ferme": f"Impossible de joindre le serveur 127.0.0.1:{port} : connexion refusée.",
+        "muet": "Le serveur n'a pas répondu dans les 2 secondes.",
+    }[cas]
+    assert resultat.message == attendu
+
+
+def test_tester_en_demonstration_passe_par_la_boite(monde, settings, tmp_path, port_ferme):
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path)
+    compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat.ok
+    assert resultat.message == "Le serveur a accepté le message : 250 boîte de démonstration"
+    assert len(list(tmp_path.glob("*.eml"))) == 1
