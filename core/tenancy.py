@@ -40,7 +40,8 @@ def _role_courant(request: HttpRequest) -> Role | None:
     for role in roles:
         if role.collectivite_id == voulu:
             return role
-    return roles[0]
+    # Sans choix en session : la collectivité du premier rôle reçu (la « maison » de l'agent).
+    return min(roles, key=lambda r: (r.cree_le, r.pk))
 
 
 class CollectiviteMiddleware:

@@ -8,8 +8,11 @@ from __future__ import annotations
 import os
 import sys
 
+from pathlib import Path
+
 import django
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.demo")
 django.setup()
 

@@ -55,3 +55,21 @@ def test_chaque_role_est_dans_la_matrice():
     from core.models import TypeRole
 
     assert set(MATRICE) == {r.value for r in TypeRole}
+
+
+def test_collectivite_par_defaut_est_celle_du_premier_role(monde):
+    from django.test import Client
+    from django.urls import reverse
+
+    from tests.factories import CollectiviteFactory, RoleFactory
+
+    personne = monde.personnes["secretariat"]
+    RoleFactory(
+        utilisateur=personne,
+        collectivite=CollectiviteFactory(nom="Aaa-Premier-Alpha"),
+        role="lecture",
+    )
+    client = Client()
+    client.force_login(personne)
+    contenu = client.get(reverse("accueil")).content.decode()
+    assert "<h1>Accueil — Saint-Test</h1>" in contenu
