@@ -28,7 +28,8 @@ class AccueilView(EspaceAgentMixin, TemplateView):
             for c in registre.compteurs
             if peut(self.request, c.capacite)
         ]
-        context["compteurs"] = compteurs
+        # Un rappel à zéro n'appelle aucune action : il n'encombre pas l'Accueil.
+        context["compteurs"] = [(c, valeur) for c, valeur in compteurs if valeur]
         context["travaux"] = (
             Travail.objects.pour(self.collectivite)
             .filter(demandeur=self.request.user)

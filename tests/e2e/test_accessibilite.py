@@ -1,0 +1,111 @@
+"""axe-core sur les pages principales : aucune violation « serious » ou « critical ».
+
+`PAGES_BACK_OFFICE` liste les noms d'URL du back-office visités en administrateur. Un nom qui
+ne se résout pas (page pas encore écrite) fait échouer son test : il n'est jamais ignoré.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+from tests.e2e.conftest import MOT_DE_PASSE, Commune, connecter, url
+
+PAGES_BACK_OFFICE = [
+    "accueil",
+    "password_change",
+    "journal",
+    "parametres",
+    "delais",
+    "smtp_mon_compte",
+    "smtp_comptes",
+    "parametres_agents",
+]
+PAGES_PUBLIQUES = ["login", "password_reset"]
+IMPACTS_BLOQUANTS = {"serious", "critical"}
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+_axe = Axe()
+
+
+def violations_bloquantes(page: Page) -> list[dict[str, Any]]:
+    resultats = _axe.run(page)
+    return [v for v in resultats.response["violations"] if v.get("impact") in IMPACTS_BLOQUANTS]
+
+
+def decrire(violations: list[dict[str, Any]]) -> str:
+    lignes = []
+    for violation in violations:
+        cibles = " | ".join(
+            ", ".join(str(c) for c in noeud["target"]) for noeud in violation["nodes"]
+        )
+        lignes.append(
+            f"- {violation['id']} ({violation['impact']}) : {violation['help']} → {cibles}"
+        )
+    return "\n".join(lignes)
+
+
+def verifier_accessibilite(page: Page) -> None:
+    violations = violations_bloquantes(page)
+    assert not violations, f"axe-core sur {page.url} :\n{decrire(violations)}"
+
+
+def ouvrir(page: Page, adresse: str) -> None:
+    reponse = page.goto(adresse)
+    assert reponse is not None
+    assert reponse.status == 200, f"{adresse} répond {reponse.status}"
+    assert page.locator("h1").count() == 1, f"{adresse} : une seule balise h1 attendue"
+
+
+@pytest.mark.parametrize("nom", PAGES_PUBLIQUES)
+def test_page_publique_sans_violation_grave(page: Page, live_server: Any, nom: str) -> None:
+    ouvrir(page, url(live_server, nom))
+    verifier_accessibilite(page)
+
+
+def test_connexion_en_erreur_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune
+) -> None:
+    connecter(page, live_server, commune.administrateur.username, "pas-le-bon")
+    assert page.locator(".erreurs-resume").is_visible()
+    verifier_accessibilite(page)
+
+
+@pytest.mark.parametrize("nom", PAGES_BACK_OFFICE)
+def test_page_du_back_office_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune, nom: str
+) -> None:
+    # Résolu avant tout : une page pas encore écrite échoue ici (NoReverseMatch).
+    adresse = url(live_server, nom)
+    connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    ouvrir(page, adresse)
+    verifier_accessibilite(page)
+
+
+def test_accueil_avec_selecteur_de_collectivite_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune
+) -> None:
+    connecter(
+        page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
+    )
+    ouvrir(page, url(live_server, "accueil"))
+    assert page.get_by_label("Collectivité").is_visible()
+    verifier_accessibilite(page)
+
+
+def test_axe_signale_bien_une_violation_grave(page: Page, live_server: Any) -> None:
+    """Garde-fou : sur une page fautive, la vérification échoue (axe est bien injecté, même
+    sous la politique CSP de l'application)."""
+    ouvrir(page, url(live_server, "login"))
+    page.evaluate(
+        "() => { const i = document.createElement('input');"
+        " document.querySelector('main').appendChild(i); }"
+    )
+    violations = violations_bloquantes(page)
+    assert "label" in {v["id"] for v in violations}
+    with pytest.raises(AssertionError, match=r"label \(critical\).*#contenu > input"):
+        verifier_accessibilite(page)
