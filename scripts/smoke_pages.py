@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import sys
-
 from pathlib import Path
 
 import django
@@ -36,7 +35,11 @@ PAGES = {
     ],
     "elections": ["accueil", "parametres", "smtp_mon_compte", "journal"],
     "consultation": ["accueil"],
-    "admin": ["admin:index", "admin:core_collectivite_changelist", "admin:core_entreejournal_changelist"],
+    "admin": [
+        "admin:index",
+        "admin:core_collectivite_changelist",
+        "admin:core_entreejournal_changelist",
+    ],
 }
 
 

@@ -31,7 +31,7 @@ def _personnel(monde):
 
 
 @pytest.mark.parametrize(
-    "modele", [m for m in apps.get_app_config("core").get_models()], ids=lambda m: m.__name__
+    "modele", list(apps.get_app_config("core").get_models()), ids=lambda m: m.__name__
 )
 def test_chaque_liste_admin_repond(monde, client, modele):
     superuser = UtilisateurFactory(username="super", is_staff=True, is_superuser=True)
