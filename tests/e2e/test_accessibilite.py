@@ -23,6 +23,9 @@ PAGES_BACK_OFFICE = [
     "smtp_mon_compte",
     "smtp_comptes",
     "parametres_agents",
+    "parametres_agent_ajouter",
+    "parametres_collectivite",
+    "smtp_compte_defaut",
 ]
 PAGES_PUBLIQUES = ["login", "password_reset"]
 IMPACTS_BLOQUANTS = {"serious", "critical"}
