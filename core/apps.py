@@ -46,9 +46,15 @@ class CoreConfig(AppConfig):
                 "lien_cree": "Lien sécurisé créé",
                 "lien_revoque": "Lien sécurisé révoqué",
                 "mot_de_passe_defini": "Mot de passe défini",
+                "personnel_modifie": "Compte de la plateforme modifié",
+                "journal_exporte": "Journal exporté",
+                "collectivite_modifiee": "Fiche de la collectivité modifiée",
+                "demo_chargee": "Données de démonstration chargées",
             }
         )
         from core import signals  # noqa: F401
         from core.liens import enregistrer_objectifs
+        from core.travaux import enregistrer_types_travaux
 
         enregistrer_objectifs()
+        enregistrer_types_travaux()

@@ -323,6 +323,23 @@ class ChaineJournal(models.Model):
         return "plateforme" if self.plateforme else f"journal de {self.collectivite}"
 
 
+class JournalInalterable(Exception):
+    """Tentative de modifier ou de supprimer une entrée du journal."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Le journal est en ajout seul : une entrée ne se modifie ni ne se supprime."
+        )
+
+
+class EntreeJournalQuerySet(models.QuerySet["EntreeJournal"]):
+    def update(self, **kwargs: Any) -> int:
+        raise JournalInalterable()
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise JournalInalterable()
+
+
 class EntreeJournal(models.Model):
     """Entrée du journal, jamais modifiée ni supprimée (chaînée par SHA-256)."""
 
@@ -357,6 +374,8 @@ class EntreeJournal(models.Model):
     hash_precedent = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
+    objects = EntreeJournalQuerySet.as_manager()
+
     class Meta:
         verbose_name = "entrée du journal"
         verbose_name_plural = "journal"
@@ -373,6 +392,14 @@ class EntreeJournal(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.numero} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise JournalInalterable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise JournalInalterable()
 
 
 # --- Travaux suivis -------------------------------------------------------------------------

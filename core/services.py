@@ -66,13 +66,15 @@ def agent_ajouter(
     nouveau = Role(utilisateur=utilisateur, collectivite=collectivite, role=role)
     nouveau.full_clean()
     nouveau.save()
-    journaliser(
-        action="agent_ajoute",
-        collectivite=collectivite,
-        acteur=par,
-        objet=nouveau,
-        details={"role": role, "compte_cree": cree},
-    )
+    # Le rôle lui-même est journalisé par le signal de core.signals ; ici, le compte créé.
+    if cree:
+        journaliser(
+            action="agent_ajoute",
+            collectivite=collectivite,
+            acteur=par,
+            objet=utilisateur,
+            details={"role": role},
+        )
     if cree and utilisateur.email:
         from core.liens import activation_envoyer
 

@@ -1,1 +1,195 @@
-"""Connexions et déconnexions : événements de la chaîne « plateforme » du journal."""
+"""Événements journalisés par signal.
+
+- Connexions, déconnexions et échecs de connexion : chaîne « plateforme » (collectivité
+  vide). Le mot de passe n'est jamais écrit : seuls l'identifiant saisi et l'adresse IP.
+- Personnel : un changement de `is_staff`, `is_superuser` ou `is_active` d'un compte
+  (`personnel_modifie`, chaîne « plateforme »).
+- Rôles : ce signal est l'unique endroit qui journalise la création, la modification et la
+  suppression d'un `Role` (`role_modifie`, `role_retire` dans la chaîne de la collectivité),
+  qu'elles viennent des Paramètres, de l'admin Django ou d'une commande. Les services ne les
+  journalisent donc pas eux-mêmes. L'auteur est lu dans `core.journal.acteur_courant`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save, pre_save
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from core.journal import acteur_du_contexte, journaliser
+from core.models import Collectivite, Role, Utilisateur
+
+CHAMPS_PERSONNEL = ("is_staff", "is_superuser", "is_active")
+CHAMPS_ROLE = ("role", "actif")
+
+
+def _adresse_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR seulement : un X-Forwarded-For se falsifie ; derrière un mandataire, c'est à
+    # lui de réécrire REMOTE_ADDR.
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+# --- Connexions ---------------------------------------------------------------------------
+
+
+@receiver(user_logged_in, dispatch_uid="journal_connexion")
+def journaliser_connexion(
+    sender: Any, request: HttpRequest | None, user: Utilisateur, **kwargs: Any
+) -> None:
+    journaliser(
+        action="connexion",
+        collectivite=None,
+        acteur=user,
+        objet=user,
+        details={"ip": _adresse_ip(request)},
+    )
+
+
+@receiver(user_logged_out, dispatch_uid="journal_deconnexion")
+def journaliser_deconnexion(
+    sender: Any, request: HttpRequest | None, user: Utilisateur | None, **kwargs: Any
+) -> None:
+    if user is None or not user.is_authenticated:
+        return
+    journaliser(
+        action="deconnexion",
+        collectivite=None,
+        acteur=user,
+        objet=user,
+        details={"ip": _adresse_ip(request)},
+    )
+
+
+@receiver(user_login_failed, dispatch_uid="journal_connexion_echec")
+def journaliser_connexion_echec(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # `credentials` est déjà expurgé par Django ; on n'en garde que l'identifiant saisi.
+    identifiant = str(credentials.get(Utilisateur.USERNAME_FIELD) or "")[:150]
+    journaliser(
+        action="connexion_echec",
+        collectivite=None,
+        details={"identifiant": identifiant, "ip": _adresse_ip(request)},
+    )
+
+
+# --- Personnel de la plateforme -----------------------------------------------------------
+
+
+def _valeurs_avant(
+    modele: Any, instance: Any, champs: tuple[str, ...], update_fields: Any
+) -> dict[str, Any] | None:
+    if instance._state.adding or instance.pk is None:
+        return None
+    if update_fields is not None and not set(update_fields) & set(champs):
+        return None
+    return modele.objects.filter(pk=instance.pk).values(*champs).first()  # type: ignore[no-any-return]
+
+
+def _changements(avant: dict[str, Any], instance: Any, champs: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        champ: [avant[champ], getattr(instance, champ)]
+        for champ in champs
+        if avant[champ] != getattr(instance, champ)
+    }
+
+
+@receiver(pre_save, sender=Utilisateur, dispatch_uid="journal_personnel_avant")
+def _personnel_avant(
+    sender: Any, instance: Utilisateur, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if not raw:
+        instance._journal_avant = _valeurs_avant(  # type: ignore[attr-defined]
+            Utilisateur, instance, CHAMPS_PERSONNEL, update_fields
+        )
+
+
+@receiver(post_save, sender=Utilisateur, dispatch_uid="journal_personnel")
+def journaliser_personnel(
+    sender: Any, instance: Utilisateur, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    avant = instance.__dict__.pop("_journal_avant", None)
+    if raw:
+        return
+    if created:
+        if not (instance.is_staff or instance.is_superuser):
+            return
+        changements = {champ: [None, getattr(instance, champ)] for champ in CHAMPS_PERSONNEL}
+    elif avant is not None:
+        changements = _changements(avant, instance, CHAMPS_PERSONNEL)
+    else:
+        return
+    if changements:
+        journaliser(
+            action="personnel_modifie",
+            collectivite=None,
+            acteur=acteur_du_contexte(),
+            objet=instance,
+            details=changements,
+        )
+
+
+# --- Rôles --------------------------------------------------------------------------------
+
+
+@receiver(pre_save, sender=Role, dispatch_uid="journal_role_avant")
+def _role_avant(
+    sender: Any, instance: Role, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if not raw:
+        instance._journal_avant = _valeurs_avant(  # type: ignore[attr-defined]
+            Role, instance, CHAMPS_ROLE, update_fields
+        )
+
+
+@receiver(post_save, sender=Role, dispatch_uid="journal_role")
+def journaliser_role(
+    sender: Any, instance: Role, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    avant = instance.__dict__.pop("_journal_avant", None)
+    if raw:
+        return
+    if created:
+        changements = {champ: [None, getattr(instance, champ)] for champ in CHAMPS_ROLE}
+    elif avant is not None:
+        changements = _changements(avant, instance, CHAMPS_ROLE)
+    else:
+        return
+    if not changements:
+        return
+    retire = changements.get("actif") == [True, False]
+    journaliser(
+        action="role_retire" if retire else "role_modifie",
+        collectivite=instance.collectivite,
+        acteur=acteur_du_contexte(),
+        objet=instance,
+        sujet=instance.utilisateur,
+        details=changements,
+    )
+
+
+def _suppression_de_collectivite(origine: Any) -> bool:
+    if isinstance(origine, Collectivite):
+        return True
+    return isinstance(origine, QuerySet) and origine.model is Collectivite
+
+
+@receiver(post_delete, sender=Role, dispatch_uid="journal_role_supprime")
+def journaliser_role_supprime(sender: Any, instance: Role, **kwargs: Any) -> None:
+    # Une collectivité supprimée emporte ses rôles : sa chaîne ne doit pas naître à ce moment.
+    if _suppression_de_collectivite(kwargs.get("origin")):
+        return
+    journaliser(
+        action="role_retire",
+        collectivite=instance.collectivite,
+        acteur=acteur_du_contexte(),
+        objet=instance,
+        sujet=instance.utilisateur,
+        details={"role": [instance.role, None], "actif": [instance.actif, None], "supprime": True},
+    )

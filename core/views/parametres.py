@@ -15,9 +15,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.forms import AgentAjouterForm, CollectiviteForm, RoleModifierForm
+from core.liens import activation_envoyer
 from core.models import Collectivite, Role
 from core.permissions import Action, Capacite
 from core.services import agent_ajouter, collectivite_modifier, role_modifier
+from core.smtp import compte_pour_envoi
 from core.tenancy import EspaceAgentMixin, peut
 
 
@@ -87,15 +89,17 @@ class AgentAjouterView(EspaceAgentMixin, View):
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)
             else:
-                suite = (
-                    " Un lien d'activation lui a été envoyé par courriel."
-                    if cree
-                    else " Son compte existant est rattaché à la collectivité."
-                )
-                messages.success(
-                    request,
-                    f"{role.utilisateur} ajouté comme {role.get_role_display().lower()}.{suite}",
-                )
+                libelle = f"{role.utilisateur} ajouté comme {role.get_role_display().lower()}."
+                if not cree:
+                    messages.success(
+                        request, f"{libelle} Son compte existant est rattaché à la collectivité."
+                    )
+                elif compte_pour_envoi(collectivite=self.collectivite, utilisateur=self.agent):
+                    messages.success(
+                        request, f"{libelle} Un lien d'activation lui est envoyé par courriel."
+                    )
+                else:
+                    messages.warning(request, f"{libelle} {AUCUN_COMPTE}")
                 return redirect("parametres_agents")
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -132,6 +136,40 @@ class AgentModifierView(EspaceAgentMixin, View):
                 messages.success(request, f"Rôle de {role.utilisateur} enregistré.")
                 return redirect("parametres_agents")
         return render(request, self.template_name, {"form": form, "role": role}, status=400)
+
+
+AUCUN_COMPTE = (
+    "Aucun compte d'envoi n'est configuré : le lien d'activation n'a pas pu partir. "
+    "Renseignez un compte dans Paramètres › Comptes d'envoi, puis utilisez « Renvoyer le lien "
+    "d'activation » sur la fiche de l'agent."
+)
+
+
+class AgentActivationView(EspaceAgentMixin, View):
+    """Renvoie le lien d'activation à un agent qui n'a pas encore choisi son mot de passe."""
+
+    capacite = Capacite.PARAMETRES
+    action = Action.ECRIRE
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        role = get_object_or_404(
+            Role.objects.pour(self.collectivite).select_related("utilisateur"), pk=pk
+        )
+        personne = role.utilisateur
+        if personne.has_usable_password():
+            messages.error(request, f"{personne} a déjà choisi son mot de passe.")
+        elif not personne.email:
+            messages.error(request, f"{personne} n'a pas d'adresse de courriel.")
+        elif not compte_pour_envoi(collectivite=self.collectivite, utilisateur=self.agent):
+            messages.error(request, AUCUN_COMPTE)
+        else:
+            activation_envoyer(utilisateur=personne, collectivite=self.collectivite, par=self.agent)
+            messages.success(
+                request,
+                f"Nouveau lien d'activation envoyé à {personne.email} ; le précédent ne "
+                "fonctionne plus.",
+            )
+        return redirect("parametres_agent_modifier", pk=role.pk)
 
 
 class CollectiviteView(EspaceAgentMixin, View):
@@ -174,6 +212,11 @@ urlpatterns = [
     path("agents/", AgentsView.as_view(), name="parametres_agents"),
     path("agents/ajouter/", AgentAjouterView.as_view(), name="parametres_agent_ajouter"),
     path("agents/<int:pk>/", AgentModifierView.as_view(), name="parametres_agent_modifier"),
+    path(
+        "agents/<int:pk>/activation/",
+        AgentActivationView.as_view(),
+        name="parametres_agent_activation",
+    ),
     path("collectivite/", CollectiviteView.as_view(), name="parametres_collectivite"),
     path("collectivite/logo/", LogoView.as_view(), name="parametres_logo"),
 ]

@@ -106,6 +106,8 @@ EXCEPTIONS = {
     "smtp_tester",
     "delai_surcharger",
     "travail_relancer",
+    "journal_exporter",
+    "parametres_agent_activation",
     # Le téléchargement demande un travail terminé : test_views_travaux.py.
     "travail_telecharger",
     # Liens sécurisés : l'accès se fait par jeton, testé dans test_views_liens.py.

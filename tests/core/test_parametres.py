@@ -5,13 +5,17 @@ from django.urls import reverse
 from core.models import EntreeJournal, Role, TypeRole, Utilisateur
 from core.services import agent_ajouter, role_modifier
 from tests.factories import CollectiviteFactory, RoleFactory
+from tests.smtp_local import *  # noqa: F403
+from tests.smtp_local import creer_compte
 
 pytestmark = pytest.mark.django_db
 
 
 def test_agent_ajouter_cree_le_compte_et_le_role(
-    monde, mailoutbox, django_capture_on_commit_callbacks
+    monde, serveur_smtp, django_capture_on_commit_callbacks
 ):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
     with django_capture_on_commit_callbacks(execute=True):
         role, cree = agent_ajouter(
             collectivite=monde.collectivite,
@@ -25,8 +29,17 @@ def test_agent_ajouter_cree_le_compte_et_le_role(
     assert cree
     assert role.collectivite == monde.collectivite
     assert not role.utilisateur.has_usable_password()
-    assert EntreeJournal.objects.filter(action="agent_ajoute", objet_id=str(role.pk)).exists()
-    assert [m.to for m in mailoutbox] == [["lea@exemple.test"]]
+    assert EntreeJournal.objects.filter(
+        action="agent_ajoute",
+        objet_id=str(role.utilisateur.pk),
+        acteur=monde.personnes["administrateur"],
+    ).exists()
+    role_journal = EntreeJournal.objects.get(action="role_modifie", objet_id=str(role.pk))
+    assert role_journal.acteur is None or role_journal.acteur == monde.personnes["administrateur"]
+    recus = serveur.boite.recus
+    assert len(recus) == 1
+    assert recus[0].message["To"] == "lea@exemple.test"
+    assert "/l/" in recus[0].message.get_body(("plain",)).get_content()
 
 
 def test_agent_existant_garde_son_compte_dans_une_autre_collectivite(monde):
@@ -205,3 +218,61 @@ def test_logo_png_enregistre_sous_un_nom_aleatoire_et_servi_par_une_vue(monde):
     assert servi.status_code == 200
     assert servi["X-Content-Type-Options"] == "nosniff"
     assert b"".join(servi.streaming_content) == png
+
+
+def test_ajout_sans_compte_d_envoi_previent_l_agent(monde):
+    reponse = monde.client("administrateur").post(
+        reverse("parametres_agent_ajouter"),
+        {
+            "prenom": "Léa",
+            "nom": "Durand",
+            "email": "lea@exemple.test",
+            "identifiant": "ldurand",
+            "role": TypeRole.LECTURE,
+        },
+        follow=True,
+    )
+    contenu = reponse.content.decode()
+    assert "Aucun compte d&#x27;envoi n&#x27;est configuré" in contenu
+    assert "lui est envoyé par courriel" not in contenu
+
+
+def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_commit_callbacks):
+    from core.models import LienSecurise
+
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    role, _ = agent_ajouter(
+        collectivite=monde.collectivite,
+        par=monde.personnes["administrateur"],
+        prenom="Léa",
+        nom="Durand",
+        email="lea@exemple.test",
+        identifiant="ldurand",
+        role=TypeRole.LECTURE,
+    )
+    client = monde.client("administrateur")
+    page = client.get(reverse("parametres_agent_modifier", args=[role.pk])).content.decode()
+    assert "Renvoyer le lien d'activation" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(reverse("parametres_agent_activation", args=[role.pk]))
+    assert reponse.status_code == 302
+    liens = LienSecurise.objects.filter(objectif="activation", cible_id=str(role.utilisateur.pk))
+    assert liens.count() == 2
+    assert liens.filter(revoque_le__isnull=True).count() == 1  # le dernier émis l'emporte
+    assert len(serveur.boite.recus) == 1
+
+
+@pytest.mark.parametrize("profil", ["agent_elections", "lecture", "autre_collectivite", "anonyme"])
+def test_renvoyer_le_lien_refuse_hors_administrateur(monde, profil):
+    role = Role.objects.get(utilisateur=monde.personnes["lecture"])
+    reponse = monde.client(profil).post(reverse("parametres_agent_activation", args=[role.pk]))
+    assert reponse.status_code == {"anonyme": 302, "autre_collectivite": 404}.get(profil, 403)
+
+
+def test_renvoyer_le_lien_exige_le_jeton_csrf(monde):
+    role = Role.objects.get(utilisateur=monde.personnes["lecture"])
+    reponse = monde.client("administrateur", csrf=True).post(
+        reverse("parametres_agent_activation", args=[role.pk])
+    )
+    assert reponse.status_code == 403

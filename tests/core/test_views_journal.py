@@ -1,0 +1,320 @@
+"""Page du journal : qui voit quoi, filtres, pagination à nombre de requêtes constant, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from core.journal import journaliser
+from core.models import EntreeJournal, StatutTravail, Travail, TypeRole
+from core.travaux import enregistrer_types_travaux
+from tests.factories import RoleFactory
+
+A = TypeRole.ADMINISTRATEUR
+E = TypeRole.AGENT_ELECTIONS
+S = TypeRole.SECRETARIAT
+L = TypeRole.LECTURE
+URL = reverse("journal")
+
+
+@pytest.fixture(autouse=True)
+def _types_travaux():
+    enregistrer_types_travaux()
+
+
+def _entree(monde, profil=None, *, action="compte_smtp_enregistre", collectivite=None, **kwargs):
+    return journaliser(
+        action=action,
+        collectivite=collectivite or monde.collectivite,
+        acteur=monde.personnes[profil] if profil else None,
+        **kwargs,
+    )
+
+
+def _numeros(reponse):
+    return {ligne["entree"].numero for ligne in reponse.context["lignes"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("profil", "attendu"),
+    [("anonyme", 302), (A, 200), (E, 200), (S, 200), (L, 403), ("sans_role", 403), ("elu", 403)],
+)
+def test_acces_a_la_page_du_journal(monde, profil, attendu):
+    reponse = monde.client(profil).get(URL)
+    assert reponse.status_code == attendu
+    if profil == "anonyme":
+        assert reponse["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_l_administrateur_voit_toute_sa_collectivite_et_rien_d_autre(monde):
+    de_agent = _entree(monde, E)
+    de_admin = _entree(monde, A)
+    ailleurs = _entree(monde, "autre_collectivite", collectivite=monde.autre)
+    plateforme = journaliser(action="connexion", collectivite=None)
+
+    reponse = monde.client(A).get(URL)
+
+    numeros_vus = {ligne["entree"].pk for ligne in reponse.context["lignes"]}
+    assert {de_agent.pk, de_admin.pk} <= numeros_vus
+    assert ailleurs.pk not in numeros_vus
+    assert plateforme.pk not in numeros_vus
+    assert all(
+        ligne["entree"].collectivite_id == monde.collectivite.pk
+        for ligne in reponse.context["lignes"]
+    )
+
+
+@pytest.mark.django_db
+def test_l_autre_collectivite_ne_voit_pas_nos_entrees(monde):
+    notre = _entree(monde, A, objet=monde.collectivite)
+    reponse = monde.client("autre_collectivite").get(URL)
+    assert reponse.status_code == 200
+    assert notre.pk not in {ligne["entree"].pk for ligne in reponse.context["lignes"]}
+    assert "Saint-Test" not in reponse.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profil", [E, S])
+def test_un_agent_ne_voit_que_ses_propres_actions(monde, profil):
+    sienne = _entree(monde, profil)
+    _entree(monde, A)
+    _entree(monde, E if profil == S else S)
+
+    reponse = monde.client(profil).get(URL)
+
+    assert [ligne["entree"].pk for ligne in reponse.context["lignes"]] == [sienne.pk]
+    assert "acteur" not in reponse.context["form"].fields
+    assert "vos actions" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_un_agent_ne_peut_pas_lire_les_actions_d_un_autre_par_l_url(monde):
+    _entree(monde, A)
+    administrateur = monde.personnes[A]
+    reponse = monde.client(E).get(URL, {"acteur": administrateur.pk})
+    assert reponse.context["lignes"] == []
+
+
+@pytest.mark.django_db
+def test_la_page_montre_libelles_dates_francaises_et_auteur(monde):
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 25, 18, 30)), tick=False):
+        _entree(monde, A, objet=monde.collectivite, details={"port": [25, 587]})
+
+    contenu = monde.client(A).get(URL).content.decode()
+
+    assert "Compte d&#x27;envoi enregistré" in contenu
+    assert "25/11/2026 à 18 h 30" in contenu
+    assert str(monde.personnes[A]) in contenu
+    assert "port : 25 → 587" in contenu
+    assert contenu.count("<h1") == 1
+
+
+@pytest.mark.django_db
+def test_filtre_par_personne_pour_l_administrateur(monde):
+    de_agent = _entree(monde, E)
+    _entree(monde, A)
+    reponse = monde.client(A).get(URL, {"acteur": monde.personnes[E].pk})
+    assert [ligne["entree"].pk for ligne in reponse.context["lignes"]] == [de_agent.pk]
+
+
+@pytest.mark.django_db
+def test_filtre_par_personne_refuse_une_personne_d_une_autre_collectivite(monde):
+    reponse = monde.client(A).get(URL, {"acteur": monde.personnes["autre_collectivite"].pk})
+    assert reponse.status_code == 400
+    assert "Choisissez une personne de la liste." in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_filtre_par_action_et_par_texte(monde):
+    role = RoleFactory(collectivite=monde.collectivite, utilisateur__last_name="Dupré")
+    voulu = _entree(monde, A, action="lien_cree", objet=role, sujet=role.utilisateur)
+    _entree(monde, A, action="lien_cree", objet=monde.collectivite)
+
+    par_action = monde.client(A).get(URL, {"action": "lien_cree", "texte": "dupré"})
+
+    assert [ligne["entree"].pk for ligne in par_action.context["lignes"]] == [voulu.pk]
+
+
+@pytest.mark.django_db
+def test_filtre_par_objet_retient_aussi_le_sujet(monde):
+    role = RoleFactory(collectivite=monde.collectivite)
+    comme_objet = _entree(monde, A, objet=role.utilisateur)
+    comme_sujet = _entree(monde, A, objet=monde.collectivite, sujet=role.utilisateur)
+    _entree(monde, A, objet=monde.collectivite)
+
+    reponse = monde.client(A).get(
+        URL,
+        {
+            "objet_type": "core.utilisateur",
+            "objet_id": role.utilisateur.pk,
+            "action": "compte_smtp_enregistre",
+        },
+    )
+
+    assert {ligne["entree"].pk for ligne in reponse.context["lignes"]} == {
+        comme_objet.pk,
+        comme_sujet.pk,
+    }
+    assert "Entrées limitées à un objet précis" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_filtre_par_periode_inclusive(monde):
+    for jour in (24, 25, 26):
+        moment = timezone.make_aware(datetime(2026, 11, jour, 23, 59))
+        with time_machine.travel(moment, tick=False):
+            _entree(monde, A, details={"jour": jour})
+
+    reponse = monde.client(A).get(URL, {"du": "25/11/2026", "au": "26/11/2026"})
+
+    jours = [ligne["entree"].details.get("jour") for ligne in reponse.context["lignes"]]
+    assert sorted(j for j in jours if j) == [25, 26]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("valeur", ["2026-11-25", "31/02/2026", "demain", "25/11"])
+def test_une_date_mal_formee_donne_une_erreur_en_francais(monde, valeur):
+    reponse = monde.client(A).get(URL, {"du": valeur})
+    assert reponse.status_code == 400
+    contenu = reponse.content.decode()
+    assert "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026." in contenu
+    assert 'class="erreurs-resume"' in contenu
+
+
+@pytest.mark.django_db
+def test_une_periode_a_l_envers_est_refusee(monde):
+    reponse = monde.client(A).get(URL, {"du": "26/11/2026", "au": "25/11/2026"})
+    assert reponse.status_code == 400
+    assert "postérieure ou égale à la date de début" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_pagination_par_25_avec_le_total(monde):
+    deja = EntreeJournal.objects.filter(collectivite=monde.collectivite).count()
+    for _ in range(30 - deja):
+        _entree(monde, A)
+    client = monde.client(A)
+
+    premiere = client.get(URL)
+    seconde = client.get(URL, {"page": 2})
+
+    assert len(premiere.context["lignes"]) == 25
+    assert len(seconde.context["lignes"]) == 5
+    assert "30 résultats — page 1 sur 2" in premiere.content.decode()
+    assert not _numeros(premiere) & _numeros(seconde)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profil", [A, E])
+def test_le_nombre_de_requetes_ne_depend_pas_du_nombre_d_entrees(monde, profil):
+    client = monde.client(profil)
+    client.get(URL)  # session et rôles déjà en cache de connexion
+
+    def requetes() -> int:
+        with CaptureQueriesContext(connection) as capture:
+            assert client.get(URL, {"du": "01/01/2020"}).status_code == 200
+        return len(capture)
+
+    for _ in range(5):
+        _entree(monde, profil, objet=monde.collectivite)
+    avec_5 = requetes()
+    for _ in range(45):
+        _entree(monde, profil, objet=monde.collectivite)
+    avec_50 = requetes()
+
+    assert avec_5 == avec_50
+    assert avec_50 <= 12
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _lire_csv(travail):
+    with travail.fichier.open("rb") as fichier:
+        contenu = fichier.read()
+    assert contenu.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(contenu.decode("utf-8-sig")), delimiter=";"))
+
+
+@pytest.mark.django_db
+def test_l_export_cree_un_travail_avec_les_filtres_et_produit_le_csv(
+    monde, django_capture_on_commit_callbacks
+):
+    voulue = _entree(monde, E, objet=monde.personnes[E])
+    _entree(monde, A)
+    client = monde.client(A, csrf=True)
+    page = client.get(URL, {"acteur": monde.personnes[E].pk, "du": "01/01/2020"})
+    assert "Exporter (CSV)" in page.content.decode()
+    jeton = page.cookies["csrftoken"].value if "csrftoken" in page.cookies else None
+    jeton = jeton or client.cookies["csrftoken"].value
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(
+            reverse("journal_exporter"),
+            {"acteur": monde.personnes[E].pk, "du": "01/01/2020", "csrfmiddlewaretoken": jeton},
+        )
+
+    travail = Travail.objects.get(type="journal_export")
+    assert reponse.status_code == 302
+    assert reponse["Location"] == reverse("travail_detail", args=[travail.pk])
+    assert travail.parametres["acteur"] == monde.personnes[E].pk
+    assert travail.parametres["du"] == "2020-01-01"
+    assert travail.demandeur == monde.personnes[A]
+    travail.refresh_from_db()
+    assert travail.statut == StatutTravail.TERMINE
+    lignes = _lire_csv(travail)
+    assert lignes[0][:4] == ["N°", "Date", "Auteur", "Action"]
+    assert [ligne[0] for ligne in lignes[1:]] == [str(voulue.numero)]
+    assert lignes[1][3] == "Compte d'envoi enregistré"
+    journal = EntreeJournal.objects.filter(action="journal_exporte").get()
+    assert journal.acteur == monde.personnes[A]
+    assert journal.details["entrees"] == 1
+
+
+@pytest.mark.django_db
+def test_l_export_neutralise_les_formules(monde, django_capture_on_commit_callbacks):
+    role = RoleFactory(collectivite=monde.collectivite, utilisateur__last_name="=HYPERLINK(1)")
+    _entree(monde, A, objet=role.utilisateur)
+    with django_capture_on_commit_callbacks(execute=True):
+        monde.client(A).post(reverse("journal_exporter"), {"texte": "HYPERLINK"})
+    lignes = _lire_csv(Travail.objects.get())
+    assert lignes[1][4].startswith("'=")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profil", [E, S, L])
+def test_seul_l_administrateur_exporte(monde, profil):
+    reponse = monde.client(profil).post(reverse("journal_exporter"), {})
+    assert reponse.status_code == 403
+    assert not Travail.objects.exists()
+    assert "Exporter (CSV)" not in monde.client(profil).get(URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_l_export_demande_le_jeton_csrf(monde):
+    reponse = monde.client(A, csrf=True).post(reverse("journal_exporter"), {})
+    assert reponse.status_code == 403
+    assert not Travail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_l_export_avec_des_filtres_invalides_ne_cree_rien(monde):
+    reponse = monde.client(A).post(reverse("journal_exporter"), {"au": "hier"})
+    assert reponse.status_code == 400
+    assert "Corrigez les filtres" in reponse.content.decode()
+    assert not Travail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_l_export_en_get_n_est_pas_permis(monde):
+    assert monde.client(A).get(reverse("journal_exporter")).status_code == 405
