@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -134,6 +134,82 @@ def _chaine_verrouillee(collectivite: Collectivite | None) -> ChaineJournal:
         return ChaineJournal.objects.select_for_update().get(**filtre)
 
 
+@dataclass(frozen=True)
+class ElementJournal:
+    """Une action à journaliser dans un lot (`journaliser_lot`)."""
+
+    action: str
+    objet: Any = None
+    sujet: Any = None
+    details: dict[str, Any] | None = None
+
+
+def _champs(element: ElementJournal, *, acteur_libelle: str) -> dict[str, Any]:
+    objet_type, objet_id, objet_libelle = _reference(element.objet)
+    sujet_type, sujet_id, sujet_libelle = _reference(element.sujet)
+    return {
+        "acteur_libelle": acteur_libelle,
+        "action": element.action,
+        "objet_type": objet_type,
+        "objet_id": objet_id,
+        "objet_libelle": objet_libelle,
+        "sujet_type": sujet_type,
+        "sujet_id": sujet_id,
+        "sujet_libelle": sujet_libelle,
+        "details": json.loads(json.dumps(element.details or {}, default=str)),
+    }
+
+
+def journaliser_lot(
+    *,
+    collectivite: Collectivite | None,
+    acteur: Utilisateur | None = None,
+    elements: Iterable[ElementJournal],
+) -> list[EntreeJournal]:
+    """Ajoute plusieurs entrées sous un seul verrou et une seule mise à jour de la tête.
+
+    Pour les traitements de masse (imports) : mettre à jour la tête de chaîne à chaque entrée
+    dans une même transaction allonge la chaîne de versions de cette ligne dans PostgreSQL et
+    rend chaque ajout plus lent que le précédent.
+    """
+    acteur_id = acteur.pk if acteur is not None and acteur.pk else None
+    acteur_libelle = str(acteur)[:300] if acteur_id else ""
+    preparees = [_champs(e, acteur_libelle=acteur_libelle) for e in elements]
+    if not preparees:
+        return []
+    with transaction.atomic():
+        chaine = _chaine_verrouillee(collectivite)
+        horodatage = timezone.now()
+        precedent = chaine.dernier_hash
+        numero = chaine.dernier_numero
+        entrees = []
+        for champs in preparees:
+            numero += 1
+            champs.update(numero=numero, horodatage=horodatage)
+            empreinte = calculer_hash(
+                hash_precedent=precedent,
+                collectivite_id=collectivite.pk if collectivite else None,
+                acteur_id=acteur_id,
+                **champs,
+            )
+            entrees.append(
+                EntreeJournal(
+                    chaine=chaine,
+                    collectivite=collectivite,
+                    acteur_id=acteur_id,
+                    hash_precedent=precedent,
+                    hash=empreinte,
+                    **champs,
+                )
+            )
+            precedent = empreinte
+        EntreeJournal.objects.bulk_create(entrees, batch_size=1000)
+        chaine.dernier_numero = numero
+        chaine.dernier_hash = precedent
+        chaine.save(update_fields=["dernier_numero", "dernier_hash"])
+    return entrees
+
+
 def journaliser(
     *,
     action: str,
@@ -147,47 +223,14 @@ def journaliser(
 
     `objet` est la ligne touchée, `sujet` la personne ou le dossier qu'elle concerne
     (l'électeur, la séance, le télédossier) ; la chronologie d'un sujet est une requête
-    indexée sur (`sujet_type`, `sujet_id`).
+    indexée sur (`sujet_type`, `sujet_id`). Pour des milliers d'entrées dans une même
+    transaction, utilisez `journaliser_lot`.
     """
-    details = json.loads(json.dumps(details or {}, default=str))
-    objet_type, objet_id, objet_libelle = _reference(objet)
-    sujet_type, sujet_id, sujet_libelle = _reference(sujet) if sujet is not None else ("", "", "")
-    acteur_id = acteur.pk if acteur is not None and acteur.pk else None
-    acteur_libelle = str(acteur)[:300] if acteur_id else ""
-    with transaction.atomic():
-        chaine = _chaine_verrouillee(collectivite)
-        horodatage = timezone.now()
-        numero = chaine.dernier_numero + 1
-        champs: dict[str, Any] = {
-            "numero": numero,
-            "horodatage": horodatage,
-            "acteur_libelle": acteur_libelle,
-            "action": action,
-            "objet_type": objet_type,
-            "objet_id": objet_id,
-            "objet_libelle": objet_libelle,
-            "sujet_type": sujet_type,
-            "sujet_id": sujet_id,
-            "sujet_libelle": sujet_libelle,
-            "details": details,
-        }
-        empreinte = calculer_hash(
-            hash_precedent=chaine.dernier_hash,
-            collectivite_id=collectivite.pk if collectivite else None,
-            acteur_id=acteur_id,
-            **champs,
-        )
-        entree = EntreeJournal.objects.create(
-            chaine=chaine,
-            collectivite=collectivite,
-            acteur_id=acteur_id,
-            hash_precedent=chaine.dernier_hash,
-            hash=empreinte,
-            **champs,
-        )
-        chaine.dernier_numero = numero
-        chaine.dernier_hash = empreinte
-        chaine.save(update_fields=["dernier_numero", "dernier_hash"])
+    (entree,) = journaliser_lot(
+        collectivite=collectivite,
+        acteur=acteur,
+        elements=[ElementJournal(action=action, objet=objet, sujet=sujet, details=details)],
+    )
     return entree
 
 

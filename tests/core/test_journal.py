@@ -446,3 +446,36 @@ def test_queryset_update_du_journal_refuse(monde):
         EntreeJournal.objects.filter(pk=entree.pk).update(action="x")
     with pytest.raises(JournalInalterable):
         EntreeJournal.objects.filter(pk=entree.pk).delete()
+
+
+@pytest.mark.django_db
+def test_journaliser_lot_chaine_les_entrees_sous_un_seul_verrou(
+    monde, django_assert_max_num_queries
+):
+    from core.journal import ElementJournal, journal_verifier, journaliser_lot
+
+    avant = journaliser(action="avant", collectivite=monde.collectivite)
+    elements = [ElementJournal(action="import_ligne", details={"ligne": i}) for i in range(500)]
+    # Verrou de la tête, insertion par paquets, mise à jour de la tête : pas une requête par entrée.
+    with django_assert_max_num_queries(6):
+        entrees = journaliser_lot(collectivite=monde.collectivite, elements=elements)
+    assert [e.numero for e in entrees] == list(range(avant.numero + 1, avant.numero + 501))
+    assert journal_verifier(collectivite=monde.collectivite) == []
+    chaine = ChaineJournal.objects.get(collectivite=monde.collectivite)
+    assert chaine.dernier_numero == avant.numero + 500
+    assert chaine.dernier_hash == entrees[-1].hash
+    journaliser(action="apres", collectivite=monde.collectivite)
+    assert journal_verifier(collectivite=monde.collectivite) == []
+
+
+@pytest.mark.django_db
+def test_journaliser_lot_vide_ne_touche_a_rien(monde):
+    from core.journal import journaliser_lot
+
+    chaine = ChaineJournal.objects.get(collectivite=monde.collectivite)
+    assert journaliser_lot(collectivite=monde.collectivite, elements=[]) == []
+    apres = ChaineJournal.objects.get(collectivite=monde.collectivite)
+    assert (apres.dernier_numero, apres.dernier_hash) == (
+        chaine.dernier_numero,
+        chaine.dernier_hash,
+    )
