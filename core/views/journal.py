@@ -18,7 +18,7 @@ from django.urls import path
 from django.views import View
 
 from core.journal import filtres_vers_parametres, journal_entrees
-from core.models import Collectivite, Utilisateur
+from core.models import Collectivite, TypeRole, Utilisateur
 from core.permissions import Action, Capacite
 from core.registry import registre
 from core.tenancy import EspaceAgentMixin, peut
@@ -114,14 +114,25 @@ class FiltresJournalForm(forms.Form):
         }
 
 
+def _valeur_lisible(valeur: Any) -> str:
+    if valeur is None or valeur == "":
+        return "—"
+    if isinstance(valeur, bool):
+        return "oui" if valeur else "non"
+    if isinstance(valeur, str) and valeur in TypeRole.values:
+        return str(TypeRole(valeur).label).lower()
+    return str(valeur)
+
+
 def _details_lisibles(details: dict[str, Any]) -> str:
     morceaux = []
     for cle, valeur in details.items():
+        libelle = cle.replace("_", " ")
         if isinstance(valeur, list) and len(valeur) == 2:
-            avant, apres = ("—" if v is None else v for v in valeur)
-            morceaux.append(f"{cle} : {avant} → {apres}")
+            avant, apres = (_valeur_lisible(v) for v in valeur)
+            morceaux.append(f"{libelle} : {avant} → {apres}")
         else:
-            morceaux.append(f"{cle} : {'—' if valeur is None else valeur}")
+            morceaux.append(f"{libelle} : {_valeur_lisible(valeur)}")
     return " ; ".join(morceaux)
 
 

@@ -318,3 +318,10 @@ def test_l_export_avec_des_filtres_invalides_ne_cree_rien(monde):
 @pytest.mark.django_db
 def test_l_export_en_get_n_est_pas_permis(monde):
     assert monde.client(A).get(reverse("journal_exporter")).status_code == 405
+
+
+def test_details_lisibles_en_francais():
+    from core.views.journal import _details_lisibles
+
+    texte = _details_lisibles({"role": [None, "agent_elections"], "actif": [True, False], "code": 250})
+    assert texte == "role : — → agent élections ; actif : oui → non ; code : 250"
