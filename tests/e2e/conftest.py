@@ -10,6 +10,7 @@ Captures d'écran : `ECHARPE_CAPTURES=1 .venv/bin/pytest tests/e2e` écrit les P
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
 from collections.abc import Iterator
@@ -130,6 +131,11 @@ def commune(transactional_db: None) -> Commune:
     from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 
     call_command("charger_demo", stdout=io.StringIO())
+    # Les tests transactionnels vident les tables : on remet les délais nationaux que la
+    # migration 0002 avait semés, pour que la page des délais soit vue pleine.
+    from django.apps import apps as registre_apps
+
+    importlib.import_module("core.migrations.0002_delais_initiaux").creer(registre_apps, None)
     collectivite = Collectivite.objects.get(slug="saint-exemple")
     voisine = Collectivite.objects.get(slug="cc-val-exemple")
     role = RoleFactory(

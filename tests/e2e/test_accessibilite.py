@@ -112,3 +112,41 @@ def test_axe_signale_bien_une_violation_grave(page: Page, live_server: Any) -> N
     assert "label" in {v["id"] for v in violations}
     with pytest.raises(AssertionError, match=r"label \(critical\).*#contenu > input"):
         verifier_accessibilite(page)
+
+
+@pytest.mark.parametrize("statut", ["termine", "echec"])
+def test_page_d_un_travail_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune, statut: str
+) -> None:
+    from core.models import Travail
+
+    travail = Travail.objects.create(
+        collectivite=commune.collectivite,
+        type="journal_export",
+        libelle="Export du journal",
+        statut=statut,
+        demandeur=commune.administrateur,
+        total=10,
+        progression=10 if statut == "termine" else 4,
+        erreur="" if statut == "termine" else "Le fichier n'a pas pu être écrit.",
+    )
+    if statut == "termine":
+        from django.core.files.base import ContentFile
+
+        travail.fichier.save("journal.csv", ContentFile(b"\xef\xbb\xbfN\r\n"), save=False)
+        travail.fichier_nom = "journal.csv"
+        travail.save()
+    connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    ouvrir(page, url(live_server, "travail_detail", travail.pk))
+    attendu = "Télécharger journal.csv" if statut == "termine" else "Relancer"
+    assert page.get_by_text(attendu).count() >= 1
+    verifier_accessibilite(page)
+
+
+def test_page_des_delais_remplie_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune
+) -> None:
+    connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    ouvrir(page, url(live_server, "delais"))
+    assert page.get_by_text("CGCT, art. L2121-11").count() >= 1
+    verifier_accessibilite(page)
