@@ -323,5 +323,7 @@ def test_l_export_en_get_n_est_pas_permis(monde):
 def test_details_lisibles_en_francais():
     from core.views.journal import _details_lisibles
 
-    texte = _details_lisibles({"role": [None, "agent_elections"], "actif": [True, False], "code": 250})
+    texte = _details_lisibles(
+        {"role": [None, "agent_elections"], "actif": [True, False], "code": 250}
+    )
     assert texte == "role : — → agent élections ; actif : oui → non ; code : 250"
