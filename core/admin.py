@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.forms import valider_logo
 from core.models import (
     ChaineJournal,
     Collectivite,
@@ -26,6 +27,7 @@ from core.models import (
     Travail,
     Utilisateur,
 )
+from core.services import CHAMPS_COLLECTIVITE
 
 
 def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
@@ -69,9 +71,32 @@ class RoleInline(admin.TabularInline):
     extra = 0
     fields = ["collectivite", "role", "actif"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(collectivite__in=collectivites_de(request))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "collectivite" and not request.user.is_superuser:
+            kwargs["queryset"] = collectivites_de(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class CollectiviteAdminForm(forms.ModelForm):
+    """Même contrôle du logo que l'écran Paramètres (type réel, taille, nom aléatoire)."""
+
+    class Meta:
+        model = Collectivite
+        fields = ["nom", "slug", "type", *CHAMPS_COLLECTIVITE, "logo"]
+
+    def clean_logo(self) -> Any:
+        return valider_logo(self.cleaned_data.get("logo"), modifie="logo" in self.changed_data)
+
 
 @admin.register(Collectivite)
 class CollectiviteAdmin(PerimetreAdmin):
+    form = CollectiviteAdminForm
     champ_collectivite = "pk"
     list_display = ["nom", "type", "code_insee", "population_legale", "membre_3500_ou_plus"]
     list_filter = ["type", "membre_3500_ou_plus", "alsace_moselle"]
@@ -108,15 +133,33 @@ class UtilisateurAdmin(UserAdmin):
         ),
     )
 
+    # Seul un superutilisateur distribue les droits de la plateforme : sinon un membre du
+    # personnel pourrait se nommer superutilisateur ou élargir son périmètre.
+    CHAMPS_RESERVES = ("is_superuser", "is_staff", "groups", "user_permissions")
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(roles__collectivite__in=collectivites_de(request)).distinct()
+        return (
+            qs.filter(roles__collectivite__in=collectivites_de(request))
+            .exclude(is_superuser=True)
+            .distinct()
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        champs = tuple(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser:
+            return champs
+        return (*champs, *self.CHAMPS_RESERVES)
 
 
 @admin.register(Role)
 class RoleAdmin(PerimetreAdmin):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Retirer un accès passe par « actif » (règle du dernier administrateur, journal).
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
     list_display = ["utilisateur", "collectivite", "role", "actif", "cree_le"]
     list_filter = ["role", "actif", "collectivite"]
     search_fields = ["utilisateur__username", "utilisateur__last_name", "collectivite__nom"]
@@ -159,6 +202,13 @@ class CompteSMTPAdminForm(forms.ModelForm):
 
 @admin.register(CompteSMTP)
 class CompteSMTPAdmin(PerimetreAdmin):
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "utilisateur" and not request.user.is_superuser:
+            kwargs["queryset"] = Utilisateur.objects.filter(
+                roles__collectivite__in=collectivites_de(request)
+            ).distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     form = CompteSMTPAdminForm
     list_display = [
         "adresse_expediteur",

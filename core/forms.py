@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from core.models import Collectivite, TypeRole
+from core.models import Collectivite, TypeCollectivite, TypeRole
 from core.services import CHAMPS_COLLECTIVITE
 
 
@@ -48,6 +48,27 @@ TYPES_LOGO = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 TAILLE_MAX_LOGO = 1024 * 1024
 
 
+def type_logo(debut: bytes) -> str | None:
+    """« png » ou « jpg » d'après les premiers octets (jamais d'après le nom du fichier)."""
+    return next((ext for magie, ext in TYPES_LOGO.items() if debut.startswith(magie)), None)
+
+
+def valider_logo(logo: Any, *, modifie: bool) -> Any:
+    """Contrôle d'un logo téléversé : type réel PNG/JPEG, 1 Mo au plus, nom aléatoire."""
+    if not logo or not hasattr(logo, "read") or not modifie:
+        return logo
+    if logo.size > TAILLE_MAX_LOGO:
+        raise forms.ValidationError("Le logo dépasse 1 Mo : réduisez l'image.")
+    debut = logo.read(8)
+    logo.seek(0)
+    extension = type_logo(debut)
+    if extension is None:
+        raise forms.ValidationError("Le logo doit être une image PNG ou JPEG.")
+    # Nom aléatoire : jamais le nom fourni par l'utilisateur sur le disque.
+    logo.name = f"{secrets.token_hex(16)}.{extension}"
+    return logo
+
+
 class CollectiviteForm(forms.ModelForm):
     class Meta:
         model = Collectivite
@@ -57,19 +78,11 @@ class CollectiviteForm(forms.ModelForm):
             "commission_adresse": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Le critère « commune membre de 3 500 habitants ou plus » ne concerne qu'un EPCI.
+        if self.instance.type != TypeCollectivite.EPCI:
+            del self.fields["membre_3500_ou_plus"]
+
     def clean_logo(self) -> Any:
-        logo = self.cleaned_data.get("logo")
-        if not logo or not hasattr(logo, "read") or "logo" not in self.changed_data:
-            return logo
-        if logo.size > TAILLE_MAX_LOGO:
-            raise forms.ValidationError("Le logo dépasse 1 Mo : réduisez l'image.")
-        debut = logo.read(8)
-        logo.seek(0)
-        extension = next(
-            (ext for magie, ext in TYPES_LOGO.items() if debut.startswith(magie)), None
-        )
-        if extension is None:
-            raise forms.ValidationError("Le logo doit être une image PNG ou JPEG.")
-        # Nom aléatoire : jamais le nom fourni par l'utilisateur sur le disque.
-        logo.name = f"{secrets.token_hex(16)}.{extension}"
-        return logo
+        return valider_logo(self.cleaned_data.get("logo"), modifie="logo" in self.changed_data)

@@ -85,6 +85,13 @@ def agent_ajouter(
 @transaction.atomic
 def role_modifier(*, role: Role, par: Utilisateur, nouveau_role: str, actif: bool) -> Role:
     """Change le rôle ou l'accès d'un agent ; la collectivité garde un administrateur actif."""
+    # Verrou sur tous les administrateurs actifs : deux rétrogradations simultanées ne
+    # peuvent pas laisser la collectivité sans administrateur.
+    list(
+        Role.objects.select_for_update()
+        .filter(collectivite_id=role.collectivite_id, role=TypeRole.ADMINISTRATEUR, actif=True)
+        .order_by("pk")
+    )
     role = Role.objects.select_for_update().get(pk=role.pk)
     retire_admin = (
         role.role == TypeRole.ADMINISTRATEUR

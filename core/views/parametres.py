@@ -14,7 +14,7 @@ from django.urls import path
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.forms import AgentAjouterForm, CollectiviteForm, RoleModifierForm
+from core.forms import AgentAjouterForm, CollectiviteForm, RoleModifierForm, type_logo
 from core.liens import activation_envoyer
 from core.models import Collectivite, Role
 from core.permissions import Action, Capacite
@@ -189,9 +189,15 @@ class CollectiviteView(EspaceAgentMixin, View):
         form = CollectiviteForm(request.POST, request.FILES, instance=copie)
         if form.is_valid():
             donnees = {champ: form.cleaned_data[champ] for champ in form.changed_data}
-            collectivite_modifier(collectivite=self.collectivite, par=self.agent, donnees=donnees)
-            messages.success(request, f"Fiche de {self.collectivite.nom} enregistrée.")
-            return redirect("parametres_collectivite")
+            try:
+                collectivite_modifier(
+                    collectivite=self.collectivite, par=self.agent, donnees=donnees
+                )
+            except ValidationError as erreur:
+                _ajouter_erreurs(form, erreur)
+            else:
+                messages.success(request, f"Fiche de {self.collectivite.nom} enregistrée.")
+                return redirect("parametres_collectivite")
         return render(request, self.template_name, {"form": form}, status=400)
 
 
@@ -202,8 +208,21 @@ class LogoView(EspaceAgentMixin, View):
         logo = self.collectivite.logo
         if not logo:
             raise Http404("Aucun logo.")
-        reponse = FileResponse(logo.open("rb"))
+        fichier = logo.open("rb")
+        extension = type_logo(fichier.read(8))
+        fichier.seek(0)
+        if extension is None:
+            fichier.close()
+            raise Http404("Le logo enregistré n'est pas une image reconnue.")
+        # Type déduit du contenu, jamais du nom ; sandbox au cas où un navigateur insisterait.
+        reponse = FileResponse(
+            fichier,
+            content_type="image/png" if extension == "png" else "image/jpeg",
+            as_attachment=False,
+            filename=f"logo.{extension}",
+        )
         reponse["X-Content-Type-Options"] = "nosniff"
+        reponse["Content-Security-Policy"] = "sandbox"
         return reponse
 
 

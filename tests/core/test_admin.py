@@ -90,3 +90,72 @@ def test_mot_de_passe_smtp_chiffre_depuis_l_admin(monde, client):
     assert "secret-tres-prive" not in compte.mot_de_passe_chiffre
     page = client.get(reverse("admin:core_comptesmtp_change", args=[compte.pk])).content.decode()
     assert "secret-tres-prive" not in page and compte.mot_de_passe_chiffre not in page
+
+
+def test_le_personnel_ne_peut_ni_s_elever_ni_sortir_de_son_perimetre(monde, client):
+    personnel = _personnel(monde)
+    client.force_login(personnel)
+    url = reverse("admin:core_utilisateur_change", args=[personnel.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    role = personnel.roles.get()
+    donnees = {
+        "username": personnel.username,
+        "first_name": "Staff",
+        "last_name": "A",
+        "email": "staff@exemple.test",
+        "is_active": "on",
+        "is_superuser": "on",
+        "is_staff": "on",
+        "date_joined_0": "01/01/2026",
+        "date_joined_1": "10:00:00",
+        "roles-TOTAL_FORMS": "2",
+        "roles-INITIAL_FORMS": "1",
+        "roles-MIN_NUM_FORMS": "0",
+        "roles-MAX_NUM_FORMS": "1000",
+        "roles-0-id": role.pk,
+        "roles-0-utilisateur": personnel.pk,
+        "roles-0-collectivite": monde.collectivite.pk,
+        "roles-0-role": "administrateur",
+        "roles-0-actif": "on",
+        "roles-1-utilisateur": personnel.pk,
+        "roles-1-collectivite": monde.autre.pk,
+        "roles-1-role": "administrateur",
+        "roles-1-actif": "on",
+    }
+    reponse = client.post(url, donnees)
+    personnel.refresh_from_db()
+    # Le formulaire est accepté (le nom change) mais les champs réservés et la ligne de rôle
+    # hors périmètre n'ont aucun effet.
+    erreurs = reponse.context["adminform"].form.errors if reponse.status_code == 200 else {}
+    assert reponse.status_code in (200, 302), erreurs
+    assert personnel.is_superuser is False
+    assert not Role.objects.filter(utilisateur=personnel, collectivite=monde.autre).exists()
+
+
+def test_le_personnel_ne_voit_pas_les_superutilisateurs(monde, client):
+    personnel = _personnel(monde)
+    chef = UtilisateurFactory(username="chef", is_staff=True, is_superuser=True)
+    Role.objects.create(utilisateur=chef, collectivite=monde.collectivite, role=TypeRole.LECTURE)
+    client.force_login(personnel)
+    liste = client.get(reverse("admin:core_utilisateur_changelist")).content.decode()
+    assert "u-lecture" in liste and "chef" not in liste
+    assert client.get(reverse("admin:core_utilisateur_change", args=[chef.pk])).status_code == 302
+
+
+def test_logo_controle_aussi_dans_l_admin(monde, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    reponse = client.post(
+        reverse("admin:core_collectivite_change", args=[monde.collectivite.pk]),
+        {
+            "nom": "Saint-Test",
+            "slug": "saint-test",
+            "type": "commune",
+            "population_legale": 2150,
+            "logo": SimpleUploadedFile("logo.html", b"<html><script>x</script>"),
+        },
+    )
+    assert reponse.status_code == 200
+    assert "PNG ou JPEG" in reponse.content.decode()

@@ -276,3 +276,38 @@ def test_renvoyer_le_lien_exige_le_jeton_csrf(monde):
         reverse("parametres_agent_activation", args=[role.pk])
     )
     assert reponse.status_code == 403
+
+
+def test_une_commune_ne_peut_pas_cocher_le_critere_epci(monde):
+    client = monde.client("administrateur")
+    page = client.get(reverse("parametres_collectivite")).content.decode()
+    assert "membre_3500_ou_plus" not in page
+    reponse = client.post(
+        reverse("parametres_collectivite"),
+        {"nom": "Saint-Test", "population_legale": 2150, "membre_3500_ou_plus": "on"},
+    )
+    assert reponse.status_code == 302
+    monde.collectivite.refresh_from_db()
+    assert monde.collectivite.membre_3500_ou_plus is False
+
+
+def test_fiche_collectivite_erreur_de_modele_en_400(monde):
+    reponse = monde.client("administrateur").post(
+        reverse("parametres_collectivite"),
+        {"nom": "Saint-Test", "population_legale": 2150, "code_insee": "ABCDE"},
+    )
+    assert reponse.status_code == 400
+    assert "Code INSEE à 5 caractères" in reponse.content.decode()
+
+
+def test_logo_servi_avec_le_type_du_contenu(monde):
+    from django.core.files.base import ContentFile
+
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+    monde.collectivite.logo.save("logo.html", ContentFile(jpeg))
+    reponse = monde.client("lecture").get(reverse("parametres_logo"))
+    assert reponse.status_code == 200
+    assert reponse["Content-Type"] == "image/jpeg"
+    assert reponse["Content-Security-Policy"] == "sandbox"
+    monde.collectivite.logo.save("page.html", ContentFile(b"<script>alert(1)</script>"))
+    assert monde.client("lecture").get(reverse("parametres_logo")).status_code == 404
