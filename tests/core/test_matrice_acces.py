@@ -59,6 +59,25 @@ def _travail_export(monde: Monde) -> dict[str, Any]:
     return {"pk": travail.pk}
 
 
+def _travail_termine(monde: Monde) -> dict[str, Any]:
+    from django.core.files.base import ContentFile
+
+    travail = Travail.objects.create(
+        collectivite=monde.collectivite,
+        type="journal_export",
+        libelle="Export du journal",
+        statut="termine",
+        demandeur=monde.personnes[A],
+        fichier_nom="journal.csv",
+    )
+    travail.fichier.save("journal.csv", ContentFile(b"N\r\n"))
+    return {"pk": travail.pk}
+
+
+def _role_lecture(monde: Monde) -> dict[str, Any]:
+    return {"pk": Role.objects.get(utilisateur=monde.personnes[L]).pk}
+
+
 @dataclass(frozen=True)
 class Cas:
     nom: str
@@ -88,6 +107,41 @@ CAS: list[Cas] = [
     Cas("journal", attendus({A, E, S})),
     Cas("travail_detail", attendus({A}, autre=404), kwargs=_travail_export),
     Cas("travail_etat", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travail_telecharger", attendus({A}, autre=404), kwargs=_travail_termine),
+    # Actions (POST) : la réponse normale est une redirection avec un message.
+    Cas(
+        "collectivite_choisir",
+        {**attendus(TOUS_AGENTS, ok=302), "sans_role": 302, "elu": 302},
+        methode="post",
+    ),
+    Cas(
+        "smtp_tester",
+        # Un agent teste son propre compte ; l'administrateur tous ceux de la collectivité.
+        {**attendus({A, E, S}, ok=302, autre=404), S: 403},
+        kwargs=_compte_agent,
+        methode="post",
+        donnees={"test-destinataire": "essai@exemple.test"},
+    ),
+    Cas(
+        "delai_surcharger",
+        attendus({A}, ok=302),
+        kwargs=lambda monde: {"code": "convocation_commission"},
+        methode="post",
+        donnees={"valeur": "4", "valide_du": "31/12/2099"},
+    ),
+    Cas("journal_exporter", attendus({A}, ok=302), methode="post"),
+    Cas(
+        "travail_relancer",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_travail_export,
+        methode="post",
+    ),
+    Cas(
+        "parametres_agent_activation",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_role_lecture,
+        methode="post",
+    ),
 ]
 
 # URL hors matrice, et pourquoi.
@@ -101,15 +155,6 @@ EXCEPTIONS = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
-    # POST seulement (CSRF), testées avec leur vue : changement de collectivité, actions.
-    "collectivite_choisir",
-    "smtp_tester",
-    "delai_surcharger",
-    "travail_relancer",
-    "journal_exporter",
-    "parametres_agent_activation",
-    # Le téléchargement demande un travail terminé : test_views_travaux.py.
-    "travail_telecharger",
     # Liens sécurisés : l'accès se fait par jeton, testé dans test_views_liens.py.
     "lien_ouvrir",
     "lien_accueil",
