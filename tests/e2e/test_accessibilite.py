@@ -150,3 +150,57 @@ def test_page_des_delais_remplie_sans_violation_grave(
     ouvrir(page, url(live_server, "delais"))
     assert page.get_by_text("CGCT, art. L2121-11").count() >= 1
     verifier_accessibilite(page)
+
+
+def test_pages_d_un_lien_securise_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune
+) -> None:
+    """Les pages qu'ouvriront élus et usagers : erreur, vérification d'identité, mot de passe."""
+    from datetime import date, timedelta
+
+    from core.liens import OBJECTIF_ACTIVATION, lien_creer, lien_url
+    from tests.factories import UtilisateurFactory
+
+    # Lien altéré : page d'erreur en français.
+    reponse = page.goto(f"{live_server.url}{lien_url('x' * 43)}")
+    assert reponse is not None and reponse.status == 404
+    assert page.locator("h1").count() == 1
+    verifier_accessibilite(page)
+
+    personne = UtilisateurFactory(username="nouvel.agent", date_naissance=date(1980, 7, 14))
+    _lien, jeton = lien_creer(
+        collectivite=commune.collectivite,
+        objectif=OBJECTIF_ACTIVATION,
+        cible=personne,
+        duree=timedelta(days=7),
+        date_naissance=personne.date_naissance,
+    )
+    ouvrir(page, f"{live_server.url}{lien_url(jeton)}")
+    assert jeton not in page.url  # redirigé vers l'adresse sans jeton
+    verifier_accessibilite(page)  # formulaire d'identité
+
+    page.get_by_label("Date de naissance").fill("01/01/1990")
+    page.get_by_role("button").last.click()
+    assert page.locator(".erreur, .erreurs-resume").first.is_visible()
+    verifier_accessibilite(page)  # formulaire en erreur
+
+    page.get_by_label("Date de naissance").fill("14/07/1980")
+    page.get_by_role("button").last.click()
+    page.wait_for_url("**/l/activation/")
+    assert page.locator("h1").count() == 1
+    verifier_accessibilite(page)  # choix du mot de passe
+
+
+@pytest.mark.parametrize("nom", ["parametres_agent_modifier", "smtp_compte_modifier"])
+def test_pages_de_modification_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune, nom: str
+) -> None:
+    from core.models import CompteSMTP
+
+    if nom == "parametres_agent_modifier":
+        pk = commune.agent_deux_collectivites.roles.get(collectivite=commune.collectivite).pk
+    else:
+        pk = CompteSMTP.objects.filter(collectivite=commune.collectivite).first().pk
+    connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    ouvrir(page, url(live_server, nom, pk))
+    verifier_accessibilite(page)
