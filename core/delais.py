@@ -7,7 +7,6 @@ ne peut fixer sa propre valeur que lorsque la loi lui laisse le choix (`surcharg
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -17,6 +16,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+# L'analyseur de dates unique vit dans `core.dates` ; ce nom reste importable d'ici.
+from core.dates import parser_date_fr as parser_date_fr
 from core.journal import journaliser
 from core.models import Collectivite, Delai, UniteDelai, Utilisateur
 
@@ -244,18 +245,35 @@ def date_limite_avant(seance: date, delai: Delai) -> date:
     raise ValueError(f"Le délai « {delai.code} » n'est pas exprimé en jours.")
 
 
+def regime_3500_ou_plus(
+    *, seance: date, collectivite: Collectivite | None = None, habitants: int | None = None
+) -> bool:
+    """Vrai si les règles des communes de 3 500 habitants et plus s'appliquent à la séance.
+
+    Le seuil est celui configuré (`seuil_habitants_convocation`) en vigueur le jour de la
+    séance. Avec une collectivité, son régime fait foi (`Collectivite.regime_3500_ou_plus` :
+    un EPCI suit ces règles si et seulement si une commune membre compte 3 500 habitants ou
+    plus, CGCT L5211-1) et `habitants` n'est pas lu.
+    """
+    if collectivite is None:
+        if habitants is None:
+            raise ValueError("Indiquez le nombre d'habitants ou la collectivité.")
+        return habitants >= delai_en_vigueur(SEUIL, le=seance).valeur
+    seuil = delai_en_vigueur(SEUIL, le=seance, collectivite=collectivite).valeur
+    return collectivite.regime_3500_ou_plus(seuil)
+
+
 def code_delai_convocation(
-    *, habitants: int, seuil: int, urgence: bool, alsace_moselle: bool
+    *, regime_3500_ou_plus: bool, urgence: bool, alsace_moselle: bool
 ) -> str:
     """Le code du délai de convocation du conseil qui s'applique."""
-    grande = habitants >= seuil
-    if alsace_moselle and not grande:
+    if alsace_moselle and not regime_3500_ou_plus:
         # CGCT L2541-2 : communes de moins de 3 500 habitants seulement.
         return "convocation_alsace_moselle_urgence" if urgence else "convocation_alsace_moselle"
     if urgence:
         # CGCT L2121-11 et L2121-12 : l'urgence ne descend pas sous un jour franc.
         return "convocation_urgence"
-    return "convocation_cm_3500_plus" if grande else "convocation_cm_moins_3500"
+    return "convocation_cm_3500_plus" if regime_3500_ou_plus else "convocation_cm_moins_3500"
 
 
 def date_limite_convocation(
@@ -268,19 +286,16 @@ def date_limite_convocation(
     """Dernier jour où la convocation au conseil peut partir pour la séance du jour `seance`.
 
     Les valeurs (délais et seuil) sont celles en vigueur à la date de la séance. Avec une
-    collectivité, son régime s'applique : sa population pour les délais (un EPCI dont une
-    commune membre a 3 500 habitants ou plus compte pour 3 500, CGCT L5211-1), le droit local
+    collectivité, son régime s'applique (`regime_3500_ou_plus` : population d'une commune
+    comparée au seuil configuré ; pour un EPCI, la présence d'une commune membre de 3 500
+    habitants ou plus, quelle que soit sa population totale, CGCT L5211-1), le droit local
     d'Alsace-Moselle, et ses valeurs locales quand la loi les permet ; `habitants` n'est alors
     pas lu.
     """
-    if collectivite is not None:
-        habitants = collectivite.habitants_pour_delais
-    if habitants is None:
-        raise ValueError("Indiquez le nombre d'habitants ou la collectivité.")
-    seuil = delai_en_vigueur(SEUIL, le=seance, collectivite=collectivite).valeur
     code = code_delai_convocation(
-        habitants=habitants,
-        seuil=seuil,
+        regime_3500_ou_plus=regime_3500_ou_plus(
+            seance=seance, collectivite=collectivite, habitants=habitants
+        ),
         urgence=urgence,
         alsace_moselle=bool(collectivite and collectivite.alsace_moselle),
     )
@@ -298,31 +313,3 @@ def date_limite_convocation_commission(
     """
     delai = delai_en_vigueur("convocation_commission", le=seance, collectivite=collectivite)
     return date_limite_avant(seance, delai)
-
-
-# --- Saisie des dates -----------------------------------------------------------------------
-
-_DATE_FR = re.compile(r"^\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{1,2})\s*[/.\-]\s*([0-9]{4})\s*$")
-_DATE_ISO = re.compile(r"^\s*([0-9]{4})-([0-9]{2})-([0-9]{2})\s*$")
-
-
-def parser_date_fr(texte: str) -> date:
-    """« 14/07/1980 » (aussi 14-07-1980, 14.07.1980, 1980-07-14) → date.
-
-    Lève `ValueError` avec un message en français pour toute autre saisie.
-    """
-    message = "Saisissez une date au format jj/mm/aaaa, par exemple 14/07/1980."
-    if not isinstance(texte, str):
-        raise ValueError(message)
-    iso = _DATE_ISO.match(texte)
-    if iso:
-        annee, mois, jour = (int(x) for x in iso.groups())
-    else:
-        fr = _DATE_FR.match(texte)
-        if not fr:
-            raise ValueError(message)
-        jour, mois, annee = (int(x) for x in fr.groups())
-    try:
-        return date(annee, mois, jour)
-    except ValueError:
-        raise ValueError(f"Cette date n'existe pas. {message}") from None

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
-from core.forms_delais import ChampDateFr
+from core.dates import ChampDateFr
 
 
 class IdentiteForm(forms.Form):

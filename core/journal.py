@@ -416,15 +416,23 @@ def journal_entrees(
             Q(objet_type=objet_type, objet_id=objet_id)
             | Q(sujet_type=objet_type, sujet_id=objet_id)
         )
-    if du is not None:
-        entrees = entrees.filter(horodatage__gte=_debut_du_jour(du))
-    if au is not None:
-        entrees = entrees.filter(horodatage__lt=_debut_du_jour(au + timedelta(days=1)))
+    # Une borne qui ne se représente pas (avant l'an 1, après 9999 une fois en UTC) ne filtre
+    # rien : toutes les entrées sont après un tel début et avant une telle fin.
+    if du is not None and (debut := _debut_du_jour(du)) is not None:
+        entrees = entrees.filter(horodatage__gte=debut)
+    if au is not None and (fin := _debut_du_jour(au, decalage=1)) is not None:
+        entrees = entrees.filter(horodatage__lt=fin)
     return entrees.order_by("-horodatage", "-numero")
 
 
-def _debut_du_jour(jour: date) -> datetime:
-    return timezone.make_aware(datetime.combine(jour, time.min))
+def _debut_du_jour(jour: date, *, decalage: int = 0) -> datetime | None:
+    """Minuit (heure locale) du jour `jour + decalage` ; None s'il sort des dates possibles."""
+    try:
+        debut = timezone.make_aware(datetime.combine(jour + timedelta(days=decalage), time.min))
+        debut.astimezone(UTC)  # ce que fera la base : déborde près de date.min et date.max
+    except OverflowError:
+        return None
+    return debut
 
 
 def filtres_vers_parametres(filtres: dict[str, Any]) -> dict[str, Any]:

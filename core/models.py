@@ -88,16 +88,16 @@ class Collectivite(BaseModel):
     def __str__(self) -> str:
         return self.nom
 
-    @property
-    def habitants_pour_delais(self) -> int:
-        """Population retenue pour les seuils du CGCT.
+    def regime_3500_ou_plus(self, seuil: int) -> bool:
+        """Vrai si les règles des communes de 3 500 habitants et plus s'appliquent (CGCT).
 
-        Un EPCI dont une commune membre compte 3 500 habitants ou plus suit le régime des
-        communes de 3 500 habitants et plus (CGCT L5211-1).
+        Une commune les suit si sa population légale atteint `seuil` (le délai configuré
+        `seuil_habitants_convocation`). Un EPCI les suit si et seulement si une commune membre
+        compte 3 500 habitants ou plus (CGCT L5211-1), quelle que soit sa propre population.
         """
-        if self.type == TypeCollectivite.EPCI and self.membre_3500_ou_plus:
-            return max(self.population_legale, 3500)
-        return self.population_legale
+        if self.type == TypeCollectivite.EPCI:
+            return self.membre_3500_ou_plus
+        return self.population_legale >= seuil
 
 
 class ScopedQuerySet(models.QuerySet[Any]):

@@ -25,6 +25,7 @@ from typing import BinaryIO
 
 from django.utils import timezone
 
+from core.dates import parser_date_fr
 from core.documents import ErreurCsv
 
 __all__ = ["ErreurCsv", "LigneCsv", "csv_bytes", "iter_csv", "lire_csv", "lire_date"]
@@ -260,7 +261,12 @@ def lire_csv(
     encodage, longueur_bom = _encodage(echantillon)
     if encodage != "utf-16":
         _verifier_binaire(echantillon)
-    lignes = _Lignes(io.BufferedReader(_Recolle(echantillon[longueur_bom:], flux)), encodage)
+    lignes = _Lignes(
+        io.BufferedReader(_Recolle(echantillon[longueur_bom:], flux)),
+        encodage,
+        # UTF-8 deviné sur l'échantillon (pas de BOM) : la suite peut encore révéler du cp1252.
+        repli_cp1252=encodage == "utf-8" and not longueur_bom,
+    )
     # Le séparateur se déduit de la première ligne non vide, gardée pour le lecteur CSV.
     premiere = ""
     while not premiere.strip():
@@ -283,10 +289,19 @@ class _Lignes:
     En UTF-8 et cp1252, `\n` est toujours l'octet 0x0A : on découpe les octets puis on décode
     chaque ligne, ce qui situe exactement une erreur d'encodage. L'UTF-16 passe par
     `TextIOWrapper`.
+
+    `repli_cp1252` : l'UTF-8 a été deviné sur les premiers 64 Kio, sans BOM. Tant qu'aucune
+    séquence UTF-8 de plusieurs octets n'a été lue, tout ce qui précède est de l'ASCII, identique
+    en cp1252 : au premier octet qui n'est pas de l'UTF-8, on passe au cp1252 (un export Excel
+    dont les accents n'arrivent qu'après 64 Kio). Après un vrai caractère UTF-8, un octet
+    illisible reste une erreur.
     """
 
-    def __init__(self, brut: io.BufferedReader, encodage: str) -> None:
+    def __init__(
+        self, brut: io.BufferedReader, encodage: str, *, repli_cp1252: bool = False
+    ) -> None:
         self.encodage = encodage
+        self.repli_cp1252 = repli_cp1252
         self.brut = brut
         self.texte = (
             io.TextIOWrapper(brut, encoding=encodage, newline="")
@@ -306,10 +321,7 @@ class _Lignes:
                 raise ErreurCsv(_message_encodage(numero), ligne=numero) from exc
         else:
             octets = self.brut.readline(TAILLE_LIGNE_MAX + 1)
-            try:
-                ligne = octets.decode(self.encodage)
-            except UnicodeDecodeError as exc:
-                raise ErreurCsv(_message_encodage(numero), ligne=numero) from exc
+            ligne = self._decoder(octets, numero)
         if len(ligne) > TAILLE_LIGNE_MAX:
             raise ErreurCsv(
                 f"Ligne {numero} : ligne trop longue (plus d'un million de caractères).",
@@ -317,6 +329,21 @@ class _Lignes:
             )
         if ligne:
             self.lues += 1
+        return ligne
+
+    def _decoder(self, octets: bytes, numero: int) -> str:
+        try:
+            ligne = octets.decode(self.encodage)
+        except UnicodeDecodeError as exc:
+            # Le début de la ligne, avant l'octet fautif, a pu contenir de l'UTF-8 véritable.
+            if self.repli_cp1252 and octets[: exc.start].isascii():
+                self.encodage = "cp1252"
+                self.repli_cp1252 = False
+                return self._decoder(octets, numero)
+            raise ErreurCsv(_message_encodage(numero), ligne=numero) from exc
+        if self.repli_cp1252 and not octets.isascii():
+            # Une séquence UTF-8 de plusieurs octets : le fichier est bien en UTF-8.
+            self.repli_cp1252 = False
         return ligne
 
     def __iter__(self) -> Iterator[str]:
@@ -383,20 +410,10 @@ def _parcourir(
 
 # --- Valeurs -----------------------------------------------------------------------------------
 
-_DATE_FR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-_DATE_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-
 
 def lire_date(texte: str) -> date:
-    """« 25/11/2026 », « 5/1/2026 » ou « 2026-11-25 » → date ; sinon `ValueError` en français."""
-    propre = texte.strip()
-    try:
-        if correspondance := _DATE_FR.fullmatch(propre):
-            jour, mois, annee = correspondance.groups()
-            return date(int(annee), int(mois), int(jour))
-        if correspondance := _DATE_ISO.fullmatch(propre):
-            annee, mois, jour = correspondance.groups()
-            return date(int(annee), int(mois), int(jour))
-    except ValueError:
-        pass
-    raise ValueError(f"date invalide : « {propre[:40]} » (format attendu jj/mm/aaaa)")
+    """« 25/11/2026 », « 5/1/2026 » ou « 2026-11-25 » → date ; sinon `ValueError` en français.
+
+    L'analyseur commun `core.dates.parser_date_fr` (années 1900 à 2100).
+    """
+    return parser_date_fr(texte)

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views import View
 
+from core.dates import ChampDateFr
 from core.journal import filtres_vers_parametres, journal_entrees
 from core.models import Collectivite, TypeRole, Utilisateur
 from core.permissions import Action, Capacite
@@ -24,8 +25,6 @@ from core.registry import registre
 from core.tenancy import EspaceAgentMixin, peut
 from core.travaux import travail_creer
 
-FORMAT_DATE = "%d/%m/%Y"
-ERREUR_DATE = "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026."
 PAR_PAGE = 25
 # Actions de la chaîne « plateforme », jamais montrées sur cette page.
 ACTIONS_PLATEFORME = frozenset({"connexion", "connexion_echec", "deconnexion", "personnel_modifie"})
@@ -36,16 +35,18 @@ class ActeurChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return str(obj)
 
 
-def _champ_date(label: str) -> forms.DateField:
-    return forms.DateField(
+def _champ_date(label: str) -> ChampDateFr:
+    """Date saisie jj/mm/aaaa par l'analyseur commun (années 1900 à 2100)."""
+    return ChampDateFr(
         label=label,
         required=False,
-        input_formats=[FORMAT_DATE],
-        widget=forms.DateInput(
-            format=FORMAT_DATE, attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
         help_text="Format jj/mm/aaaa.",
-        error_messages={"invalid": ERREUR_DATE},
+        error_messages={
+            "invalid": "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026.",
+            "inexistante": "Cette date n'existe pas. Saisissez une date au format jj/mm/aaaa, "
+            "par exemple 25/11/2026.",
+        },
     )
 
 

@@ -22,9 +22,10 @@ from core.delais import (
     est_ouvre,
     jours_feries,
     parser_date_fr,
+    regime_3500_ou_plus,
     valeur_affichee,
 )
-from core.models import Delai, EntreeJournal, TypeCollectivite, UniteDelai
+from core.models import Collectivite, Delai, EntreeJournal, TypeCollectivite, UniteDelai
 from tests.factories import CollectiviteFactory
 
 SEANCE = date(2026, 11, 28)
@@ -300,15 +301,77 @@ def test_sans_population_ni_collectivite_le_calcul_est_refuse():
 
 
 @pytest.mark.django_db
-def test_un_epci_avec_une_commune_de_3500_habitants_suit_le_regime_des_grandes_communes():
+@pytest.mark.parametrize(
+    ("population", "membre_3500_ou_plus", "attendu"),
+    [
+        # CGCT L5211-1 : seule la présence d'une commune membre de 3 500 habitants ou plus
+        # compte, jamais la population totale de l'EPCI.
+        (12_000, False, date(2026, 11, 24)),  # 3 jours francs malgré 12 000 habitants
+        (1_200, True, date(2026, 11, 22)),  # 5 jours francs malgré 1 200 habitants
+        (1_200, False, date(2026, 11, 24)),
+        (12_000, True, date(2026, 11, 22)),
+    ],
+)
+def test_le_regime_d_un_epci_suit_ses_communes_membres_pas_sa_population(
+    population, membre_3500_ou_plus, attendu
+):
     epci = CollectiviteFactory(
-        type=TypeCollectivite.EPCI, population_legale=1200, membre_3500_ou_plus=True
+        type=TypeCollectivite.EPCI,
+        population_legale=population,
+        membre_3500_ou_plus=membre_3500_ou_plus,
     )
-    epci_rural = CollectiviteFactory(
-        type=TypeCollectivite.EPCI, population_legale=1200, membre_3500_ou_plus=False
+    assert date_limite_convocation(seance=SEANCE, collectivite=epci) == attendu
+    # `habitants` n'est pas lu quand la collectivité est donnée.
+    assert date_limite_convocation(seance=SEANCE, habitants=50_000, collectivite=epci) == attendu
+    # L'urgence reste un jour franc.
+    assert date_limite_convocation(seance=SEANCE, collectivite=epci, urgence=True) == date(
+        2026, 11, 26
+    )
+
+
+@pytest.mark.django_db
+def test_le_seuil_d_une_commune_est_lu_dans_la_configuration():
+    a_3499 = CollectiviteFactory(population_legale=3499)
+    a_3500 = CollectiviteFactory(population_legale=3500)
+    a_3600 = CollectiviteFactory(population_legale=3600)
+    assert date_limite_convocation(seance=SEANCE, collectivite=a_3499) == date(2026, 11, 24)
+    assert date_limite_convocation(seance=SEANCE, collectivite=a_3500) == date(2026, 11, 22)
+    assert regime_3500_ou_plus(seance=SEANCE, collectivite=a_3500) is True
+
+    # Le seuil national passe à 3 600 habitants : la frontière se déplace avec lui.
+    Delai.objects.create(
+        code="seuil_habitants_convocation",
+        libelle="Seuil",
+        valeur=3600,
+        unite=UniteDelai.HABITANTS,
+        reference="Test",
+        valide_du=date(2026, 1, 1),
+    )
+    assert date_limite_convocation(seance=SEANCE, collectivite=a_3500) == date(2026, 11, 24)
+    assert date_limite_convocation(seance=SEANCE, collectivite=a_3600) == date(2026, 11, 22)
+    assert regime_3500_ou_plus(seance=SEANCE, collectivite=a_3500) is False
+    assert regime_3500_ou_plus(seance=SEANCE, habitants=3599) is False
+    assert regime_3500_ou_plus(seance=SEANCE, habitants=3600) is True
+    # Une séance antérieure au nouveau seuil garde l'ancien.
+    assert date_limite_convocation(seance=date(2025, 11, 28), collectivite=a_3500) == date(
+        2025, 11, 22
+    )
+    # Le seuil ne change pas le régime d'un EPCI.
+    epci = CollectiviteFactory(
+        type=TypeCollectivite.EPCI, population_legale=3_000, membre_3500_ou_plus=True
     )
     assert date_limite_convocation(seance=SEANCE, collectivite=epci) == date(2026, 11, 22)
-    assert date_limite_convocation(seance=SEANCE, collectivite=epci_rural) == date(2026, 11, 24)
+
+
+def test_regime_3500_ou_plus_de_la_collectivite():
+    commune = Collectivite(type=TypeCollectivite.COMMUNE, population_legale=3500)
+    assert commune.regime_3500_ou_plus(3500) is True
+    assert commune.regime_3500_ou_plus(3501) is False
+    epci = Collectivite(type=TypeCollectivite.EPCI, population_legale=12_000)
+    assert epci.regime_3500_ou_plus(3500) is False
+    epci.membre_3500_ou_plus = True
+    epci.population_legale = 10
+    assert epci.regime_3500_ou_plus(3500) is True
 
 
 @pytest.mark.django_db
@@ -506,9 +569,13 @@ def test_parser_date_fr_refuse_en_francais(texte):
         parser_date_fr(texte)
 
 
-def test_parser_date_fr_dit_qu_une_date_n_existe_pas():
-    with pytest.raises(ValueError, match="n'existe pas"):
+def test_parser_date_fr_est_l_analyseur_commun():
+    from core import dates
+
+    assert parser_date_fr is dates.parser_date_fr
+    with pytest.raises(ValueError) as erreur:
         parser_date_fr("30/02/2026")
+    assert str(erreur.value) == "date invalide : « 30/02/2026 » (format attendu jj/mm/aaaa)"
 
 
 @given(st.text(max_size=30))
@@ -516,12 +583,12 @@ def test_propriete_parser_date_fr_ne_leve_que_value_error(texte):
     try:
         resultat = parser_date_fr(texte)
     except ValueError as erreur:
-        assert "jj/mm/aaaa" in str(erreur)
+        assert "jj/mm/aaaa" in str(erreur) or "année hors limites" in str(erreur)
     else:
         assert isinstance(resultat, date)
 
 
-@given(st.dates(date(1000, 1, 1), date(9999, 12, 31)))
+@given(st.dates(date(1900, 1, 1), date(2100, 12, 31)))
 def test_propriete_parser_date_fr_relit_ce_qu_il_affiche(jour):
     assert parser_date_fr(f"{jour:%d/%m/%Y}") == jour
 

@@ -221,6 +221,11 @@ def test_un_code_inconnu_repond_404(monde):
         ),
         ({"valeur": "5", "valide_du": "31/02/2027"}, "valide_du", "Cette date n&#x27;existe pas."),
         (
+            {"valeur": "5", "valide_du": "31/12/9999"},
+            "valide_du",
+            "Année hors limites : saisissez une année comprise entre 1900 et 2100.",
+        ),
+        (
             {"valeur": "5", "valide_du": "24/11/2026"},
             "valide_du",
             "La date d&#x27;entrée en vigueur ne peut pas être passée.",
@@ -241,3 +246,13 @@ def test_les_erreurs_du_formulaire_sont_en_francais_a_cote_des_champs(
         if valeur:
             assert f'value="{valeur}"' in contenu
     assert not Delai.objects.filter(collectivite__isnull=False).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("saisie", ["1/12/2026", "01.12.2026", "01-12-2026", "2026-12-01"])
+def test_la_date_d_entree_en_vigueur_accepte_les_formats_de_l_analyseur_commun(monde, saisie):
+    reponse = monde.client(TypeRole.ADMINISTRATEUR).post(
+        surcharger(), {"valeur": "4", "valide_du": saisie}
+    )
+    assert reponse.status_code == 302
+    assert Delai.objects.get(collectivite=monde.collectivite).valide_du == date(2026, 12, 1)

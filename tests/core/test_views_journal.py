@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.journal import journaliser
+from core.journal import journal_entrees, journaliser
 from core.models import EntreeJournal, StatutTravail, Travail, TypeRole
 from core.travaux import enregistrer_types_travaux
 from tests.factories import RoleFactory
@@ -182,13 +182,71 @@ def test_filtre_par_periode_inclusive(monde):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("valeur", ["2026-11-25", "31/02/2026", "demain", "25/11"])
+@pytest.mark.parametrize("valeur", ["2026/11/25", "31/02/2026", "demain", "25/11"])
 def test_une_date_mal_formee_donne_une_erreur_en_francais(monde, valeur):
     reponse = monde.client(A).get(URL, {"du": valeur})
     assert reponse.status_code == 400
     contenu = reponse.content.decode()
     assert "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026." in contenu
     assert 'class="erreurs-resume"' in contenu
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "filtres",
+    [
+        {"au": "31/12/9999"},
+        {"du": "01/01/0001"},
+        {"du": "01/01/0001", "au": "31/12/9999"},
+        {"au": "9999-12-31"},
+    ],
+)
+def test_une_annee_hors_limites_est_refusee_sans_erreur_serveur(monde, filtres):
+    _entree(monde, A)
+    reponse = monde.client(A).get(URL, filtres)
+    assert reponse.status_code == 400
+    contenu = reponse.content.decode()
+    assert "Année hors limites : saisissez une année comprise entre 1900 et 2100." in contenu
+    assert 'class="erreurs-resume"' in contenu
+    for champ in filtres:
+        assert f'id="id_{champ}_erreur"' in contenu
+    # Le filtre refusé est ignoré : les entrées restent affichées.
+    assert reponse.context["lignes"]
+
+
+@pytest.mark.django_db
+def test_l_export_refuse_une_annee_hors_limites(monde):
+    reponse = monde.client(A).post(reverse("journal_exporter"), {"au": "31/12/9999"})
+    assert reponse.status_code == 400
+    assert "Année hors limites" in reponse.content.decode()
+    assert not Travail.objects.exists()
+
+
+@pytest.mark.django_db
+def test_les_formats_de_l_analyseur_commun_sont_acceptes(monde):
+    moment = timezone.make_aware(datetime(2026, 11, 25, 12, 0))
+    with time_machine.travel(moment, tick=False):
+        voulue = _entree(monde, A)
+    for du, au in (("25.11.2026", "2026-11-25"), ("25-11-2026", "25/11/2026")):
+        reponse = monde.client(A).get(URL, {"du": du, "au": au})
+        assert reponse.status_code == 200
+        assert voulue.numero in _numeros(reponse)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("du", "au"),
+    [
+        (date.min, date.max),
+        (date(1, 1, 2), date.max - timedelta(days=1)),
+        (None, date.max),
+        (date.min, None),
+    ],
+)
+def test_journal_entrees_ne_deborde_pas_aux_extremes(monde, du, au):
+    voulue = _entree(monde, A)
+    entrees = journal_entrees(collectivite=monde.collectivite, du=du, au=au)
+    assert voulue.pk in set(entrees.values_list("pk", flat=True))
 
 
 @pytest.mark.django_db

@@ -314,12 +314,62 @@ def test_classeur_excel():
     assert "classeur" in erreur(b"PK\x03\x04" + b"\x00" * 100).message
 
 
-def test_octet_illisible_apres_l_echantillon_nomme_la_ligne():
-    debut = b"nom;prenom\r\n" + b"DUPONT;Marie\r\n" * (TAILLE_ECHANTILLON // 14 + 10)
+def test_cp1252_dont_les_accents_arrivent_apres_l_echantillon():
+    """Export Excel : 70 Ko d'ASCII pur, puis des accents cp1252 ; rien n'est lu en entier."""
+    debut = b"nom;prenom\r\n" + b"DUPONT;Marie\r\n" * (70_000 // 14)
+    assert len(debut) > TAILLE_ECHANTILLON and debut.isascii()
+    suite = "GARÇON;Zoé\r\nÉLOÏSE;Hélène\r\nMARTIN;Léa\r\n".encode("cp1252")
+    assert b"GAR\xc7ON" in suite  # vrais octets cp1252, illisibles en UTF-8
+    lignes = lire(debut + suite)
+    assert len(lignes) == 70_000 // 14 + 3
+    assert lignes[0].valeurs == {"nom": "DUPONT", "prenom": "Marie"}
+    assert [ligne.valeurs for ligne in lignes[-3:]] == [
+        {"nom": "GARÇON", "prenom": "Zoé"},
+        {"nom": "ÉLOÏSE", "prenom": "Hélène"},
+        {"nom": "MARTIN", "prenom": "Léa"},
+    ]
+    assert lignes[-3].numero == debut.count(b"\n") + 1
+
+
+def test_cp1252_tardif_dans_un_flux_lu_par_morceaux():
+    debut = b"nom;prenom\r\n" + b"DUPONT;Marie\r\n" * (70_000 // 14)
+    flux = io.BufferedReader(io.BytesIO(debut + "ÉLOÏSE;Zoé\r\n".encode("cp1252")))  # type: ignore[arg-type]
+    lignes = list(lire_csv(flux, colonnes=CONTACTS))
+    assert lignes[-1].valeurs == {"nom": "ÉLOÏSE", "prenom": "Zoé"}
+
+
+def test_apres_de_l_utf8_veritable_un_octet_illisible_nomme_la_ligne():
+    debut = "nom;prenom\r\nDUPRÉ;Hélène\r\n".encode() + b"DUPONT;Marie\r\n" * (70_000 // 14)
     numero = debut.count(b"\n") + 1
-    exc = erreur(debut + b"GAR\xc7ON;Zo\xe9\r\n")  # cp1252 après 64 Kio d'ASCII (UTF-8)
+    exc = erreur(debut + b"GAR\xc7ON;Zo\xe9\r\n")  # cp1252 après de l'UTF-8 multi-octets
     assert exc.ligne == numero
     assert exc.message.startswith(f"Ligne {numero} : caractères illisibles.")
+
+
+def test_un_octet_illisible_apres_de_l_utf8_sur_la_meme_ligne_reste_une_erreur():
+    debut = b"nom;prenom\r\n" + b"DUPONT;Marie\r\n" * (70_000 // 14)
+    numero = debut.count(b"\n") + 1
+    exc = erreur(debut + "DUPRÉ;".encode() + b"Zo\xe9\r\n")
+    assert exc.ligne == numero
+    assert "caractères illisibles" in exc.message
+
+
+def test_avec_un_bom_utf8_pas_de_repli_sur_cp1252():
+    debut = b"\xef\xbb\xbfnom;prenom\r\n" + b"DUPONT;Marie\r\n" * (70_000 // 14)
+    numero = debut.count(b"\n") + 1
+    exc = erreur(debut + b"GAR\xc7ON;Zo\xe9\r\n")
+    assert (exc.ligne, exc.message[: len(f"Ligne {numero} : caractères illisibles.")]) == (
+        numero,
+        f"Ligne {numero} : caractères illisibles.",
+    )
+
+
+def test_un_octet_indefini_en_cp1252_reste_une_erreur():
+    debut = b"nom;prenom\r\n" + b"DUPONT;Marie\r\n" * (70_000 // 14)
+    numero = debut.count(b"\n") + 1
+    exc = erreur(debut + b"AB\x81;x\r\n")  # 0x81 : ni UTF-8 ni cp1252
+    assert exc.ligne == numero
+    assert "caractères illisibles" in exc.message
 
 
 def test_un_caractere_coupe_par_l_echantillon_reste_de_l_utf8():
@@ -370,19 +420,24 @@ def test_aller_retour_ecriture_lecture(lignes):
         (" 05/01/2026 ", date(2026, 1, 5)),
         ("2026-11-25", date(2026, 11, 25)),
         ("29/02/2024", date(2024, 2, 29)),
+        ("25-11-2026", date(2026, 11, 25)),
+        ("25.11.2026", date(2026, 11, 25)),
     ],
 )
 def test_lire_date(texte, attendu):
     assert lire_date(texte) == attendu
 
 
-@pytest.mark.parametrize(
-    "texte", ["31/02/2024", "", "25-11-2026", "2026/11/25", "1/1/26", "00/01/2000"]
-)
+@pytest.mark.parametrize("texte", ["31/02/2024", "", "2026/11/25", "1/1/26", "00/01/2000"])
 def test_lire_date_refuse_en_francais(texte):
     with pytest.raises(ValueError) as exc:
         lire_date(texte)
     assert str(exc.value) == f"date invalide : « {texte.strip()} » (format attendu jj/mm/aaaa)"
+
+
+def test_lire_date_borne_les_annees():
+    with pytest.raises(ValueError, match="année hors limites"):
+        lire_date("31/12/9999")
 
 
 @given(st.text(max_size=40))
@@ -390,6 +445,6 @@ def test_lire_date_ne_leve_que_value_error(texte):
     try:
         resultat = lire_date(texte)
     except ValueError as exc:
-        assert str(exc).startswith("date invalide : « ")
+        assert str(exc).startswith(("date invalide : « ", "année hors limites : « "))
     else:
         assert isinstance(resultat, date)
