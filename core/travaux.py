@@ -8,9 +8,15 @@ La ligne fait foi (decisions.md : la base est la file de référence) :
   « en attente » à « en cours » en une requête : une tâche livrée deux fois ne travaille
   qu'une fois ; `suivi.avancer(...)`, `suivi.terminer(...)` ; une exception termine le travail
   « en échec » avec un message en français (la trace va dans les logs, jamais sur la page) ;
-- `travail_relancer` remet en file un travail en échec ;
+- `travail_relancer` remet en file un travail en échec (nouvelle tentative) ;
 - `travaux_balayer` (tâche périodique) remet en file les travaux restés en attente et déclare
   en échec ceux qu'un arrêt du serveur de tâches a interrompus.
+
+Une exécution ne possède la ligne que pour la tentative qu'elle a prise : chaque écriture du
+`Suivi` est une mise à jour conditionnelle (« en cours » et même `tentatives`). Une exécution
+déclarée interrompue par le balayage alors qu'elle tournait encore (puis relancée) est
+périmée : sa première écriture le découvre (`TravailPerime`), elle s'arrête sans rien écrire
+et sans échec côté Celery.
 """
 
 from __future__ import annotations
@@ -71,6 +77,14 @@ class TravailErreur(Exception):
         self.message = message
 
 
+class TravailPerime(Exception):
+    """Usage interne : l'exécution n'est plus celle du travail (déclarée interrompue, relancée).
+
+    Levée par les écritures du `Suivi` ; `travail_execution` l'arrête sans bruit. Le code d'une
+    tâche ne doit pas l'attraper.
+    """
+
+
 def enregistrer_types_travaux() -> None:
     """Types de travaux du socle ; appelée par `CoreConfig.ready()`."""
     registre.ajouter_type_travail(
@@ -128,7 +142,10 @@ def travail_creer(
 
 @transaction.atomic
 def travail_relancer(*, travail: Travail, par: Utilisateur) -> Travail:
-    """Remet en file un travail en échec, depuis le début."""
+    """Remet en file un travail en échec, depuis le début.
+
+    `tentatives` augmente : une exécution encore vivante de la tentative précédente (déclarée
+    interrompue par le balayage) devient périmée et ne peut plus écrire la ligne."""
     travail = Travail.objects.select_for_update().get(pk=travail.pk)
     if travail.statut != StatutTravail.ECHEC:
         raise ValidationError("Seul un travail en échec peut être relancé.")
@@ -172,16 +189,34 @@ def travail_relancer(*, travail: Travail, par: Utilisateur) -> Travail:
 
 
 class Suivi:
-    """Ce qu'une tâche voit de son travail : avancement, fin, fichier produit."""
+    """Ce qu'une tâche voit de son travail : avancement, fin, fichier produit.
 
-    def __init__(self, travail: Travail) -> None:
+    Le suivi ne vaut que pour la tentative prise (`tentative`, statut « en cours ») : chaque
+    écriture est conditionnelle et lève `TravailPerime` si la ligne a changé de mains.
+    """
+
+    def __init__(self, travail: Travail, *, tentative: int | None = None) -> None:
         self.travail = travail
+        self.tentative = travail.tentatives if tentative is None else tentative
         self.termine = False
+        self.perime = False
         self._dernier_enregistrement = 0.0
 
+    def _ecrire(self, **valeurs: object) -> None:
+        """Met à jour la ligne si elle appartient encore à cette tentative en cours."""
+        if self.perime:
+            raise TravailPerime(self.travail.pk)
+        valeurs.setdefault("modifie_le", timezone.now())
+        ecrites = Travail.objects.filter(
+            pk=self.travail.pk, statut=StatutTravail.EN_COURS, tentatives=self.tentative
+        ).update(**valeurs)
+        if not ecrites:
+            self.perime = True
+            raise TravailPerime(self.travail.pk)
+
     def definir_total(self, total: int) -> None:
+        self._ecrire(total=total)
         self.travail.total = total
-        self.travail.save(update_fields=["total", "modifie_le"])
 
     def avancer(self, n: int = 1, message: str = "", *, forcer: bool = False) -> None:
         """Ajoute `n` à l'avancement ; l'enregistre au plus toutes les 0,5 s."""
@@ -191,7 +226,7 @@ class Suivi:
         maintenant = time.monotonic()
         if forcer or maintenant - self._dernier_enregistrement >= INTERVALLE_AVANCEMENT:
             self._dernier_enregistrement = maintenant
-            self.travail.save(update_fields=["progression", "message", "modifie_le"])
+            self._ecrire(progression=self.travail.progression, message=self.travail.message)
 
     def terminer(
         self,
@@ -202,38 +237,68 @@ class Suivi:
     ) -> None:
         """Termine le travail ; `contenu` (octets ou chemin d'un fichier) devient le fichier à
         télécharger sous le nom `fichier_nom`, stocké sous un nom aléatoire."""
+        if self.perime:
+            raise TravailPerime(self.travail.pk)
         travail = self.travail
-        champs = ["statut", "progression", "message", "termine_le", "modifie_le"]
+        valeurs: dict[str, object] = {}
+        nom_stocke = ""
         if contenu is not None:
             nom_stocke = f"{secrets.token_hex(16)}{Path(fichier_nom).suffix.lower()}"
+            # Le fichier est écrit avant la ligne (nom définitif) ; effacé si la ligne est perdue.
+            champ = travail.fichier.field
+            chemin = champ.generate_filename(travail, nom_stocke)
+            stockage = travail.fichier.storage
             if isinstance(contenu, bytes):
-                travail.fichier.save(nom_stocke, ContentFile(contenu), save=False)
+                nom_stocke = stockage.save(chemin, ContentFile(contenu), champ.max_length)
             else:
                 with open(contenu, "rb") as source:
-                    travail.fichier.save(nom_stocke, File(source), save=False)
+                    nom_stocke = stockage.save(chemin, File(source), champ.max_length)
+            valeurs.update(fichier=nom_stocke, fichier_nom=fichier_nom[:200])
+        progression = max(travail.progression, travail.total)
+        message = message[:500] if message else travail.message
+        termine_le = timezone.now()
+        try:
+            self._ecrire(
+                statut=StatutTravail.TERMINE,
+                progression=progression,
+                message=message,
+                termine_le=termine_le,
+                **valeurs,
+            )
+        except TravailPerime:
+            if nom_stocke:
+                travail.fichier.storage.delete(nom_stocke)
+            raise
+        if nom_stocke:
+            travail.fichier.name = nom_stocke
             travail.fichier_nom = fichier_nom[:200]
-            champs += ["fichier", "fichier_nom"]
         travail.statut = StatutTravail.TERMINE
-        travail.progression = max(travail.progression, travail.total)
-        if message:
-            travail.message = message[:500]
-        travail.termine_le = timezone.now()
-        travail.save(update_fields=champs)
+        travail.progression = progression
+        travail.message = message
+        travail.termine_le = termine_le
         self.termine = True
 
+    def echouer(self, erreur: str) -> None:
+        """Termine le travail en échec avec `erreur` (français, montré à l'agent)."""
+        self._ecrire(
+            statut=StatutTravail.ECHEC,
+            erreur=erreur,
+            termine_le=timezone.now(),
+            progression=self.travail.progression,
+            message=self.travail.message,
+        )
+        self.travail.statut = StatutTravail.ECHEC
+        self.travail.erreur = erreur
 
-def _echec(travail: Travail, erreur: str) -> None:
-    maintenant = timezone.now()
-    Travail.objects.filter(pk=travail.pk).update(
-        statut=StatutTravail.ECHEC,
-        erreur=erreur,
-        termine_le=maintenant,
-        modifie_le=maintenant,
-        progression=travail.progression,
-        message=travail.message,
+
+def _perime(travail: Travail, tentative: int) -> None:
+    logger.warning(
+        "Travail %s (%s) : la tentative %s n'est plus en cours (déclarée interrompue ou "
+        "relancée) ; elle s'arrête sans rien écrire.",
+        travail.pk,
+        travail.type,
+        tentative,
     )
-    travail.statut = StatutTravail.ECHEC
-    travail.erreur = erreur
 
 
 @contextmanager
@@ -243,31 +308,42 @@ def travail_execution(travail_id: int) -> Iterator[Suivi | None]:
 
     Une `TravailErreur` termine le travail en échec avec son message ; toute autre exception
     avec un message générique (trace dans les logs). L'exception n'est pas relancée : la ligne
-    porte l'état, et Celery n'a rien à réessayer.
+    porte l'état, et Celery n'a rien à réessayer. Une exécution périmée (`TravailPerime` : la
+    ligne n'est plus « en cours » pour la tentative prise) s'arrête sans rien écrire ni lever.
     """
-    maintenant = timezone.now()
-    pris = Travail.objects.filter(pk=travail_id, statut=StatutTravail.EN_ATTENTE).update(
-        statut=StatutTravail.EN_COURS, commence_le=maintenant, modifie_le=maintenant
+    tentative = (
+        Travail.objects.filter(pk=travail_id, statut=StatutTravail.EN_ATTENTE)
+        .values_list("tentatives", flat=True)
+        .first()
     )
-    if not pris:
+    maintenant = timezone.now()
+    # La prise vaut pour la tentative lue : une relance entre-temps la rend caduque.
+    if tentative is None or not Travail.objects.filter(
+        pk=travail_id, statut=StatutTravail.EN_ATTENTE, tentatives=tentative
+    ).update(statut=StatutTravail.EN_COURS, commence_le=maintenant, modifie_le=maintenant):
         logger.info("Travail %s : plus en attente, rien à faire.", travail_id)
         yield None
         return
     travail = Travail.objects.select_related("collectivite", "demandeur").get(pk=travail_id)
-    suivi = Suivi(travail)
+    suivi = Suivi(travail, tentative=tentative)
     try:
-        yield suivi
-        if not suivi.termine:
-            suivi.terminer()
-    except TravailErreur as erreur:
-        logger.info("Travail %s (%s) en échec prévu.", travail_id, travail.type)
-        _echec(travail, erreur.message)
-    except SoftTimeLimitExceeded:
-        logger.warning("Travail %s (%s) : durée maximale dépassée.", travail_id, travail.type)
-        _echec(travail, MESSAGE_DUREE_DEPASSEE)
-    except Exception:
-        logger.exception("Travail %s (%s) en échec.", travail_id, travail.type)
-        _echec(travail, MESSAGE_ERREUR_INTERNE.format(pk=travail_id))
+        try:
+            yield suivi
+            if not suivi.termine:
+                suivi.terminer()
+        except TravailPerime:
+            raise
+        except TravailErreur as erreur:
+            logger.info("Travail %s (%s) en échec prévu.", travail_id, travail.type)
+            suivi.echouer(erreur.message)
+        except SoftTimeLimitExceeded:
+            logger.warning("Travail %s (%s) : durée maximale dépassée.", travail_id, travail.type)
+            suivi.echouer(MESSAGE_DUREE_DEPASSEE)
+        except Exception:
+            logger.exception("Travail %s (%s) en échec.", travail_id, travail.type)
+            suivi.echouer(MESSAGE_ERREUR_INTERNE.format(pk=travail_id))
+    except TravailPerime:
+        _perime(travail, tentative)
 
 
 def travaux_balayer(*, maintenant: datetime | None = None) -> tuple[int, int]:

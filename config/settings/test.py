@@ -7,15 +7,28 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "tests-seulement-" + "y" * 40)
 os.environ.setdefault("ECHARPE_CLES_CHIFFREMENT", "dGVzdHMtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q=")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/echarpe")
 
+from config.env import env  # noqa: E402
+
 from .base import *  # noqa: E402,F403
-from .base import PASSWORD_HASHERS  # noqa: E402
+from .base import CELERY_BROKER_TRANSPORT_OPTIONS, PASSWORD_HASHERS  # noqa: E402
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Un hachage rapide accélère la suite ; Argon2 reste le premier en production.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_TASK_ALWAYS_EAGER = True
+# Les tâches s'exécutent sur place dans les tests. Le vrai worker de tests/core/test_worker.py
+# est lancé avec ECHARPE_TEST_CELERY_EAGER=False : il se comporte comme en production (une tâche
+# qu'il met en file passe par Redis). Variable propre aux tests : un CELERY_TASK_ALWAYS_EAGER
+# du .env de développement ne change pas le mode de la suite.
+CELERY_TASK_ALWAYS_EAGER = env.bool("ECHARPE_TEST_CELERY_EAGER", default=True)
+# Des clés Redis par processus : deux suites sur le même Redis jetable ne se prennent pas leurs
+# tâches (leurs bases de test réutilisent les mêmes identifiants). Le worker de test reçoit le
+# préfixe de la suite qui l'a lancé par ECHARPE_CELERY_PREFIXE.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+    "global_keyprefix": env("ECHARPE_CELERY_PREFIXE", default=f"echarpe-test-{os.getpid()}:"),
+}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="echarpe-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="echarpe-static-")
 STORAGES = {

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +29,7 @@ from core.travaux import (
     MESSAGE_INTERROMPU,
     Suivi,
     TravailErreur,
+    TravailPerime,
     enregistrer_types_travaux,
     travail_creer,
     travail_execution,
@@ -37,6 +40,8 @@ from tests.factories import CollectiviteFactory, UtilisateurFactory
 
 # Ce que fait la tâche d'essai, choisi par le test : None (réussir), ou une exception à lever.
 COMPORTEMENT: dict[str, BaseException | None] = {"exception": None}
+# Appelé une fois, au milieu de la prochaine exécution (après sa première étape).
+PENDANT: list[Callable[[int], None]] = []
 executions: list[int] = []
 
 
@@ -47,6 +52,8 @@ def tache_essai(travail_id: int) -> None:
             return
         executions.append(travail_id)
         suivi.avancer(1, "première étape", forcer=True)
+        if PENDANT:
+            PENDANT.pop()(travail_id)
         if COMPORTEMENT["exception"] is not None:
             raise COMPORTEMENT["exception"]
         suivi.terminer("résultat.txt", b"contenu")
@@ -61,12 +68,13 @@ def _registre(monkeypatch):
         TypeTravail("essai", "Essai", "tests.core.test_travaux.tache_essai", Capacite.ACCUEIL),
     )
     COMPORTEMENT["exception"] = None
+    PENDANT.clear()
     executions.clear()
 
 
 @pytest.fixture
 def collectivite(db):
-    return CollectiviteFactory()
+    return CollectiviteFactory.create()
 
 
 def _creer(collectivite, **kwargs):
@@ -111,7 +119,7 @@ def test_la_tache_part_apres_le_commit_avec_le_seul_identifiant(
 
 @pytest.mark.django_db(transaction=True)
 def test_rien_ne_part_si_la_transaction_est_annulee():
-    collectivite = CollectiviteFactory()
+    collectivite = CollectiviteFactory.create()
     with pytest.raises(RuntimeError), transaction.atomic():
         _creer(collectivite)
         raise RuntimeError("annulation")
@@ -210,7 +218,9 @@ def test_une_duree_depassee_est_un_echec_explique(collectivite):
 def test_l_avancement_est_enregistre_au_plus_deux_fois_par_seconde(collectivite, monkeypatch):
     horloge = iter([100.0, 100.1, 100.2, 100.7])
     monkeypatch.setattr(travaux.time, "monotonic", lambda: next(horloge))
-    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    travail = Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle="E", statut=StatutTravail.EN_COURS
+    )
     suivi = Suivi(travail)
 
     lu = []
@@ -223,7 +233,9 @@ def test_l_avancement_est_enregistre_au_plus_deux_fois_par_seconde(collectivite,
 
 @pytest.mark.django_db
 def test_terminer_stocke_le_fichier_sous_un_nom_aleatoire(collectivite, tmp_path):
-    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    travail = Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle="E", statut=StatutTravail.EN_COURS
+    )
     source = tmp_path / "x.csv"
     source.write_bytes(b"a;b\r\n")
     Suivi(travail).terminer("Liste électorale.CSV", source, message="2 lignes")
@@ -240,7 +252,7 @@ def test_terminer_stocke_le_fichier_sous_un_nom_aleatoire(collectivite, tmp_path
 
 @pytest.mark.django_db
 def test_relancer_un_travail_en_echec(collectivite, django_capture_on_commit_callbacks):
-    agent = UtilisateurFactory()
+    agent = UtilisateurFactory.create()
     COMPORTEMENT["exception"] = TravailErreur("Serveur indisponible.")
     with django_capture_on_commit_callbacks(execute=True):
         travail = _creer(collectivite)
@@ -271,7 +283,7 @@ def test_seul_un_travail_en_echec_se_relance(collectivite, statut):
         collectivite=collectivite, type="essai", libelle="E", statut=statut
     )
     with pytest.raises(ValidationError, match="Seul un travail en échec"):
-        travail_relancer(travail=travail, par=UtilisateurFactory())
+        travail_relancer(travail=travail, par=UtilisateurFactory.create())
     assert not EntreeJournal.objects.filter(action="travail_relance").exists()
 
 
@@ -279,13 +291,137 @@ def test_seul_un_travail_en_echec_se_relance(collectivite, statut):
 def test_la_relance_efface_l_ancien_fichier_apres_le_commit(
     collectivite, django_capture_on_commit_callbacks
 ):
-    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    travail = Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle="E", statut=StatutTravail.EN_COURS
+    )
     Suivi(travail).terminer("a.txt", b"ancien")
     chemin = Path(travail.fichier.path)
     Travail.objects.filter(pk=travail.pk).update(statut=StatutTravail.ECHEC)
     with django_capture_on_commit_callbacks(execute=True):
-        travail_relancer(travail=travail, par=UtilisateurFactory())
+        travail_relancer(travail=travail, par=UtilisateurFactory.create())
     assert not chemin.exists()
+
+
+# --- Exécution périmée (déclarée interrompue alors qu'elle tournait encore) -------------------
+
+
+def _declarer_interrompu(travail):
+    """Le balayage passe après la limite globale (le pool solo ne l'applique pas)."""
+    assert travaux_balayer(maintenant=timezone.now() + timedelta(hours=2)) == (0, 1)
+    assert Travail.objects.get(pk=travail.pk).erreur == MESSAGE_INTERROMPU
+
+
+def _fichiers_contenant(contenu: bytes) -> list[Path]:
+    racine = Path(settings.MEDIA_ROOT)
+    return [f for f in racine.rglob("*") if f.is_file() and f.read_bytes() == contenu]
+
+
+def _etat(travail_id):
+    return Travail.objects.filter(pk=travail_id).values().get()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "ecriture",
+    ["avancer", "definir_total", "terminer", "fin_implicite", "erreur_prevue", "exception"],
+)
+def test_une_execution_perimee_ne_touche_plus_la_ligne(
+    collectivite, ecriture, caplog, django_capture_on_commit_callbacks
+):
+    agent = UtilisateurFactory.create()
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="Essai")
+    with caplog.at_level(logging.INFO, logger="core.travaux"):
+        with travail_execution(travail.pk) as ancien:
+            assert ancien is not None
+            assert ancien.tentative == 0
+            ancien.avancer(3, "ancienne étape", forcer=True)
+
+            _declarer_interrompu(travail)
+            with django_capture_on_commit_callbacks(execute=True):
+                travail_relancer(travail=travail, par=agent)
+            # La nouvelle exécution (mode eager) prend la tentative 1 et va au bout.
+            assert executions == [travail.pk]
+            apres_relance = _etat(travail.pk)
+            assert apres_relance["statut"] == StatutTravail.TERMINE
+            assert apres_relance["tentatives"] == 1
+            assert apres_relance["fichier_nom"] == "résultat.txt"
+
+            if ecriture == "avancer":
+                ancien.avancer(5, "écrit par l'ancienne exécution", forcer=True)
+            elif ecriture == "definir_total":
+                ancien.definir_total(99)
+            elif ecriture == "terminer":
+                ancien.terminer("perime.txt", b"ecrit par l'ancienne execution")
+            elif ecriture == "erreur_prevue":
+                raise TravailErreur("Erreur de l'ancienne exécution.")
+            elif ecriture == "exception":
+                raise RuntimeError("panne de l'ancienne exécution")
+            # « fin_implicite » : le bloc se termine, travail_execution appelle terminer().
+        assert ancien.perime is True
+        assert ancien.termine is False
+
+    assert _etat(travail.pk) == apres_relance
+    travail.refresh_from_db()
+    assert travail.fichier.read() == b"contenu"
+    assert _fichiers_contenant(b"ecrit par l'ancienne execution") == []
+    assert "la tentative 0 n'est plus en cours" in caplog.text
+
+
+@pytest.mark.django_db
+def test_une_execution_declaree_interrompue_ne_se_termine_pas_par_dessus(collectivite):
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="Essai")
+    with travail_execution(travail.pk) as ancien:
+        assert ancien is not None
+        _declarer_interrompu(travail)
+        avant = _etat(travail.pk)
+        ancien.terminer("tardif.txt", b"resultat tardif")
+    assert _etat(travail.pk) == avant
+    assert avant["statut"] == StatutTravail.ECHEC
+    assert _fichiers_contenant(b"resultat tardif") == []
+
+
+@pytest.mark.django_db
+def test_une_ecriture_perimee_leve_travail_perime_et_les_suivantes_aussi(collectivite):
+    travail = Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle="E", statut=StatutTravail.EN_COURS
+    )
+    suivi = Suivi(travail)
+    assert suivi.tentative == 0
+    Travail.objects.filter(pk=travail.pk).update(tentatives=1)
+    with pytest.raises(TravailPerime):
+        suivi.avancer(1, forcer=True)
+    Travail.objects.filter(pk=travail.pk).update(tentatives=0)
+    with pytest.raises(TravailPerime):  # une exécution périmée le reste
+        suivi.terminer()
+    assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.EN_COURS
+
+
+@pytest.mark.django_db
+def test_la_tache_perimee_s_arrete_sans_echec_pour_celery(
+    collectivite, django_capture_on_commit_callbacks
+):
+    """Celery ne voit ni exception ni échec (rien à réessayer) ; la relance garde la ligne."""
+    agent = UtilisateurFactory.create()
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="Essai")
+    apres_relance = {}
+
+    def interrompre_puis_relancer(travail_id):
+        _declarer_interrompu(travail)
+        with django_capture_on_commit_callbacks(execute=True):
+            travail_relancer(travail=Travail.objects.get(pk=travail_id), par=agent)
+        apres_relance.update(_etat(travail_id))  # la nouvelle exécution est allée au bout
+
+    PENDANT.append(interrompre_puis_relancer)
+    fichiers_avant = len(_fichiers_contenant(b"contenu"))
+    resultat = tache_essai.apply(args=(travail.pk,), throw=True)
+
+    assert resultat.successful()
+    assert executions == [travail.pk, travail.pk]
+    assert apres_relance["statut"] == StatutTravail.TERMINE
+    assert apres_relance["tentatives"] == 1
+    assert _etat(travail.pk) == apres_relance
+    # Seul le fichier de la nouvelle exécution reste ; celui de l'ancienne a été effacé.
+    assert len(_fichiers_contenant(b"contenu")) == fichiers_avant + 1
 
 
 # --- Balayage -------------------------------------------------------------------------------
@@ -381,7 +517,7 @@ def test_l_export_du_journal_parcourt_par_lots_et_avance(collectivite, monkeypat
 
 @pytest.mark.django_db
 def test_l_export_ne_prend_que_la_collectivite_du_travail(collectivite):
-    autre = CollectiviteFactory()
+    autre = CollectiviteFactory.create()
     journaliser(action="secret", collectivite=autre, details={"x": "ailleurs"})
     journaliser(action="ici", collectivite=collectivite)
     travail = Travail.objects.create(collectivite=collectivite, type="journal_export", libelle="E")

@@ -3,6 +3,10 @@
 Le worker est lancé en sous-processus sur la base de test de pytest-django ; il importe ce
 module (`--include`) pour connaître la tâche d'essai qui échoue au premier essai. Le test
 attend l'état final en relisant la ligne `Travail`, comme le fait la page.
+
+Isolation : les clés Redis de la suite portent un préfixe propre au processus pytest
+(`config.settings.test`), transmis au worker ; deux suites sur le même Redis ne se prennent
+pas leurs tâches. Le worker tourne sans mode « eager », comme en production.
 """
 
 from __future__ import annotations
@@ -10,16 +14,20 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import redis
 from celery import shared_task
 from django.conf import settings
 from django.db import connection
 
+from config.celery import app
 from core.journal import journaliser
 from core.models import StatutTravail, Travail
 from core.permissions import Capacite
@@ -44,7 +52,29 @@ def tache_echoue_une_fois(travail_id: int) -> None:
             return
         if suivi.travail.tentatives == 0:
             raise RuntimeError("panne simulée du premier essai")
-        suivi.terminer("second-essai.txt", b"second essai reussi")
+        # Ce que le worker met en file passe-t-il par Redis, comme en production ?
+        mode = "eager" if tache_echoue_une_fois.app.conf.task_always_eager else "broker"
+        suivi.terminer("second-essai.txt", b"second essai reussi", message=f"mode {mode}")
+
+
+def _prefixe() -> str:
+    return str(settings.CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"])
+
+
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+def _effacer_cles(prefixe: str, contenant: str = "") -> None:
+    """Efface les clés Redis qui commencent par `prefixe` (et contiennent `contenant`)."""
+    client = _redis()
+
+    def litteral(texte: str) -> str:
+        return re.sub(r"([*?\[\]\\])", r"\\\1", texte)
+
+    motif = f"{litteral(prefixe)}*{litteral(contenant)}*" if contenant else f"{litteral(prefixe)}*"
+    for cle in client.scan_iter(match=motif):
+        client.delete(cle)
 
 
 def _url_base_de_test() -> str:
@@ -64,7 +94,9 @@ def worker(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "CELERY_TASK_ALWAYS_EAGER": "False",
+        # Même préfixe de clés Redis que cette suite ; pas de mode « eager » dans le worker.
+        "ECHARPE_CELERY_PREFIXE": _prefixe(),
+        "ECHARPE_TEST_CELERY_EAGER": "False",
         "DATABASE_URL": _url_base_de_test(),
         "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
         # config.settings.test crée MEDIA_ROOT par tempfile.mkdtemp : on choisit son parent.
@@ -102,6 +134,7 @@ def worker(tmp_path):
         except subprocess.TimeoutExpired:
             processus.kill()
             processus.wait(timeout=10)
+        _effacer_cles(_prefixe())  # files, liaisons et messages non acquittés de cette suite
 
 
 def _attendre(travail: Travail, worker, *statuts: str) -> Travail:
@@ -117,6 +150,23 @@ def _attendre(travail: Travail, worker, *statuts: str) -> Travail:
     pytest.fail(
         f"Travail {travail.pk} resté « {travail.statut} » :\n{journal.read_text(errors='replace')}"
     )
+
+
+def test_les_cles_redis_de_la_suite_sont_propres_au_processus():
+    prefixe = _prefixe()
+    assert prefixe == os.environ.get("ECHARPE_CELERY_PREFIXE", f"echarpe-test-{os.getpid()}:")
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] == 2 * 60 * 60
+    file = f"essai-isolation-{uuid.uuid4().hex}"
+    client = _redis()
+    try:
+        with app.connection_for_write() as connexion:
+            attente = connexion.SimpleQueue(file)
+            attente.put({"travail": 1})
+            attente.close()
+        assert client.llen(f"{prefixe}{file}") == 1
+        assert not client.exists(file)
+    finally:
+        _effacer_cles(prefixe, file)
 
 
 def _fichier(travail: Travail, tmp_path: Path) -> bytes:
@@ -140,8 +190,8 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
             Capacite.ACCUEIL,
         ),
     )
-    collectivite = CollectiviteFactory(nom="Saint-Worker")
-    agent = UtilisateurFactory()
+    collectivite = CollectiviteFactory.create(nom="Saint-Worker")
+    agent = UtilisateurFactory.create()
     for i in range(3):
         journaliser(action="essai_worker", collectivite=collectivite, details={"i": i})
 
@@ -175,5 +225,6 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
     essai = _attendre(essai, worker, StatutTravail.TERMINE, StatutTravail.ECHEC)
     assert essai.statut == StatutTravail.TERMINE, essai.erreur
     assert essai.tentatives == 1
+    assert essai.message == "mode broker"
     assert _fichier(essai, tmp_path) == b"second essai reussi"
     assert "panne simulée" in worker[1].read_text(errors="replace")  # la trace est au log
