@@ -11,6 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -28,6 +29,7 @@ from core.models import (
     Utilisateur,
 )
 from core.services import CHAMPS_COLLECTIVITE
+from core.smtp import CHAMPS_COMPTE, verifier_changement_serveur
 
 
 def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
@@ -172,25 +174,24 @@ class CompteSMTPAdminForm(forms.ModelForm):
         label="Mot de passe",
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="Laissez vide pour garder le mot de passe enregistré. Il est chiffré.",
+        help_text="Laissez vide pour garder le mot de passe enregistré (il faut le saisir à "
+        "nouveau si le serveur ou l'identifiant change). Il est chiffré.",
     )
 
     class Meta:
         model = CompteSMTP
-        fields = [
-            "collectivite",
-            "utilisateur",
-            "adresse_expediteur",
-            "nom_affiche",
-            "identifiant",
-            "hote",
-            "port",
-            "securite",
-            "boite_protocole",
-            "boite_hote",
-            "boite_port",
-            "boite_securite",
-        ]
+        fields = ["collectivite", "utilisateur", *CHAMPS_COMPTE]
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if self.instance.pk is not None:
+            try:
+                verifier_changement_serveur(
+                    compte=self.instance, donnees=donnees, mot_de_passe=donnees.get("mot_de_passe")
+                )
+            except ValidationError as erreur:
+                self.add_error(None, erreur)
+        return donnees
 
     def save(self, commit: bool = True) -> Any:
         from core.smtp import chiffrer

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from core.models import CompteSMTP, ProtocoleBoite, Securite
+from core.smtp import CHAMPS_COMPTE, CHAMPS_COMPTE_BOITE, CHAMPS_COMPTE_SMTP
 
 # Ports usuels d'une boîte de réception, selon le protocole et la sécurité.
 PORTS_BOITE = {
@@ -15,16 +16,15 @@ PORTS_BOITE = {
     (ProtocoleBoite.IMAP, True): 993,
     (ProtocoleBoite.IMAP, False): 143,
 }
+# Les champs du modèle viennent de core.smtp (une seule liste) ; le mot de passe, champ du
+# formulaire seulement, s'affiche juste après l'identifiant.
+_POSITION_MOT_DE_PASSE = CHAMPS_COMPTE_SMTP.index("identifiant") + 1
 CHAMPS_SMTP = [
-    "adresse_expediteur",
-    "nom_affiche",
-    "identifiant",
+    *CHAMPS_COMPTE_SMTP[:_POSITION_MOT_DE_PASSE],
     "mot_de_passe",
-    "hote",
-    "port",
-    "securite",
+    *CHAMPS_COMPTE_SMTP[_POSITION_MOT_DE_PASSE:],
 ]
-CHAMPS_BOITE = ["boite_protocole", "boite_hote", "boite_port", "boite_securite"]
+CHAMPS_BOITE = list(CHAMPS_COMPTE_BOITE)
 
 
 class CompteSMTPForm(forms.ModelForm):
@@ -36,20 +36,13 @@ class CompteSMTPForm(forms.ModelForm):
         strip=False,
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Laissez vide pour garder le mot de passe enregistré.",
+        help_text="Laissez vide pour garder le mot de passe enregistré, sauf si vous changez le "
+        "serveur ou le nom d'utilisateur : saisissez-le alors à nouveau.",
     )
 
     class Meta:
         model = CompteSMTP
-        fields = [
-            "adresse_expediteur",
-            "nom_affiche",
-            "identifiant",
-            "hote",
-            "port",
-            "securite",
-            *CHAMPS_BOITE,
-        ]
+        fields = list(CHAMPS_COMPTE)
         labels = {
             "adresse_expediteur": "Adresse d'expédition",
             "nom_affiche": "Nom affiché",

@@ -31,7 +31,9 @@ from django.utils import timezone
 # Ce module est importé par LOGGING (FiltreJetonLog) avant le chargement des applications :
 # les modèles et le journal s'importent dans les fonctions.
 if TYPE_CHECKING:
-    from core.models import Collectivite, LienSecurise, Utilisateur
+    from core.models import Collectivite, LienSecurise, MessageEnvoye, Utilisateur
+
+logger = logging.getLogger(__name__)
 
 # Un jeton ressemble à 43 caractères base64url ; on le masque dans toute ligne de log.
 _MOTIF_JETON = re.compile(r"/l/[A-Za-z0-9_\-]{20,}")
@@ -495,13 +497,58 @@ def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur
 
 def activation_envoyer(
     *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
-) -> LienSecurise:
-    """Crée le lien d'activation (7 jours, usage unique) et l'envoie après le commit.
+) -> None:
+    """Vérifie qu'on peut écrire à la personne, puis met en file, après le commit, la tâche
+    `mail_activation_envoyer_task` qui crée le lien d'activation et l'envoie.
 
-    L'identité est vérifiée sur la date de naissance quand le compte en a une.
+    Le lien est créé par la tâche elle-même : le jeton en clair ne passe jamais par le broker
+    (seuls des identifiants y transitent). Chaque exécution émet un nouveau lien, qui révoque
+    le précédent (le dernier émis gagne). Lève `ValueError` si le compte n'a pas d'adresse.
     """
     if not utilisateur.email:
         raise ValueError("Ce compte n'a pas d'adresse de courriel.")
+    if utilisateur.pk is None or collectivite.pk is None:
+        raise ValueError("La personne et la collectivité doivent être enregistrées.")
+    utilisateur_id = int(utilisateur.pk)
+    collectivite_id = int(collectivite.pk)
+    par_id = int(par.pk) if par is not None and par.pk is not None else None
+
+    def mettre_en_file() -> None:
+        from kombu.exceptions import OperationalError
+
+        from core.tasks import mail_activation_envoyer_task
+
+        try:
+            mail_activation_envoyer_task.delay(utilisateur_id, collectivite_id, par_id)
+        except (OperationalError, OSError):
+            # Broker indisponible : la personne et son rôle sont enregistrés, aucun lien n'a
+            # été créé ; « Renvoyer le lien d'activation » (fiche de l'agent) le fera.
+            logger.exception(
+                "Lien d'activation de l'utilisateur %s (collectivité %s) non mis en file.",
+                utilisateur_id,
+                collectivite_id,
+            )
+
+    # Après le commit : pas de courriel pour une personne que la transaction aurait annulée.
+    transaction.on_commit(mettre_en_file)
+
+
+def activation_emettre(
+    *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
+) -> tuple[LienSecurise, MessageEnvoye]:
+    """Crée le lien d'activation (7 jours, usage unique, identité vérifiée sur la date de
+    naissance quand le compte en a une) et l'envoie par `core.mail`. Appelée par la tâche.
+
+    Le lien est validé (commit) avant l'envoi : `envoyer` doit tourner hors transaction, et un
+    courriel ne part jamais pour un lien qui n'existerait pas. Lève les erreurs de
+    `core.mail` (`EchecTemporaire`, `EchecDefinitif`, `AucunCompte`) ; le lien reste alors
+    créé, mais inutile tant que personne ne l'a reçu, et le prochain le révoquera.
+    """
+    from core.mail import envoyer_gabarit
+
+    if not utilisateur.email:
+        raise ValueError("Ce compte n'a pas d'adresse de courriel.")
+    # `lien_creer` est atomique : hors transaction (tâche), le lien est validé ici.
     lien, jeton = lien_creer(
         collectivite=collectivite,
         objectif=OBJECTIF_ACTIVATION,
@@ -520,22 +567,11 @@ def activation_envoyer(
         "expire_le": _jour(lien.expire_le),
         "verification_identite": lien.verification_identite,
     }
-    destinataire = utilisateur.email
-    collectivite_id = collectivite.pk
-    expediteur_id = par.pk if par is not None else None
-
-    def envoyer() -> None:
-        from core.mail import envoyer_gabarit
-        from core.models import Collectivite, Utilisateur
-
-        envoyer_gabarit(
-            gabarit="activation",
-            contexte=contexte,
-            collectivite=Collectivite.objects.get(pk=collectivite_id),
-            expediteur=Utilisateur.objects.get(pk=expediteur_id) if expediteur_id else None,
-            destinataires=[destinataire],
-        )
-
-    # Après le commit : pas de courriel pour un lien que la transaction aurait annulé.
-    transaction.on_commit(envoyer, robust=True)
-    return lien
+    message = envoyer_gabarit(
+        gabarit="activation",
+        contexte=contexte,
+        collectivite=collectivite,
+        expediteur=par,
+        destinataires=[utilisateur.email],
+    )
+    return lien, message

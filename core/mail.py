@@ -10,6 +10,14 @@ injoignable) ; `EchecDefinitif` (5xx, authentification refusée, TLS) est final.
 n'est pas venue : la trace reste « en cours » (incertaine, decisions.md) et ne doit pas être
 renvoyée automatiquement.
 
+Une erreur imprévue après l'écriture de la trace la termine « échec » (message en français)
+avant d'être relancée, sauf une fois le message entier transmis : elle devient alors un
+`EchecTemporaire` incertain. Les domaines internationalisés partent en punycode ; une partie
+locale accentuée est un `EchecDefinitif` (pas de SMTPUTF8).
+
+Les courriels de Django (réinitialisation du mot de passe…) passent aussi par `envoyer`, avec
+le compte de la plateforme : `EnvoyerBackend` est l'`EMAIL_BACKEND` par défaut.
+
 En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
 (fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP.
 
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import mimetypes
 import re
 import secrets
 import smtplib
@@ -32,6 +41,7 @@ from datetime import datetime
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
+from email.mime.base import MIMEBase
 from email.parser import BytesParser
 from email.utils import formatdate, make_msgid, parsedate_to_datetime
 from functools import lru_cache
@@ -47,6 +57,7 @@ from django.core.validators import validate_email
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from core.models import (
     Collectivite,
@@ -80,6 +91,14 @@ ENTETES_RESERVES = {
 }
 _NOM_ENTETE = re.compile(r"[!-9;-~]+")  # RFC 5322 ftext : ASCII imprimable sauf « : »
 _NOM_GABARIT = re.compile(r"[a-z0-9_]+(/[a-z0-9_]+)*")
+MESSAGE_NON_ASCII = (
+    "Une adresse contient un caractère accentué que le serveur ne peut pas recevoir : "
+    "seul le nom de domaine (après « @ ») peut en contenir."
+)
+MESSAGE_ERREUR_INATTENDUE = (
+    "Erreur inattendue pendant l'envoi : le message n'est pas parti. Si elle se reproduit, "
+    "signalez-la à l'assistance."
+)
 
 
 # --- Erreurs --------------------------------------------------------------------------------
@@ -180,6 +199,10 @@ def _traduire(erreur: BaseException, compte: CompteResolu) -> ErreurEnvoi:
             f"La négociation TLS a échoué : {raison}. Vérifiez le port et la sécurité choisis "
             "(STARTTLS sur le port 587, SSL/TLS sur le port 465)."
         )
+    if isinstance(erreur, UnicodeError):
+        # smtplib n'écrit que de l'ASCII sur le fil (pas de SMTPUTF8) ; le détail de
+        # l'exception, en anglais, citerait la valeur fautive.
+        return EchecDefinitif(MESSAGE_NON_ASCII)
     if isinstance(erreur, socket.gaierror):
         return EchecTemporaire(
             f"Impossible de joindre le serveur {adresse} : nom de serveur introuvable."
@@ -248,6 +271,12 @@ class ConnexionSMTP:
             return
         try:
             self._smtp = self._connecter()
+        except UnicodeError as erreur:
+            # Identifiant et mot de passe sont traités dans `_authentifier` : reste le nom du
+            # serveur, que le codec IDNA n'a pas pu encoder.
+            raise EchecDefinitif(
+                f"Le nom du serveur « {self.compte.hote} » n'est pas valide."
+            ) from erreur
         except Exception as erreur:
             raise self._sans_secret(_traduire(erreur, self.compte)) from erreur
         self.ouvertures += 1
@@ -339,8 +368,14 @@ class ConnexionSMTP:
         self, *, expediteur: str, destinataires: Sequence[str], contenu: bytes
     ) -> tuple[int, str]:
         """Une transaction SMTP (MAIL, RCPT, DATA) ; rend le code et le texte de la réponse
-        finale (250). Lève `ErreurEnvoi` ; un destinataire refusé annule tout le message."""
+        finale (250). Lève `ErreurEnvoi` ; un destinataire refusé annule tout le message.
+
+        Les domaines internationalisés de l'enveloppe partent en punycode ; une adresse dont la
+        partie locale n'est pas en ASCII est refusée (`EchecDefinitif`) avant toute commande.
+        """
         try:
+            expediteur = adresse_enveloppe(expediteur)
+            destinataires = [adresse_enveloppe(a) for a in destinataires]
             return self._transmettre(
                 expediteur=expediteur, destinataires=destinataires, contenu=contenu
             )
@@ -376,7 +411,16 @@ class ConnexionSMTP:
             raise
         except Exception as erreur:
             self._abandonner()
-            traduite = _traduire(erreur, self.compte)
+            try:
+                traduite = _traduire(erreur, self.compte)
+            except Exception:
+                if phase != "reponse":
+                    raise
+                # Erreur imprévue alors que le message est entier chez le serveur : il est
+                # peut-être parti, la trace doit rester « en cours » (incertaine).
+                traduite = EchecTemporaire(
+                    "La réponse du serveur n'a pas pu être lue : le message est peut-être parti."
+                )
             traduite.incertain = phase == "reponse"
             raise traduite from erreur
         if code != 250:
@@ -454,6 +498,38 @@ def _une_ligne(valeur: str, libelle: str) -> str:
     return valeur
 
 
+def adresse_ascii(adresse: str) -> str:
+    """L'adresse avec son domaine en punycode (`exémple.fr` → `xn--exmple-cva.fr`).
+
+    Lève `UnicodeError` si la partie locale n'est pas en ASCII ou si le domaine ne peut pas
+    être encodé (IDNA).
+    """
+    local, arobase, domaine = adresse.rpartition("@")
+    if not arobase:
+        local, domaine = adresse, ""
+    local.encode("ascii")
+    if not domaine.isascii():
+        domaine = domaine.encode("idna").decode("ascii")
+    return f"{local}{arobase}{domaine}"
+
+
+def adresse_enveloppe(adresse: str) -> str:
+    """`adresse_ascii` pour MAIL FROM et RCPT TO ; `EchecDefinitif` en français sinon."""
+    try:
+        return adresse_ascii(adresse)
+    except UnicodeError:
+        raise EchecDefinitif(MESSAGE_NON_ASCII) from None
+
+
+def _adresse_entete(adresse: str) -> str:
+    # Un en-tête sans SMTPUTF8 est en ASCII : le domaine y figure en punycode. Une adresse
+    # impossible à convertir reste telle quelle (l'enveloppe la refusera avant l'envoi).
+    try:
+        return adresse_ascii(adresse)
+    except UnicodeError:
+        return adresse
+
+
 def _adresse(adresse: str, libelle: str) -> str:
     adresse = _une_ligne(str(adresse), libelle).strip()
     try:
@@ -475,16 +551,17 @@ def _construire(
     entetes: dict[str, str],
 ) -> EmailMessage:
     message = EmailMessage(policy=policy.default)
+    expediteur = _adresse_entete(_adresse(compte.expediteur, "L'adresse d'expédition"))
     message["From"] = Address(
         display_name=_une_ligne(compte.nom_affiche, "Le nom affiché"),
-        addr_spec=_adresse(compte.expediteur, "L'adresse d'expédition"),
+        addr_spec=expediteur,
     )
-    message["To"] = ", ".join(destinataires)
+    message["To"] = ", ".join(_adresse_entete(a) for a in destinataires)
     message["Subject"] = sujet
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=compte.expediteur.rpartition("@")[2] or None)
+    message["Message-ID"] = make_msgid(domain=expediteur.rpartition("@")[2] or None)
     if reply_to:
-        message["Reply-To"] = ", ".join(reply_to)
+        message["Reply-To"] = ", ".join(_adresse_entete(a) for a in reply_to)
     for nom, valeur in entetes.items():
         message[nom] = valeur
     message.set_content(texte, cte="quoted-printable")
@@ -599,25 +676,42 @@ def envoyer(
     )
     if collectivite is not None:
         trace.save()
-    contenu = message.as_bytes(policy=policy.SMTP)
-    if getattr(settings, "ECHARPE_BOITE_DEMO", None):
-        ecrire_boite_demo(contenu)
-        code, reponse = 250, REPONSE_BOITE_DEMO
-    else:
-        try:
-            if connexion is not None:
-                code, texte_reponse = connexion.transmettre(
-                    expediteur=resolu.expediteur, destinataires=destinataires, contenu=contenu
-                )
-            else:
-                with connexion_smtp(resolu) as nouvelle:
-                    code, texte_reponse = nouvelle.transmettre(
-                        expediteur=resolu.expediteur, destinataires=destinataires, contenu=contenu
-                    )
-        except ErreurEnvoi as erreur:
-            _enregistrer_echec(trace, erreur)
-            raise
-        reponse = f"{code} {texte_reponse}".strip()
+    nouvelle: ConnexionSMTP | None = None
+    try:
+        # L'enveloppe est vérifiée aussi en démonstration : la boîte refuse ce que le
+        # serveur refuserait.
+        enveloppe = [adresse_enveloppe(a) for a in destinataires]
+        expediteur_enveloppe = adresse_enveloppe(resolu.expediteur)
+        contenu = message.as_bytes(policy=policy.SMTP)
+        if getattr(settings, "ECHARPE_BOITE_DEMO", None):
+            ecrire_boite_demo(contenu)
+            code, reponse = 250, REPONSE_BOITE_DEMO
+        else:
+            if connexion is None:
+                connexion = nouvelle = connexion_smtp(resolu)
+            code, texte_reponse = connexion.transmettre(
+                expediteur=expediteur_enveloppe, destinataires=enveloppe, contenu=contenu
+            )
+            reponse = f"{code} {texte_reponse}".strip()
+    except ErreurEnvoi as erreur:
+        _enregistrer_echec(trace, erreur)
+        raise
+    except Exception as erreur:
+        # Imprévu, mais avant la réponse finale du serveur (une erreur après la transmission
+        # complète devient un `EchecTemporaire` incertain dans `transmettre`) : le message
+        # n'est pas parti. La trace ne reste pas « en cours », qui voudrait dire incertain.
+        _enregistrer_echec(trace, EchecDefinitif(MESSAGE_ERREUR_INATTENDUE))
+        # Le type seulement : le texte de l'exception pourrait citer une adresse.
+        logger.error(
+            "Message %s %s : erreur inattendue (%s)",
+            trace.pk,
+            trace.message_id,
+            type(erreur).__name__,
+        )
+        raise
+    finally:
+        if nouvelle is not None:
+            _fermer_sans_erreur(nouvelle)
     trace.statut = StatutMessage.ENVOYE
     trace.code_smtp = code
     trace.reponse_smtp = reponse
@@ -626,6 +720,14 @@ def envoyer(
         trace.save(update_fields=["statut", "code_smtp", "reponse_smtp", "envoye_le", "modifie_le"])
     logger.info("Message %s %s envoyé (%s)", trace.pk, trace.message_id, code)
     return trace
+
+
+def _fermer_sans_erreur(connexion: ConnexionSMTP) -> None:
+    # Après la réponse finale, une erreur de fermeture ne change rien au sort du message.
+    try:
+        connexion.fermer()
+    except Exception as erreur:
+        logger.warning("Fermeture de la connexion SMTP impossible (%s)", type(erreur).__name__)
 
 
 def _enregistrer_echec(trace: MessageEnvoye, erreur: ErreurEnvoi) -> None:
@@ -713,6 +815,108 @@ class BoiteDemoBackend(BaseEmailBackend):
         return envoyes
 
 
+# --- Courriels de la plateforme (EMAIL_BACKEND) ----------------------------------------------
+
+
+def _corps(email: DjangoEmailMessage) -> tuple[str, str | None]:
+    """Texte et HTML (facultatif) d'un message de Django."""
+    corps = str(email.body or "")
+    if email.content_subtype == "html":
+        return strip_tags(corps), corps
+    html = None
+    for alternative in getattr(email, "alternatives", None) or ():
+        contenu, type_mime = alternative[0], alternative[1]
+        if type_mime == "text/html":
+            html = contenu.decode("utf-8") if isinstance(contenu, bytes) else str(contenu)
+            break
+    return corps, html
+
+
+def _pieces_jointes(email: DjangoEmailMessage) -> list[tuple[str, bytes, str]]:
+    pieces: list[tuple[str, bytes, str]] = []
+    for piece in email.attachments:
+        if isinstance(piece, MIMEBase):
+            nom = piece.get_filename() or "piece-jointe"
+            charge = piece.get_payload(decode=True)
+            contenu = charge if isinstance(charge, bytes) else b""
+            type_mime = piece.get_content_type()
+        else:
+            nom, brut, type_mime = piece[0] or "piece-jointe", piece[1], piece[2]
+            contenu = brut.encode("utf-8") if isinstance(brut, str) else bytes(brut)
+            type_mime = type_mime or mimetypes.guess_type(nom)[0] or "application/octet-stream"
+        pieces.append((nom, contenu, type_mime))
+    return pieces
+
+
+class EnvoyerBackend(BaseEmailBackend):
+    """Backend Django (`EMAIL_BACKEND`) des courriels de la plateforme : réinitialisation du
+    mot de passe, erreurs envoyées aux ADMINS…
+
+    Chaque message passe par `envoyer(collectivite=None, expediteur=None, …)`, donc par le
+    compte par défaut de la plateforme (`ECHARPE_SMTP_DEFAUT`) : une seule configuration SMTP,
+    les mêmes délais, la même traduction des erreurs. L'expéditeur est celui de ce compte
+    (`from_email` est ignoré). Les destinataires en copie cachée reçoivent chacun leur propre
+    message, pour que leur adresse n'apparaisse nulle part.
+
+    Sans collectivité, aucune ligne `MessageEnvoye` n'est écrite (la collectivité y est
+    obligatoire) : le Message-ID et le statut de chaque envoi vont dans les logs.
+    """
+
+    def send_messages(self, email_messages: Sequence[DjangoEmailMessage]) -> int:
+        envoyes = 0
+        for email in email_messages:
+            try:
+                if self._envoyer(email):
+                    envoyes += 1
+            except Exception as erreur:
+                trace = getattr(erreur, "message_envoye", None)
+                logger.warning(
+                    "Courriel de plateforme %s non envoyé : %s (code %s)",
+                    trace.message_id if trace is not None else "-",
+                    type(erreur).__name__,
+                    getattr(erreur, "code", None),
+                )
+                if not self.fail_silently:
+                    raise
+        return envoyes
+
+    def _envoyer(self, email: DjangoEmailMessage) -> bool:
+        visibles = [*email.to, *email.cc]
+        groupes = ([visibles] if visibles else []) + [[adresse] for adresse in email.bcc]
+        if not groupes:
+            return False
+        texte, html = _corps(email)
+        pieces = _pieces_jointes(email)
+        # From, To, Message-ID… sont écrits par `envoyer` ; les autres en-têtes suivent.
+        entetes = {
+            nom: str(valeur)
+            for nom, valeur in (email.extra_headers or {}).items()
+            if nom.lower() not in ENTETES_RESERVES
+        }
+        for destinataires in groupes:
+            trace = envoyer(
+                collectivite=None,
+                expediteur=None,
+                destinataires=destinataires,
+                sujet=str(email.subject or ""),
+                texte=texte,
+                html=html,
+                pieces_jointes=pieces,
+                reply_to=list(email.reply_to),
+                entetes=entetes,
+            )
+            logger.info(
+                "Courriel de plateforme %s : %s (code %s)",
+                trace.message_id,
+                trace.statut,
+                trace.code_smtp,
+            )
+        return True
+
+
+# --- Lecture de la boîte de démonstration -----------------------------------------------------
+
+
 _NOM_FICHIER_BOITE = re.compile(r"[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9a-f]{8}")
 
 
@@ -729,6 +933,8 @@ class MessageBoite:
     texte: str = ""
     a_html: bool = False
     pieces_jointes: list[str] = field(default_factory=list)
+    # Adresses de To, Cc et Bcc, domaine en punycode et en minuscules : qui peut le lire.
+    adresses: frozenset[str] = frozenset()
 
 
 def _date(valeur: str | None) -> datetime | None:
@@ -740,6 +946,30 @@ def _date(valeur: str | None) -> datetime | None:
         return None
 
 
+def _normaliser_adresse(adresse: str) -> str:
+    return _adresse_entete(adresse.strip()).lower()
+
+
+def _adresses_destinataires(message: Any) -> frozenset[str]:
+    adresses: set[str] = set()
+    for nom in ("To", "Cc", "Bcc"):
+        for entete in message.get_all(nom, []):
+            for adresse in getattr(entete, "addresses", ()):
+                if adresse.addr_spec:
+                    adresses.add(_normaliser_adresse(adresse.addr_spec))
+    return frozenset(adresses)
+
+
+def boite_demo_lisible(courriel: MessageBoite, utilisateur: Any) -> bool:
+    """Le personnel (`is_staff`) lit toute la boîte ; les autres, seulement les messages dont
+    leur propre adresse est destinataire (la boîte contient les liens d'activation et de
+    réinitialisation de tout le monde)."""
+    if getattr(utilisateur, "is_staff", False):
+        return True
+    email = getattr(utilisateur, "email", "") or ""
+    return bool(email) and _normaliser_adresse(email) in courriel.adresses
+
+
 def _lire(chemin: Path, *, complet: bool) -> MessageBoite:
     with open(chemin, "rb") as fichier:
         message = BytesParser(policy=policy.default).parse(fichier, headersonly=not complet)
@@ -749,6 +979,7 @@ def _lire(chemin: Path, *, complet: bool) -> MessageBoite:
         expediteur=str(message.get("From", "")),
         destinataires=str(message.get("To", "")),
         sujet=str(message.get("Subject", "")),
+        adresses=_adresses_destinataires(message),
     )
     if not complet:
         return apercu
@@ -767,6 +998,7 @@ def _lire(chemin: Path, *, complet: bool) -> MessageBoite:
         pieces_jointes=[
             piece.get_filename() or "(sans nom)" for piece in message.iter_attachments()
         ],
+        adresses=apercu.adresses,
     )
 
 
@@ -797,8 +1029,12 @@ __all__ = [
     "ConnexionSMTP",
     "EchecDefinitif",
     "EchecTemporaire",
+    "EnvoyerBackend",
     "ErreurEnvoi",
     "MessageBoite",
+    "adresse_ascii",
+    "adresse_enveloppe",
+    "boite_demo_lisible",
     "boite_demo_message",
     "boite_demo_noms",
     "connexion_smtp",

@@ -14,7 +14,9 @@ from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.journal import journaliser
@@ -22,21 +24,27 @@ from core.models import Collectivite, CompteSMTP, Utilisateur
 
 logger = logging.getLogger(__name__)
 
-# Champs qu'un formulaire peut modifier (le mot de passe passe à part, chiffré).
-CHAMPS_COMPTE = [
+# Champs d'un compte qu'un formulaire peut modifier (le mot de passe passe à part, chiffré) :
+# la seule liste, reprise par core.forms_smtp et core.admin.
+CHAMPS_COMPTE_SMTP = [
     "adresse_expediteur",
     "nom_affiche",
     "identifiant",
     "hote",
     "port",
     "securite",
-    "boite_protocole",
-    "boite_hote",
-    "boite_port",
-    "boite_securite",
 ]
+CHAMPS_COMPTE_BOITE = ["boite_protocole", "boite_hote", "boite_port", "boite_securite"]
+CHAMPS_COMPTE = [*CHAMPS_COMPTE_SMTP, *CHAMPS_COMPTE_BOITE]
 # Un changement de l'un de ces champs rend caduc le résultat du dernier test.
 CHAMPS_CONNEXION = {"adresse_expediteur", "identifiant", "hote", "port", "securite"}
+# Où et sous quel nom le mot de passe enregistré serait présenté : un changement de l'un de ces
+# champs exige de saisir à nouveau le mot de passe (sinon il partirait vers un serveur choisi
+# par quelqu'un qui ne le connaît pas). La boîte de réception reçoit le même mot de passe.
+CHAMPS_SERVEUR = ("hote", "port", "securite", "identifiant", *CHAMPS_COMPTE_BOITE)
+MESSAGE_SERVEUR_CHANGE = (
+    "Le serveur ou l'identifiant a changé : saisissez à nouveau le mot de passe."
+)
 
 
 class MotDePasseIndechiffrable(ValueError):
@@ -80,11 +88,84 @@ def rechiffrer(valeur: str) -> str:
         return ""
     try:
         return _fernet().rotate(valeur.encode("ascii")).decode("ascii")
-    except InvalidToken as erreur:
+    except (InvalidToken, UnicodeError) as erreur:
         raise MotDePasseIndechiffrable() from erreur
 
 
+@dataclass(frozen=True)
+class RapportRechiffrement:
+    rechiffres: int
+    # Identifiants des comptes dont le mot de passe ne se déchiffre avec aucune clé.
+    indechiffrables: list[int]
+
+
+def comptes_smtp_rechiffrer() -> RapportRechiffrement:
+    """Rechiffre chaque mot de passe SMTP enregistré avec la première clé (rotation).
+
+    Une fois fait, les anciennes clés peuvent être retirées de `ECHARPE_CLES_CHIFFREMENT`.
+    Chaque ligne est mise à jour seulement si elle n'a pas changé depuis sa lecture : un mot
+    de passe saisi entre-temps (déjà chiffré par la première clé) n'est pas écrasé.
+    """
+    rechiffres = 0
+    indechiffrables: list[int] = []
+    lignes = (
+        CompteSMTP.objects.exclude(mot_de_passe_chiffre="")
+        .order_by("pk")
+        .values_list("pk", "mot_de_passe_chiffre")
+    )
+    for pk, chiffre in lignes.iterator():
+        try:
+            nouveau = rechiffrer(chiffre)
+        except MotDePasseIndechiffrable:
+            indechiffrables.append(pk)
+            continue
+        rechiffres += CompteSMTP.objects.filter(pk=pk, mot_de_passe_chiffre=chiffre).update(
+            mot_de_passe_chiffre=nouveau
+        )
+    logger.info(
+        "Rotation des clés SMTP : %s rechiffrés, indéchiffrables : %s",
+        rechiffres,
+        indechiffrables,
+    )
+    return RapportRechiffrement(rechiffres=rechiffres, indechiffrables=indechiffrables)
+
+
 # --- Enregistrement -------------------------------------------------------------------------
+
+
+def _valeur(valeur: Any) -> str:
+    return "" if valeur is None else str(valeur)
+
+
+def verifier_changement_serveur(
+    *, compte: CompteSMTP, donnees: dict[str, Any], mot_de_passe: str | None
+) -> None:
+    """Refuse de garder le mot de passe enregistré quand le serveur ou l'identifiant change.
+
+    Sans cela, quelqu'un qui peut modifier le compte sans connaître son mot de passe (un
+    administrateur, le personnel) pointerait le compte vers un serveur à lui, puis « Tester la
+    connexion » y enverrait le mot de passe. Lève `ValidationError` sur le champ
+    `mot_de_passe` si le compte existe, a un mot de passe enregistré, que `mot_de_passe` est
+    vide et que l'un des `CHAMPS_SERVEUR` présents dans `donnees` diffère de la ligne en base.
+
+    La comparaison se fait avec la ligne en base, pas avec `compte` : un ModelForm (admin) a pu
+    déjà recopier les valeurs saisies dans l'instance.
+    """
+    if mot_de_passe or compte.pk is None:
+        return
+    enregistre = (
+        CompteSMTP.objects.filter(pk=compte.pk)
+        .values("mot_de_passe_chiffre", *CHAMPS_SERVEUR)
+        .first()
+    )
+    if enregistre is None or not enregistre["mot_de_passe_chiffre"]:
+        return  # aucun secret à protéger
+    if any(
+        _valeur(donnees[champ]) != _valeur(enregistre[champ])
+        for champ in CHAMPS_SERVEUR
+        if champ in donnees
+    ):
+        raise ValidationError({"mot_de_passe": MESSAGE_SERVEUR_CHANGE})
 
 
 @transaction.atomic
@@ -97,10 +178,12 @@ def compte_smtp_enregistrer(
     mot_de_passe: str | None,
     par: Utilisateur,
 ) -> CompteSMTP:
-    """Crée ou modifie un compte SMTP ; un mot de passe vide garde celui qui est enregistré.
+    """Crée ou modifie un compte SMTP ; un mot de passe vide garde celui qui est enregistré,
+    sauf si le serveur ou l'identifiant change (`verifier_changement_serveur`).
 
     `utilisateur=None` désigne le compte par défaut de la collectivité. Lève
-    `ValidationError` (messages du modèle) si les données ne conviennent pas.
+    `ValidationError` (messages du modèle, ou sur `mot_de_passe`) si les données ne
+    conviennent pas ; rien n'est alors enregistré.
     """
     creation = compte is None
     if compte is None:
@@ -110,6 +193,7 @@ def compte_smtp_enregistrer(
             raise ValueError("Ce compte SMTP n'appartient pas à la collectivité.")
         # Comparer à la ligne en base : un ModelForm a déjà pu modifier l'instance reçue.
         compte = CompteSMTP.objects.select_for_update().get(pk=compte.pk)
+        verifier_changement_serveur(compte=compte, donnees=donnees, mot_de_passe=mot_de_passe)
     modifies = [
         champ
         for champ in CHAMPS_COMPTE
@@ -219,6 +303,25 @@ def compte_pour_envoi(
     return CompteResolu.depuis_reglages()
 
 
+def compte_existe(*, collectivite: Collectivite | None, utilisateur: Utilisateur | None) -> bool:
+    """Un compte d'envoi existe-t-il à l'un des niveaux de `compte_pour_envoi` ?
+
+    Pour les pages qui n'ont besoin que de le savoir : rien n'est déchiffré, donc un mot de
+    passe chiffré avec une clé retirée ne provoque pas d'erreur ici (il en provoquera une,
+    en français, au moment d'envoyer).
+    """
+    if collectivite is not None:
+        comptes = CompteSMTP.objects.pour(collectivite)
+        utilisateur_id = getattr(utilisateur, "pk", None)
+        filtre = Q(utilisateur__isnull=True)
+        if utilisateur_id:
+            filtre |= Q(utilisateur_id=utilisateur_id)
+        if comptes.filter(filtre).exists():
+            return True
+    reglages = getattr(settings, "ECHARPE_SMTP_DEFAUT", None) or {}
+    return bool(reglages.get("hote"))
+
+
 # --- Tester la connexion --------------------------------------------------------------------
 
 
@@ -283,13 +386,21 @@ def smtp_tester(*, compte: CompteSMTP, destinataire: str, par: Utilisateur) -> R
 
 __all__ = [
     "CHAMPS_COMPTE",
+    "CHAMPS_COMPTE_BOITE",
+    "CHAMPS_COMPTE_SMTP",
+    "CHAMPS_SERVEUR",
+    "MESSAGE_SERVEUR_CHANGE",
     "CompteResolu",
     "MotDePasseIndechiffrable",
+    "RapportRechiffrement",
     "ResultatTest",
     "chiffrer",
+    "comptes_smtp_rechiffrer",
+    "compte_existe",
     "compte_pour_envoi",
     "compte_smtp_enregistrer",
     "dechiffrer",
     "rechiffrer",
     "smtp_tester",
+    "verifier_changement_serveur",
 ]

@@ -1,14 +1,33 @@
 """Tâches Celery du socle : minces, elles chargent par identifiant et appellent un service.
 
-Routage par défaut (`CELERY_TASK_ROUTES`) : ces tâches vont dans la file `documents`.
+Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` vont dans la file `mail`, les autres dans
+la file `documents`.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from celery import shared_task
 
 from core.journal import journal_exporter
+from core.mail import EchecTemporaire, ErreurEnvoi
+from core.models import Collectivite, Utilisateur
 from core.travaux import travail_execution, travaux_balayer
+
+logger = logging.getLogger(__name__)
+
+# Nouveaux essais après un échec temporaire (4xx, délai dépassé, serveur injoignable) :
+# 1, 2, 4, 8 puis 16 minutes, puis abandon (la trace MessageEnvoye garde chaque échec).
+ACTIVATION_ESSAIS_MAX = 5
+ACTIVATION_PREMIER_DELAI = 60
+ACTIVATION_DELAI_MAX = 60 * 60
+
+
+def delai_nouvel_essai(essai: int) -> int:
+    """Secondes d'attente avant l'essai suivant le n° `essai` (0 pour le premier)."""
+    return int(min(ACTIVATION_PREMIER_DELAI * 2**essai, ACTIVATION_DELAI_MAX))
 
 
 @shared_task(acks_late=True)
@@ -22,3 +41,99 @@ def journal_exporter_task(travail_id: int) -> None:
 def travaux_balayer_task() -> None:
     """Tâche périodique (beat) : la base est la file de référence."""
     travaux_balayer()
+
+
+@shared_task(bind=True, acks_late=True, max_retries=ACTIVATION_ESSAIS_MAX)
+def mail_activation_envoyer_task(
+    self: Any, utilisateur_id: int, collectivite_id: int, par_id: int | None
+) -> None:
+    """Crée le lien d'activation et l'envoie (`core.liens.activation_emettre`).
+
+    Le jeton naît ici, dans le worker : le broker ne voit que des identifiants. Chaque
+    exécution émet un nouveau lien qui révoque le précédent (le dernier émis gagne) ; un nouvel
+    essai après un échec temporaire envoie donc un lien neuf. Pas de nouvel essai si le
+    message a peut-être été transmis (incertain), ni après un échec définitif (5xx, aucun
+    compte d'envoi, adresse refusée) : la trace `MessageEnvoye` et les logs le disent.
+    """
+    utilisateur = Utilisateur.objects.filter(pk=utilisateur_id).first()
+    collectivite = Collectivite.objects.filter(pk=collectivite_id).first()
+    if utilisateur is None or collectivite is None or not utilisateur.email:
+        logger.warning(
+            "Lien d'activation non envoyé : utilisateur %s (avec une adresse) ou collectivité "
+            "%s introuvable.",
+            utilisateur_id,
+            collectivite_id,
+        )
+        return
+    par = Utilisateur.objects.filter(pk=par_id).first() if par_id is not None else None
+    essai = int(self.request.retries or 0)
+    while True:
+        erreur = _activation_essai(utilisateur=utilisateur, collectivite=collectivite, par=par)
+        if erreur is None:
+            return
+        if essai >= ACTIVATION_ESSAIS_MAX:
+            logger.error(
+                "Lien d'activation de l'utilisateur %s abandonné après %s essais (message %s, "
+                "code %s).",
+                utilisateur_id,
+                essai + 1,
+                _trace(erreur),
+                erreur.code,
+            )
+            return
+        logger.warning(
+            "Lien d'activation de l'utilisateur %s : échec temporaire (message %s, code %s), "
+            "nouvel essai n° %s.",
+            utilisateur_id,
+            _trace(erreur),
+            erreur.code,
+            essai + 1,
+        )
+        if not self.request.is_eager:
+            raise self.retry(exc=erreur, countdown=delai_nouvel_essai(essai)) from erreur
+        # Mode eager (démonstration, tests) : pas de file où attendre, l'essai suit aussitôt
+        # (`retry()` y lèverait `Retry` jusque dans l'appelant).
+        essai += 1
+
+
+def _trace(erreur: BaseException) -> int | None:
+    message = getattr(erreur, "message_envoye", None)
+    return getattr(message, "pk", None)
+
+
+def _activation_essai(
+    *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
+) -> EchecTemporaire | None:
+    """Un essai : rend l'échec temporaire à réessayer, ou None (envoyé, ou échec final)."""
+    from core.liens import activation_emettre
+
+    try:
+        lien, message = activation_emettre(
+            utilisateur=utilisateur, collectivite=collectivite, par=par
+        )
+    except EchecTemporaire as erreur:
+        if not erreur.incertain:
+            return erreur
+        logger.warning(
+            "Lien d'activation de l'utilisateur %s peut-être envoyé (message %s, réponse finale "
+            "absente) : pas de nouvel essai automatique.",
+            utilisateur.pk,
+            _trace(erreur),
+        )
+        return None
+    except (ErreurEnvoi, ValueError) as erreur:
+        logger.error(
+            "Lien d'activation de l'utilisateur %s non envoyé : %s (message %s, code %s).",
+            utilisateur.pk,
+            type(erreur).__name__,
+            _trace(erreur),
+            getattr(erreur, "code", None),
+        )
+        return None
+    logger.info(
+        "Lien d'activation %s envoyé à l'utilisateur %s (message %s).",
+        lien.pk,
+        utilisateur.pk,
+        message.pk,
+    )
+    return None

@@ -17,12 +17,18 @@ Ce que le module fournit :
   test ; `securite` = "aucune", "starttls" (certificat auto-signé généré au lancement de la
   session avec `cryptography`) ou "ssl" (TLS implicite) ; `auth=True` exige AUTH LOGIN/PLAIN
   avec `IDENTIFIANT` / `MOT_DE_PASSE` et répond 535 à tout autre couple ; `reponses` scripte
-  la réponse à RCPT pour des destinataires (« 550 5.1.1 … », « 450 … », « 421 … ») ;
+  la réponse à RCPT pour des destinataires (« 550 5.1.1 … », « 450 … », « 421 … ») ; une
+  liste de réponses est consommée une par RCPT, puis le destinataire est accepté (un refus
+  temporaire suivi d'un succès) ;
   `reponse_data` scripte la réponse finale à DATA ; `delai_data` fait attendre le serveur
   avant cette réponse (cas « message transmis, réponse jamais venue ») ; `inactivite` ferme
-  les connexions inactives (cas d'un lot dont la connexion a été coupée entre deux messages).
+  les connexions inactives ; `serveur.fermer_connexions()` coupe sur-le-champ, côté serveur,
+  toutes les connexions ouvertes (cas d'un lot dont la connexion a été coupée entre deux
+  messages, sans dépendre d'une horloge).
 - `serveur_muet` : accepte les connexions et n'envoie rien (délai dépassé).
-- `port_ferme` : un port local où rien n'écoute (connexion refusée).
+- `port_ferme` : un port local où rien n'écoute (connexion refusée) ; le port reste réservé
+  par une socket liée mais sans écoute pendant tout le test, si bien qu'aucun autre processus
+  ne peut le prendre entre-temps.
 - `smtp_sans_verification` : réglages pour accepter le certificat auto-signé et un délai
   de 2 secondes.
 - `creer_compte(serveur, …)` : un `CompteSMTP` qui pointe vers le serveur local.
@@ -83,7 +89,7 @@ class Recu:
 class Boite:
     """Gestionnaire aiosmtpd : garde les messages reçus, joue les réponses scriptées."""
 
-    reponses: dict[str, str] = field(default_factory=dict)
+    reponses: dict[str, str | list[str]] = field(default_factory=dict)
     reponse_data: str = REPONSE_DATA
     delai_data: float = 0
     recus: list[Recu] = field(default_factory=list)
@@ -91,8 +97,12 @@ class Boite:
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
-        if address in self.reponses:
-            return self.reponses[address]
+        reponse = self.reponses.get(address)
+        if isinstance(reponse, list):
+            # Réponses successives : la première est consommée, puis l'adresse est acceptée.
+            reponse = reponse.pop(0) if reponse else None
+        if reponse is not None:
+            return reponse
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -145,9 +155,15 @@ class _Controleur(Controller):
 
     tls_implicite = False
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sessions: list[SMTP] = []
+
     def factory(self) -> SMTP:
         classe = _SMTPImplicite if self.tls_implicite else SMTP
-        return classe(self.handler, **self.SMTP_kwargs)
+        session = classe(self.handler, **self.SMTP_kwargs)
+        self.sessions.append(session)
+        return session
 
     def _trigger_server(self) -> None:
         if self.port == 0 and isinstance(self.server, asyncio.Server):
@@ -169,6 +185,26 @@ class ServeurSMTP:
     @property
     def port(self) -> int:
         return int(self.controleur.port)
+
+    def fermer_connexions(self, delai: float = 5.0) -> int:
+        """Ferme tout de suite, côté serveur, les connexions ouvertes (sans réponse 421, comme
+        un serveur qui coupe une connexion inactive) ; rend leur nombre une fois chacune
+        fermée pour de bon."""
+        controleur = self.controleur
+        assert isinstance(controleur, _Controleur)
+
+        async def fermer() -> int:
+            ouvertes = [s for s in controleur.sessions if s.transport is not None]
+            for session in ouvertes:
+                # abort() et non close() : en TLS, close() attendrait le close_notify du client.
+                transport = session.transport
+                assert isinstance(transport, asyncio.Transport)
+                transport.abort()
+            while any(session.transport is not None for session in ouvertes):
+                await asyncio.sleep(0.01)
+            return len(ouvertes)
+
+        return asyncio.run_coroutine_threadsafe(fermer(), controleur.loop).result(timeout=delai)
 
     def arreter(self) -> None:
         self.controleur.stop()
@@ -225,13 +261,17 @@ def demarrer_serveur(
     securite: str = "aucune",
     auth: bool = False,
     mecanismes_exclus: tuple[str, ...] = (),
-    reponses: dict[str, str] | None = None,
+    reponses: dict[str, str | list[str]] | None = None,
     reponse_data: str = REPONSE_DATA,
     delai_data: float = 0,
     inactivite: float | None = None,
 ) -> ServeurSMTP:
     """Démarre un serveur aiosmtpd sur 127.0.0.1 ; à arrêter avec `arreter()`."""
-    boite = Boite(reponses=dict(reponses or {}), reponse_data=reponse_data, delai_data=delai_data)
+    scriptees = {
+        adresse: list(reponse) if isinstance(reponse, list) else reponse
+        for adresse, reponse in (reponses or {}).items()
+    }
+    boite = Boite(reponses=scriptees, reponse_data=reponse_data, delai_data=delai_data)
     options: dict[str, Any] = {
         "server_hostname": NOM_SERVEUR,
         "ready_timeout": 10.0,
@@ -301,11 +341,21 @@ class ServeurMuet:
             client.close()
 
 
-def port_libre_ferme() -> int:
-    """Un port de 127.0.0.1 où rien n'écoute : s'y connecter est refusé."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sonde:
-        sonde.bind((HOTE, 0))
-        return int(sonde.getsockname()[1])
+class PortFerme:
+    """Un port de 127.0.0.1 où rien n'écoute : s'y connecter est refusé (ECONNREFUSED).
+
+    La socket reste liée au port, sans `listen()`, jusqu'à `fermer()` : le port ne peut pas
+    être attribué à un autre processus pendant le test (ce qui arriverait avec un port lié puis
+    libéré aussitôt), et Linux refuse toute connexion vers une socket qui n'écoute pas.
+    """
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind((HOTE, 0))
+        self.port: int = int(self._socket.getsockname()[1])
+
+    def fermer(self) -> None:
+        self._socket.close()
 
 
 def creer_compte(
@@ -378,8 +428,10 @@ def serveur_muet() -> Iterator[ServeurMuet]:
 
 
 @pytest.fixture
-def port_ferme() -> int:
-    return port_libre_ferme()
+def port_ferme() -> Iterator[int]:
+    reserve = PortFerme()
+    yield reserve.port
+    reserve.fermer()
 
 
 @pytest.fixture

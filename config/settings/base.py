@@ -168,13 +168,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 }
 
 # --- Courriel -------------------------------------------------------------------------------
-# Backend Django pour les courriels de la plateforme (réinitialisation de mot de passe) quand
-# aucun compte SMTP n'est configuré ; les envois métier passent par core.mail.envoyer.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_TIMEOUT = 10
+# Les courriels de Django (réinitialisation de mot de passe, erreurs aux ADMINS) passent aussi
+# par core.mail.envoyer, avec le compte par défaut de la plateforme (ECHARPE_SMTP_DEFAUT
+# ci-dessous) : une seule configuration SMTP. Un fournisseur (Anymail) reste possible en
+# donnant explicitement EMAIL_BACKEND.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.EnvoyerBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Écharpe <ne-pas-repondre@echarpe.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Compte SMTP par défaut de la plateforme (dernier recours de core.mail.envoyer).
+# Compte SMTP par défaut de la plateforme : dernier recours de core.mail.envoyer et compte des
+# courriels de Django (EnvoyerBackend). Sans hôte, aucun compte à ce niveau.
 ECHARPE_SMTP_DEFAUT = {
     "hote": env("ECHARPE_SMTP_HOTE", default=""),
     "port": env.int("ECHARPE_SMTP_PORT", default=587),
@@ -191,6 +193,8 @@ ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")
 # Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent
 # (rotation).
 ECHARPE_CLES_CHIFFREMENT = env.list("ECHARPE_CLES_CHIFFREMENT")
+# `charger_demo` crée des comptes aux mots de passe publiés : réservé à la démo et aux tests.
+ECHARPE_DEMO_AUTORISEE = False
 # En démonstration, tous les envois finissent dans une boîte locale lisible sur /outbox/.
 ECHARPE_BOITE_DEMO: str | None = None
 

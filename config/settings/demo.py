@@ -20,3 +20,5 @@ ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 CELERY_TASK_ALWAYS_EAGER = True
 ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")
 EMAIL_BACKEND = "core.mail.BoiteDemoBackend"
+
+ECHARPE_DEMO_AUTORISEE = True

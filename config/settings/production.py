@@ -17,13 +17,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_AGE = 60 * 60 * 8
 
-# Envoi des courriels de plateforme : SMTP ou un fournisseur via Anymail.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
-EMAIL_HOST = env("EMAIL_HOST", default="localhost")
-EMAIL_PORT = env.int("EMAIL_PORT", default=587)
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+# Courriels de la plateforme : par core.mail.envoyer et le compte ECHARPE_SMTP_* (une seule
+# configuration SMTP), ou par un fournisseur via Anymail (EMAIL_BACKEND et ANYMAIL explicites).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.EnvoyerBackend")
 ANYMAIL = env.dict("ANYMAIL", default={})
 
 STATIC_ROOT = env.path("STATIC_ROOT", default="/app/staticfiles")

@@ -40,3 +40,5 @@ AXES_ENABLED = True
 # Un nom de base de test par processus : plusieurs suites peuvent tourner en même temps sur
 # le même serveur PostgreSQL jetable sans se marcher dessus.
 DATABASES["default"]["TEST"] = {"NAME": f"test_echarpe_{os.getpid()}"}  # noqa: F405
+
+ECHARPE_DEMO_AUTORISEE = True

@@ -1,6 +1,9 @@
 """Boîte d'envoi de la démonstration (/outbox/) : les courriels écrits au lieu d'être envoyés.
 
-N'existe qu'en démonstration (`ECHARPE_BOITE_DEMO`) : ailleurs, 404.
+N'existe qu'en démonstration (`ECHARPE_BOITE_DEMO`) : ailleurs, 404. La boîte contient les
+liens d'activation et de réinitialisation de tout le monde : le personnel (`is_staff`) la lit
+en entier, chacun des autres n'y voit que les messages adressés à sa propre adresse
+(`core.mail.boite_demo_lisible`) ; un autre message répond 404.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 
-from core.mail import boite_demo_message, boite_demo_noms
+from core.mail import MessageBoite, boite_demo_lisible, boite_demo_message, boite_demo_noms
 
 
 def _boite_active() -> None:
@@ -23,13 +26,17 @@ def _boite_active() -> None:
 @login_required
 def outbox(request: HttpRequest) -> HttpResponse:
     _boite_active()
-    page_obj = Paginator(boite_demo_noms(), 50).get_page(request.GET.get("page"))
-    courriels = [boite_demo_message(nom, complet=False) for nom in page_obj.object_list]
+    courriels: list[MessageBoite] = []
+    for nom in boite_demo_noms():
+        courriel = boite_demo_message(nom, complet=False)
+        if courriel is not None and boite_demo_lisible(courriel, request.user):
+            courriels.append(courriel)
+    page_obj = Paginator(courriels, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "core/outbox_liste.html",
         {
-            "courriels": [c for c in courriels if c is not None],
+            "courriels": list(page_obj.object_list),
             "page_obj": page_obj,
             "paginator": page_obj.paginator,
         },
@@ -40,7 +47,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 def outbox_message(request: HttpRequest, nom: str) -> HttpResponse:
     _boite_active()
     courriel = boite_demo_message(nom)
-    if courriel is None:
+    if courriel is None or not boite_demo_lisible(courriel, request.user):
         raise Http404("Ce message n'est pas dans la boîte d'envoi.")
     return render(request, "core/outbox_message.html", {"courriel": courriel})
 

@@ -19,7 +19,7 @@ from core.liens import activation_envoyer
 from core.models import Collectivite, Role
 from core.permissions import Action, Capacite
 from core.services import agent_ajouter, collectivite_modifier, role_modifier
-from core.smtp import compte_pour_envoi
+from core.smtp import compte_existe
 from core.tenancy import EspaceAgentMixin, peut
 
 
@@ -94,7 +94,7 @@ class AgentAjouterView(EspaceAgentMixin, View):
                     messages.success(
                         request, f"{libelle} Son compte existant est rattaché à la collectivité."
                     )
-                elif compte_pour_envoi(collectivite=self.collectivite, utilisateur=self.agent):
+                elif compte_existe(collectivite=self.collectivite, utilisateur=self.agent):
                     messages.success(
                         request, f"{libelle} Un lien d'activation lui est envoyé par courriel."
                     )
@@ -160,7 +160,7 @@ class AgentActivationView(EspaceAgentMixin, View):
             messages.error(request, f"{personne} a déjà choisi son mot de passe.")
         elif not personne.email:
             messages.error(request, f"{personne} n'a pas d'adresse de courriel.")
-        elif not compte_pour_envoi(collectivite=self.collectivite, utilisateur=self.agent):
+        elif not compte_existe(collectivite=self.collectivite, utilisateur=self.agent):
             messages.error(request, AUCUN_COMPTE)
         else:
             activation_envoyer(utilisateur=personne, collectivite=self.collectivite, par=self.agent)

@@ -26,7 +26,10 @@ from core.permissions import Action, Capacite
 from core.smtp import compte_smtp_enregistrer, smtp_tester
 from core.tenancy import EspaceAgentMixin, peut
 
-AIDE_MOT_DE_PASSE = "Laissez vide pour garder le mot de passe enregistré."
+AIDE_MOT_DE_PASSE = (
+    "Laissez vide pour garder le mot de passe enregistré, sauf si vous changez le serveur ou "
+    "le nom d'utilisateur : saisissez-le alors à nouveau."
+)
 
 
 def _titre(compte: CompteSMTP | None, utilisateur: Any, moi: Any) -> str:

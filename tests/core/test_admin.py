@@ -159,3 +159,34 @@ def test_logo_controle_aussi_dans_l_admin(monde, client):
     )
     assert reponse.status_code == 200
     assert "PNG ou JPEG" in reponse.content.decode()
+
+
+def test_admin_smtp_changer_de_serveur_exige_le_mot_de_passe(monde, client):
+    from core.smtp import chiffrer
+
+    compte = CompteSMTP.objects.create(
+        collectivite=monde.collectivite,
+        utilisateur=monde.personnes["agent_elections"],
+        adresse_expediteur="e@exemple.test",
+        identifiant="e@exemple.test",
+        mot_de_passe_chiffre=chiffrer("secret-agent"),
+        hote="smtp.exemple.test",
+    )
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    reponse = client.post(
+        reverse("admin:core_comptesmtp_change", args=[compte.pk]),
+        {
+            "collectivite": monde.collectivite.pk,
+            "utilisateur": monde.personnes["agent_elections"].pk,
+            "adresse_expediteur": "e@exemple.test",
+            "identifiant": "e@exemple.test",
+            "hote": "pirate.example",
+            "port": 587,
+            "securite": "starttls",
+            "boite_securite": "ssl",
+        },
+    )
+    assert reponse.status_code == 200
+    assert "saisissez à nouveau le mot de passe" in reponse.content.decode()
+    compte.refresh_from_db()
+    assert compte.hote == "smtp.exemple.test"

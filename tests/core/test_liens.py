@@ -343,24 +343,49 @@ def test_enregistrer_objectifs_declare_l_activation():
 def envois(monkeypatch):
     """Remplace `core.mail.envoyer_gabarit` (écrit par ailleurs) par un enregistreur."""
     import core.mail
+    from core.models import MessageEnvoye
 
     appels: list[dict] = []
-    monkeypatch.setattr(
-        core.mail, "envoyer_gabarit", lambda **kwargs: appels.append(kwargs), raising=False
-    )
+
+    def enregistrer(**kwargs):
+        appels.append(kwargs)
+        return MessageEnvoye(pk=len(appels))
+
+    monkeypatch.setattr(core.mail, "envoyer_gabarit", enregistrer, raising=False)
     return appels
 
 
-def test_activation_envoyer_cree_le_lien_et_envoie_apres_le_commit(
+@pytest.fixture
+def mises_en_file(monkeypatch):
+    """Remplace la mise en file de la tâche par un enregistreur de ses arguments."""
+    from core.tasks import mail_activation_envoyer_task
+
+    appels: list[tuple] = []
+    monkeypatch.setattr(mail_activation_envoyer_task, "delay", lambda *args: appels.append(args))
+    return appels
+
+
+def test_activation_envoyer_met_en_file_apres_le_commit_des_identifiants_seulement(
+    collectivite, personne, mises_en_file, django_capture_on_commit_callbacks
+):
+    admin = UtilisateurFactory()
+    with django_capture_on_commit_callbacks(execute=False) as rappels:
+        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
+    assert mises_en_file == []  # rien avant le commit
+    for rappel in rappels:
+        rappel()
+    # Le broker ne voit que des identifiants : le lien (et son jeton) naîtra dans la tâche.
+    assert mises_en_file == [(personne.pk, collectivite.pk, admin.pk)]
+    assert not LienSecurise.objects.exists()
+
+
+def test_activation_envoyer_cree_le_lien_dans_la_tache_et_l_envoie(
     collectivite, personne, envois, django_capture_on_commit_callbacks, settings
 ):
     settings.ECHARPE_URL_BASE = "https://echarpe.exemple.fr/"
     admin = UtilisateurFactory()
-    with django_capture_on_commit_callbacks(execute=False) as rappels:
-        lien = activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
-    assert envois == []  # rien n'est parti avant le commit
-    for rappel in rappels:
-        rappel()
+    with django_capture_on_commit_callbacks(execute=True):
+        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
     assert len(envois) == 1
     envoi = envois[0]
     assert envoi["gabarit"] == "activation"
@@ -370,11 +395,13 @@ def test_activation_envoyer_cree_le_lien_et_envoie_apres_le_commit(
     url = envoi["contexte"]["lien"]
     assert url.startswith("https://echarpe.exemple.fr/l/")
     jeton = url.removeprefix("https://echarpe.exemple.fr/l/").rstrip("/")
+    lien = LienSecurise.objects.get()
     assert lien_verifier(jeton=jeton, objectif="activation").pk == lien.pk
     assert lien.usage_unique is True
     assert lien.expire_le - lien.cree_le == timedelta(days=7)
     assert lien.date_naissance_attendue == date(1980, 7, 14)
     assert lien.departement_attendu == ""
+    assert lien.cree_par == admin
 
 
 def test_activation_sans_date_de_naissance_ne_demande_pas_d_identite(
@@ -382,15 +409,49 @@ def test_activation_sans_date_de_naissance_ne_demande_pas_d_identite(
 ):
     personne = UtilisateurFactory(date_naissance=None, departement_naissance="75")
     with django_capture_on_commit_callbacks(execute=True):
-        lien = activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    lien = LienSecurise.objects.get()
     assert lien.verification_identite is False
     assert envois[0]["expediteur"] is None
 
 
-def test_activation_refuse_un_compte_sans_courriel(collectivite):
+def test_activation_renvoyee_le_dernier_lien_emis_gagne(
+    collectivite, personne, envois, django_capture_on_commit_callbacks
+):
+    for _ in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    assert len(envois) == 2
+    premier, second = LienSecurise.objects.order_by("cree_le", "pk")
+    assert premier.revoque_le is not None
+    assert second.revoque_le is None
+
+
+def test_activation_refuse_un_compte_sans_courriel(collectivite, mises_en_file):
     personne = UtilisateurFactory(email="")
     with pytest.raises(ValueError, match="courriel"):
         activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    assert mises_en_file == []
+
+
+def test_broker_indisponible_la_demande_aboutit_et_le_log_le_dit(
+    collectivite, personne, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError
+
+    from core.tasks import mail_activation_envoyer_task
+
+    def panne(*args):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(mail_activation_envoyer_task, "delay", panne)
+    with django_capture_on_commit_callbacks(execute=True):
+        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    assert not LienSecurise.objects.exists()
+    [ligne] = [r for r in caplog.records if r.name == "core.liens"]
+    assert ligne.levelname == "ERROR"
+    assert f"utilisateur {personne.pk}" in ligne.getMessage()
+    assert personne.email not in ligne.getMessage()
 
 
 def test_le_courriel_d_activation_contient_le_lien_et_l_identifiant(collectivite, personne):
@@ -467,7 +528,8 @@ def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(
     }
     settings.ECHARPE_URL_BASE = "https://echarpe.exemple.fr"
     with django_capture_on_commit_callbacks(execute=True):
-        lien = activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    lien = LienSecurise.objects.get()
     noms = boite_demo_noms()
     assert len(noms) == 1
     message = boite_demo_message(noms[0])

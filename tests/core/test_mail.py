@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from core.mail import (
+    MESSAGE_ERREUR_INATTENDUE,
+    MESSAGE_NON_ASCII,
     REPONSE_BOITE_DEMO,
     AucunCompte,
     BoiteDemoBackend,
@@ -382,12 +384,13 @@ def test_apres_un_421_la_connexion_est_rouverte(monde, serveur_smtp, smtp_sans_v
 def test_une_connexion_coupee_entre_deux_messages_est_rouverte(
     monde, serveur_smtp, smtp_sans_verification
 ):
-    serveur = serveur_smtp(securite="starttls", auth=True, inactivite=0.3)
+    serveur = serveur_smtp(securite="starttls", auth=True)
     compte = creer_compte(serveur, collectivite=monde.collectivite)
 
     with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
         _envoyer(monde, destinataires=["un@exemple.test"], connexion=connexion)
-        time.sleep(0.8)  # le serveur a fermé la connexion inactive
+        # Le serveur coupe la connexion inactive (sans 421), comme après son délai d'inactivité.
+        assert serveur.fermer_connexions() == 1
         _envoyer(monde, destinataires=["deux@exemple.test"], connexion=connexion)
 
     assert connexion.ouvertures == 2
@@ -579,3 +582,268 @@ def test_une_trace_d_envoi_n_a_pas_le_mot_de_passe_du_compte(
         str(v) for v in MessageEnvoye.objects.filter(pk=trace.pk).values().get().values()
     )
     assert MOT_DE_PASSE not in valeurs
+
+
+# --- Adresses internationalisées (IDN) ------------------------------------------------------
+
+
+def test_domaine_accentue_part_en_punycode(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte, destinataires=["helene@exemple.test", "a@exémple.fr"])
+
+    [recu] = serveur.boite.recus
+    assert recu.destinataires == ["helene@exemple.test", "a@xn--exmple-cva.fr"]
+    assert str(recu.message["To"]) == "helene@exemple.test, a@xn--exmple-cva.fr"
+    trace.refresh_from_db()
+    assert trace.statut == StatutMessage.ENVOYE
+
+
+def test_partie_locale_accentuee_echec_definitif_en_francais(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        with pytest.raises(EchecDefinitif) as erreur:
+            connexion.transmettre(
+                expediteur="mairie@saint-test.test",
+                destinataires=["hélène@exemple.test"],
+                contenu=b"Subject: x\r\n\r\nx\r\n",
+            )
+        # La connexion sert encore au message suivant.
+        connexion.transmettre(
+            expediteur="mairie@saint-test.test",
+            destinataires=["ok@exemple.test"],
+            contenu=b"Subject: y\r\n\r\ny\r\n",
+        )
+
+    assert erreur.value.message == MESSAGE_NON_ASCII
+    assert "codec" not in str(erreur.value)
+    assert [r.destinataires for r in serveur.boite.recus] == [["ok@exemple.test"]]
+
+
+def test_une_erreur_unicode_de_smtplib_devient_un_echec_definitif_trace(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    # Sans la conversion de l'enveloppe, smtplib lève UnicodeEncodeError au RCPT : la trace
+    # ne doit pas rester « en cours » (faux « incertain ») ni montrer une erreur anglaise.
+    import core.mail
+
+    monkeypatch.setattr(core.mail, "adresse_enveloppe", lambda adresse: adresse)
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte, destinataires=["a@exémple.fr"])
+
+    assert erreur.value.message == MESSAGE_NON_ASCII
+    trace = MessageEnvoye.objects.get()
+    assert trace.statut == StatutMessage.ECHEC
+    assert trace.reponse_smtp == MESSAGE_NON_ASCII
+    assert serveur.boite.recus == []
+
+
+def test_erreur_inattendue_avant_la_transmission_trace_en_echec(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    from core.mail import ConnexionSMTP
+
+    def panne(self, expediteur):
+        raise RuntimeError("panne imprévue")
+
+    monkeypatch.setattr(ConnexionSMTP, "_preparer", panne)
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(RuntimeError, match="panne imprévue"):
+        _envoyer(monde, compte)
+
+    trace = MessageEnvoye.objects.get()
+    assert trace.statut == StatutMessage.ECHEC
+    assert trace.reponse_smtp == MESSAGE_ERREUR_INATTENDUE
+
+
+def test_erreur_inattendue_apres_la_transmission_reste_incertaine(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    import smtplib
+
+    import core.mail
+
+    transmis = {"donnees": False}
+    donnees = core.mail._donnees
+    getreply = smtplib.SMTP.getreply
+
+    def noter(contenu):
+        transmis["donnees"] = True
+        return donnees(contenu)
+
+    def reponse_illisible(self):
+        if transmis["donnees"]:
+            raise RuntimeError("réponse illisible")
+        return getreply(self)
+
+    monkeypatch.setattr(core.mail, "_donnees", noter)
+    monkeypatch.setattr(smtplib.SMTP, "getreply", reponse_illisible)
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecTemporaire) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.incertain is True
+    assert MessageEnvoye.objects.get().statut == StatutMessage.EN_COURS
+
+
+# --- Courriels de la plateforme : EnvoyerBackend ---------------------------------------------
+
+
+@pytest.fixture
+def plateforme(settings, serveur_smtp, smtp_sans_verification):
+    """Le compte par défaut de la plateforme pointe vers le serveur local."""
+    serveur = serveur_smtp()
+    settings.EMAIL_BACKEND = "core.mail.EnvoyerBackend"
+    settings.ECHARPE_SMTP_DEFAUT = {
+        "hote": serveur.hote,
+        "port": serveur.port,
+        "securite": "aucune",
+        "identifiant": "",
+        "mot_de_passe": "",
+        "expediteur": "ne-pas-repondre@plateforme.test",
+        "nom_affiche": "Écharpe",
+    }
+    return serveur
+
+
+def test_backend_envoie_par_le_compte_de_la_plateforme(plateforme, caplog):
+    from django.core.mail import EmailMultiAlternatives, get_connection
+
+    caplog.set_level("INFO", logger="core")
+    message = EmailMultiAlternatives(
+        "Réinitialisation",
+        "Votre lien",
+        "autre@ignore.test",
+        ["a@exemple.test"],
+        reply_to=["aide@plateforme.test"],
+        headers={"X-Echarpe": "1", "Message-ID": "<x@y>"},
+    )
+    message.attach_alternative("<p>Votre lien</p>", "text/html")
+    message.attach("note.txt", "contenu", "text/plain")
+
+    assert get_connection().send_messages([message]) == 1
+
+    [recu] = plateforme.boite.recus
+    courriel = recu.message
+    assert recu.expediteur == "ne-pas-repondre@plateforme.test"
+    assert recu.destinataires == ["a@exemple.test"]
+    assert str(courriel["From"]) == "Écharpe <ne-pas-repondre@plateforme.test>"
+    assert str(courriel["Subject"]) == "Réinitialisation"
+    assert str(courriel["Reply-To"]) == "aide@plateforme.test"
+    assert courriel["X-Echarpe"] == "1"
+    assert courriel["Message-ID"] != "<x@y>"
+    assert courriel.get_body(("html",)).get_content().strip() == "<p>Votre lien</p>"
+    [piece] = list(courriel.iter_attachments())
+    assert (piece.get_filename(), piece.get_content()) == ("note.txt", "contenu")
+    # Sans collectivité, pas de ligne MessageEnvoye : le Message-ID et le statut sont loggés.
+    assert not MessageEnvoye.objects.exists()
+    lignes = [r.getMessage() for r in caplog.records if r.name == "core.mail"]
+    assert f"Courriel de plateforme {courriel['Message-ID']} : envoye (code 250)" in lignes
+    assert not any("a@exemple.test" in ligne for ligne in lignes)
+
+
+def test_backend_copie_cachee_un_message_par_destinataire(plateforme):
+    from django.core.mail import EmailMessage
+
+    EmailMessage("Objet", "Texte", None, ["a@exemple.test"], bcc=["cache@exemple.test"]).send()
+
+    visibles, cache = plateforme.boite.recus
+    assert visibles.destinataires == ["a@exemple.test"]
+    assert cache.destinataires == ["cache@exemple.test"]
+    # Le message des destinataires visibles ne trahit pas la copie cachée.
+    assert b"cache@exemple.test" not in visibles.contenu
+    assert visibles.message["Bcc"] is None
+    assert cache.message["Bcc"] is None
+
+
+def test_backend_echec_leve_sauf_fail_silently(plateforme, settings):
+    from django.core.mail import send_mail
+
+    plateforme.boite.reponses["refuse@exemple.test"] = "550 5.1.1 Inconnu"
+
+    with pytest.raises(EchecDefinitif):
+        send_mail("Objet", "Texte", None, ["refuse@exemple.test"])
+    assert send_mail("Objet", "Texte", None, ["refuse@exemple.test"], fail_silently=True) == 0
+
+    settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": ""}
+    with pytest.raises(AucunCompte):
+        send_mail("Objet", "Texte", None, ["a@exemple.test"])
+
+
+def test_reinitialisation_du_mot_de_passe_passe_par_core_mail(plateforme, monde):
+    from django.test import Client
+    from django.urls import reverse
+
+    agent = monde.personnes["agent_elections"]
+
+    reponse = Client().post(reverse("password_reset"), {"email": agent.email})
+
+    assert reponse.status_code == 302
+    [recu] = plateforme.boite.recus
+    assert recu.destinataires == [agent.email]
+    assert recu.expediteur == "ne-pas-repondre@plateforme.test"
+    texte = recu.message.get_body(("plain",)).get_content()
+    assert "/compte/mot-de-passe/nouveau/" in texte
+
+
+def test_un_seul_chemin_d_envoi_dans_les_reglages():
+    import importlib
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    base = importlib.import_module("config.settings.base")
+    code = (
+        "import django, json; django.setup();"
+        "import config.settings.production as p; from django.conf import settings as s;"
+        "print(json.dumps([s.EMAIL_BACKEND, sorted(n for n in vars(p) if n.startswith('EMAIL_'))]))"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "s" * 50,
+        "DJANGO_ALLOWED_HOSTS": "x.example",
+        "DATABASE_URL": "postgres://a@127.0.0.1/b",
+        "ECHARPE_CLES_CHIFFREMENT": "dGVzdHMtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q=",
+    }
+    resultat = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert resultat.returncode == 0, resultat.stderr
+    backend, reglages_email = json.loads(resultat.stdout.strip().splitlines()[-1])
+    assert backend == "core.mail.EnvoyerBackend"
+    assert reglages_email == ["EMAIL_BACKEND"]
+    assert not [n for n in vars(base) if n.startswith("EMAIL_") and n != "EMAIL_BACKEND"]
+
+
+def test_nom_de_serveur_impossible_a_encoder(monde, smtp_sans_verification):
+    compte = creer_compte(collectivite=monde.collectivite, port=25)
+    compte.hote = "smtp." + "é" * 70 + ".test"  # étiquette IDNA trop longue
+    compte.save()
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.message == f"Le nom du serveur « {compte.hote} » n'est pas valide."
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC

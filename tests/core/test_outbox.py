@@ -6,10 +6,11 @@ import html
 from pathlib import Path
 
 import pytest
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
 
-from core.mail import boite_demo_noms, envoyer
+from core.mail import boite_demo_message, boite_demo_noms, envoyer
+from core.models import CompteSMTP
 from tests.smtp_local import creer_compte
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +24,22 @@ def boite(settings, tmp_path) -> Path:
     return dossier
 
 
+@pytest.fixture
+def staff(monde):
+    personne = monde.personnes["administrateur"]
+    personne.is_staff = True
+    personne.save(update_fields=["is_staff"])
+    return personne
+
+
 def _page(reponse) -> str:
     return html.unescape(reponse.content.decode())
 
 
 def _envoyer(monde, **kwargs):
-    compte = creer_compte(collectivite=monde.collectivite, port=1)
+    compte = CompteSMTP.objects.filter(
+        collectivite=monde.collectivite, utilisateur__isnull=True
+    ).first() or creer_compte(collectivite=monde.collectivite, port=1)
     valeurs = {
         "collectivite": monde.collectivite,
         "expediteur": monde.personnes["administrateur"],
@@ -60,11 +71,11 @@ def test_connexion_exigee(monde, boite):
     assert reponse["Location"].startswith(reverse("login"))
 
 
-def test_liste_des_courriels(monde, boite):
+def test_liste_des_courriels(monde, boite, staff):
     _envoyer(monde)
     send_mail("Réinitialisation du mot de passe", "Lien", "ne-pas-repondre@x.test", ["a@x.test"])
 
-    reponse = monde.client("agent_elections").get(reverse("outbox"))
+    reponse = monde.client("administrateur").get(reverse("outbox"))
 
     assert reponse.status_code == 200
     page = _page(reponse)
@@ -86,7 +97,7 @@ def test_boite_vide(monde, boite):
     assert "La boîte est vide" in page
 
 
-def test_detail_en_tetes_texte_echappe_et_pieces_jointes(monde, boite):
+def test_detail_en_tetes_texte_echappe_et_pieces_jointes(monde, boite, staff):
     trace = _envoyer(monde)
     [nom] = boite_demo_noms()
 
@@ -128,3 +139,60 @@ def test_les_fichiers_etrangers_a_la_boite_sont_ignores(monde, boite):
         .status_code
         == 404
     )
+
+
+# --- Chacun ne lit que ses propres courriels (les liens d'activation y sont en clair) --------
+
+
+def test_un_agent_ne_voit_que_les_courriels_qui_lui_sont_adresses(monde, boite):
+    agent = monde.personnes["agent_elections"]
+    _envoyer(monde, sujet="Pour l'agent", destinataires=[agent.email.upper()])
+    _envoyer(monde, sujet="Activez votre compte — lien secret de Léa")
+    send_mail("Réinitialisation de Léa", "Lien", "ne-pas-repondre@x.test", ["lea@x.test"])
+    noms = {}
+    for nom in boite_demo_noms():
+        courriel = boite_demo_message(nom)
+        assert courriel is not None
+        noms[courriel.sujet] = nom
+    client = monde.client("agent_elections")
+
+    page = _page(client.get(reverse("outbox")))
+
+    assert "Pour l'agent" in page
+    assert "lien secret de Léa" not in page
+    assert "Réinitialisation de Léa" not in page
+    assert "1 résultat" in page
+    ouvrir = lambda sujet: client.get(  # noqa: E731
+        reverse("outbox_message", kwargs={"nom": noms[sujet]})
+    )
+    assert ouvrir("Pour l'agent").status_code == 200
+    assert ouvrir("Activez votre compte — lien secret de Léa").status_code == 404
+    assert ouvrir("Réinitialisation de Léa").status_code == 404
+
+
+def test_le_personnel_voit_toute_la_boite(monde, boite, staff):
+    _envoyer(monde, sujet="Activez votre compte — lien secret de Léa")
+    [nom] = boite_demo_noms()
+    client = monde.client("administrateur")
+
+    assert "lien secret de Léa" in _page(client.get(reverse("outbox")))
+    assert client.get(reverse("outbox_message", kwargs={"nom": nom})).status_code == 200
+
+
+def test_les_copies_comptent_comme_destinataires(monde, boite):
+    agent = monde.personnes["agent_elections"]
+    EmailMessage("En copie", "Texte", "n@x.test", ["autre@x.test"], cc=[agent.email]).send()
+
+    assert "En copie" in _page(monde.client("agent_elections").get(reverse("outbox")))
+    assert "En copie" not in _page(monde.client("secretariat").get(reverse("outbox")))
+
+
+def test_sans_adresse_rien_n_est_visible(monde, boite):
+    agent = monde.personnes["agent_elections"]
+    _envoyer(monde, destinataires=[agent.email])
+    agent.email = ""
+    agent.save(update_fields=["email"])
+
+    page = _page(monde.client("agent_elections").get(reverse("outbox")))
+
+    assert "La boîte est vide" in page

@@ -242,15 +242,16 @@ def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_co
 
     serveur = serveur_smtp()
     creer_compte(serveur, collectivite=monde.collectivite)
-    role, _ = agent_ajouter(
-        collectivite=monde.collectivite,
-        par=monde.personnes["administrateur"],
-        prenom="Léa",
-        nom="Durand",
-        email="lea@exemple.test",
-        identifiant="ldurand",
-        role=TypeRole.LECTURE,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        role, _ = agent_ajouter(
+            collectivite=monde.collectivite,
+            par=monde.personnes["administrateur"],
+            prenom="Léa",
+            nom="Durand",
+            email="lea@exemple.test",
+            identifiant="ldurand",
+            role=TypeRole.LECTURE,
+        )
     client = monde.client("administrateur")
     page = client.get(reverse("parametres_agent_modifier", args=[role.pk])).content.decode()
     assert "Renvoyer le lien d'activation" in page
@@ -260,7 +261,7 @@ def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_co
     liens = LienSecurise.objects.filter(objectif="activation", cible_id=str(role.utilisateur.pk))
     assert liens.count() == 2
     assert liens.filter(revoque_le__isnull=True).count() == 1  # le dernier émis l'emporte
-    assert len(serveur.boite.recus) == 1
+    assert len(serveur.boite.recus) == 2  # le premier lien, puis le nouveau
 
 
 @pytest.mark.parametrize("profil", ["agent_elections", "lecture", "autre_collectivite", "anonyme"])

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from core.mail import AucunCompte, EchecDefinitif, envoyer
@@ -13,11 +17,13 @@ from core.smtp import (
     CompteResolu,
     MotDePasseIndechiffrable,
     chiffrer,
+    compte_existe,
     compte_pour_envoi,
     compte_smtp_enregistrer,
     dechiffrer,
     rechiffrer,
     smtp_tester,
+    verifier_changement_serveur,
 )
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
 from tests.smtp_local import IDENTIFIANT, REPONSE_DATA, creer_compte
@@ -152,9 +158,91 @@ def test_changer_de_serveur_efface_le_resultat_du_dernier_test(monde):
     compte = _enregistrer(monde, compte=compte, mot_de_passe=None, nom_affiche="Autre nom")
     assert compte.dernier_test_reussi is True  # le nom affiché ne change rien à la connexion
 
-    compte = _enregistrer(monde, compte=compte, mot_de_passe=None, hote="smtp.autre.test")
+    # Un autre serveur exige de saisir à nouveau le mot de passe (voir plus bas).
+    compte = _enregistrer(monde, compte=compte, mot_de_passe="Mdp-SMTP-1", hote="smtp.autre.test")
     assert compte.dernier_test_reussi is None
     assert compte.dernier_resultat == ""
+
+
+@pytest.mark.parametrize(
+    "changement",
+    [
+        {"hote": "smtp.pirate.test"},
+        {"port": 2525},
+        {"securite": "aucune"},
+        {"identifiant": "autre@saint-test.test"},
+        {"boite_hote": "pop.pirate.test"},
+        {"boite_port": 995},
+    ],
+    ids=lambda changement: next(iter(changement)),
+)
+@pytest.mark.parametrize("mot_de_passe", [None, ""])
+def test_changer_de_serveur_sans_ressaisir_le_mot_de_passe_est_refuse(
+    monde, changement, mot_de_passe
+):
+    # Sinon, qui peut modifier le compte sans en connaître le mot de passe le pointerait vers
+    # son propre serveur, et « Tester la connexion » y enverrait le mot de passe enregistré.
+    compte = _enregistrer(monde, mot_de_passe="Secret-Agent-1")
+    entrees = EntreeJournal.objects.count()
+
+    with pytest.raises(ValidationError) as erreur:
+        _enregistrer(monde, compte=compte, mot_de_passe=mot_de_passe, **changement)
+
+    assert erreur.value.message_dict == {
+        "mot_de_passe": [
+            "Le serveur ou l'identifiant a changé : saisissez à nouveau le mot de passe."
+        ]
+    }
+    compte.refresh_from_db()
+    assert (compte.hote, compte.port, compte.identifiant) == (
+        DONNEES["hote"],
+        DONNEES["port"],
+        DONNEES["identifiant"],
+    )
+    assert (compte.boite_hote, compte.boite_port) == (DONNEES["boite_hote"], DONNEES["boite_port"])
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Secret-Agent-1"
+    assert EntreeJournal.objects.count() == entrees
+
+
+def test_changer_de_serveur_avec_le_mot_de_passe_est_accepte(monde):
+    compte = _enregistrer(monde, mot_de_passe="Secret-Agent-1")
+
+    compte = _enregistrer(
+        monde, compte=compte, mot_de_passe="Nouveau-Secret-2", hote="smtp.nouveau.test"
+    )
+
+    assert compte.hote == "smtp.nouveau.test"
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Nouveau-Secret-2"
+
+
+def test_sans_mot_de_passe_enregistre_changer_de_serveur_reste_possible(monde):
+    # Aucun secret à protéger : un compte sans authentification change de serveur librement.
+    compte = _enregistrer(monde, mot_de_passe=None, identifiant="")
+
+    compte = _enregistrer(monde, compte=compte, mot_de_passe=None, identifiant="", port=25)
+
+    assert compte.port == 25
+
+
+def test_verifier_changement_serveur_compare_a_la_ligne_en_base(monde):
+    # Un ModelForm (admin) a déjà recopié les valeurs saisies dans l'instance : la comparaison
+    # se fait avec la base, pas avec l'instance modifiée.
+    compte = _enregistrer(monde, mot_de_passe="Secret-Agent-1")
+    compte.hote = "smtp.pirate.test"
+
+    with pytest.raises(ValidationError):
+        verifier_changement_serveur(
+            compte=compte, donnees={"hote": "smtp.pirate.test"}, mot_de_passe=""
+        )
+    # Rien ne change, ou un mot de passe est saisi : accepté.
+    verifier_changement_serveur(compte=compte, donnees={"hote": DONNEES["hote"]}, mot_de_passe="")
+    verifier_changement_serveur(
+        compte=compte, donnees={"hote": "smtp.pirate.test"}, mot_de_passe="Nouveau"
+    )
+    # Un compte pas encore enregistré n'a pas de mot de passe à protéger.
+    verifier_changement_serveur(
+        compte=CompteSMTP(collectivite=monde.collectivite), donnees=DONNEES, mot_de_passe=None
+    )
 
 
 def test_donnees_invalides_refusees(monde):
@@ -328,3 +416,121 @@ def test_tester_en_demonstration_passe_par_la_boite(monde, settings, tmp_path, p
     assert resultat.ok
     assert resultat.message == "Le serveur a accepté le message : 250 boîte de démonstration"
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+# --- Compte existant, sans déchiffrer -------------------------------------------------------
+
+
+def test_compte_existe_suit_l_ordre_de_resolution_sans_dechiffrer(monde, settings):
+    agent = monde.personnes["agent_elections"]
+    settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": ""}
+    assert not compte_existe(collectivite=monde.collectivite, utilisateur=agent)
+    # Le compte de l'agent dans une autre collectivité ne compte pas ici.
+    creer_compte(collectivite=monde.autre, utilisateur=agent, port=25, mot_de_passe="x")
+    assert not compte_existe(collectivite=monde.collectivite, utilisateur=agent)
+
+    compte = creer_compte(
+        collectivite=monde.collectivite, utilisateur=agent, port=25, mot_de_passe="Mdp-agent"
+    )
+    # Clé retirée : le mot de passe ne se déchiffre plus, mais le compte existe.
+    settings.ECHARPE_CLES_CHIFFREMENT = [Fernet.generate_key().decode()]
+    with pytest.raises(MotDePasseIndechiffrable):
+        compte_pour_envoi(collectivite=monde.collectivite, utilisateur=agent)
+    assert compte_existe(collectivite=monde.collectivite, utilisateur=agent)
+
+    compte.delete()
+    assert not compte_existe(collectivite=monde.collectivite, utilisateur=agent)
+    creer_compte(collectivite=monde.collectivite, port=25)
+    assert compte_existe(collectivite=monde.collectivite, utilisateur=agent)
+    assert compte_existe(collectivite=monde.collectivite, utilisateur=None)
+    assert not compte_existe(collectivite=monde.autre, utilisateur=None)
+
+    settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": "smtp.plateforme.test"}
+    assert compte_existe(collectivite=monde.autre, utilisateur=None)
+    assert compte_existe(collectivite=None, utilisateur=None)
+
+
+# --- Rotation des clés : smtp_rechiffrer ----------------------------------------------------
+
+
+def test_smtp_rechiffrer_passe_tous_les_mots_de_passe_sur_la_nouvelle_cle(monde, settings):
+    ancienne = Fernet.generate_key().decode()
+    nouvelle = Fernet.generate_key().decode()
+    settings.ECHARPE_CLES_CHIFFREMENT = [ancienne]
+    comptes = [
+        creer_compte(collectivite=monde.collectivite, port=25, mot_de_passe="Mdp-defaut"),
+        creer_compte(
+            collectivite=monde.collectivite,
+            utilisateur=monde.personnes["agent_elections"],
+            port=25,
+            mot_de_passe="Mdp-agent",
+        ),
+    ]
+    sans_mot_de_passe = creer_compte(collectivite=monde.autre, port=25)
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle, ancienne]
+    sortie = io.StringIO()
+
+    call_command("smtp_rechiffrer", stdout=sortie)
+
+    assert sortie.getvalue().strip() == (
+        "2 mots de passe SMTP rechiffrés avec la première clé de ECHARPE_CLES_CHIFFREMENT."
+    )
+    # L'ancienne clé peut être retirée : tout se déchiffre avec la nouvelle seule.
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle]
+    for compte, attendu in zip(comptes, ["Mdp-defaut", "Mdp-agent"], strict=True):
+        compte.refresh_from_db()
+        assert dechiffrer(compte.mot_de_passe_chiffre) == attendu
+    sans_mot_de_passe.refresh_from_db()
+    assert sans_mot_de_passe.mot_de_passe_chiffre == ""
+
+
+def test_smtp_rechiffrer_nomme_les_comptes_indechiffrables_et_echoue(monde, settings):
+    perdue = Fernet.generate_key().decode()
+    ancienne = Fernet.generate_key().decode()
+    nouvelle = Fernet.generate_key().decode()
+    settings.ECHARPE_CLES_CHIFFREMENT = [perdue]
+    perdu = creer_compte(collectivite=monde.collectivite, port=25, mot_de_passe="Mdp-Perdu-7")
+    settings.ECHARPE_CLES_CHIFFREMENT = [ancienne]
+    bon = creer_compte(
+        collectivite=monde.autre, utilisateur=None, port=25, mot_de_passe="Mdp-Bon-8"
+    )
+    chiffre_perdu = CompteSMTP.objects.get(pk=perdu.pk).mot_de_passe_chiffre
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle, ancienne]
+    sortie = io.StringIO()
+
+    with pytest.raises(CommandError) as erreur:
+        call_command("smtp_rechiffrer", stdout=sortie)
+
+    assert erreur.value.returncode != 0
+    message = str(erreur.value)
+    assert f"(identifiant : {perdu.pk})" in message
+    assert "1 compte SMTP a un mot de passe qu'aucune clé actuelle ne déchiffre" in message
+    assert "Mdp-Perdu-7" not in message + sortie.getvalue()
+    assert chiffre_perdu not in message + sortie.getvalue()
+    assert "1 mot de passe SMTP rechiffré" in sortie.getvalue()
+    # Le compte lisible est quand même passé sur la nouvelle clé ; l'autre n'est pas touché.
+    settings.ECHARPE_CLES_CHIFFREMENT = [nouvelle]
+    bon.refresh_from_db()
+    assert dechiffrer(bon.mot_de_passe_chiffre) == "Mdp-Bon-8"
+    assert CompteSMTP.objects.get(pk=perdu.pk).mot_de_passe_chiffre == chiffre_perdu
+
+
+def test_rechiffrer_une_valeur_corrompue_est_indechiffrable():
+    with pytest.raises(MotDePasseIndechiffrable):
+        rechiffrer("gAAAAAé-corrompu")
+
+
+# --- Domaines internationalisés -------------------------------------------------------------
+
+
+@pytest.mark.reseau
+def test_tester_vers_un_domaine_accentue(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exémple.fr", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat.ok, resultat.message
+    assert serveur.boite.recus[0].destinataires == ["moi@xn--exmple-cva.fr"]

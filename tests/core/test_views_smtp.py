@@ -246,19 +246,68 @@ def test_l_administrateur_modifie_le_compte_d_un_agent(monde):
         collectivite=monde.collectivite,
         utilisateur=monde.personnes[E],
         port=25,
+        identifiant="elections@saint-test.test",
         mot_de_passe="Ancien-mdp",
     )
     url = reverse("smtp_compte_modifier", kwargs={"pk": compte.pk})
+    meme_serveur = {"hote": "127.0.0.1", "port": "25", "securite": "aucune"}
 
-    reponse = monde.client(A).post(url, {**FORMULAIRE, "mot_de_passe": ""})
+    # Mot de passe vide, même serveur et même identifiant : l'ancien est gardé.
+    reponse = monde.client(A).post(url, {**FORMULAIRE, **meme_serveur, "mot_de_passe": ""})
 
     assert reponse.status_code == 302
     assert reponse["Location"] == url
     compte.refresh_from_db()
-    assert compte.hote == "smtp.saint-test.test"
+    assert compte.nom_affiche == "Service élections"
+    assert compte.adresse_expediteur == "elections@saint-test.test"
     assert compte.utilisateur == monde.personnes[E]
     assert dechiffrer(compte.mot_de_passe_chiffre) == "Ancien-mdp"
     assert f"Compte d'envoi de {monde.personnes[E]}" in _page(monde.client(A).get(url))
+
+    # Autre serveur : le mot de passe doit être saisi, et il remplace l'ancien.
+    reponse = monde.client(A).post(url, FORMULAIRE)
+
+    assert reponse.status_code == 302
+    compte.refresh_from_db()
+    assert compte.hote == "smtp.saint-test.test"
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Mdp-Formulaire-31"
+
+
+@pytest.mark.reseau
+def test_detourner_le_compte_d_un_agent_vers_un_autre_serveur_est_refuse(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    """L'administrateur ne connaît pas le mot de passe de l'agent : il ne peut pas pointer le
+    compte vers un serveur à lui puis « Tester la connexion » pour l'y recevoir."""
+    legitime = serveur_smtp(securite="starttls", auth=True)
+    pirate = serveur_smtp()
+    compte = creer_compte(legitime, collectivite=monde.collectivite, utilisateur=monde.personnes[E])
+    url = reverse("smtp_compte_modifier", kwargs={"pk": compte.pk})
+    client = monde.client(A)
+
+    reponse = client.post(
+        url,
+        {
+            **FORMULAIRE,
+            "identifiant": compte.identifiant,
+            "hote": "127.0.0.1",
+            "port": str(pirate.port),
+            "securite": "aucune",
+            "mot_de_passe": "",
+        },
+    )
+
+    assert reponse.status_code == 400
+    page = _page(reponse)
+    assert "Le serveur ou l'identifiant a changé : saisissez à nouveau le mot de passe." in page
+    assert 'href="#id_mot_de_passe"' in page  # l'erreur est sur le champ du mot de passe
+    assert MOT_DE_PASSE not in page
+    compte.refresh_from_db()
+    assert compte.port == legitime.port
+    # Le test de connexion part toujours vers le serveur enregistré.
+    client.post(reverse("smtp_tester", kwargs={"pk": compte.pk}), {"test-destinataire": "a@x.test"})
+    assert pirate.boite.recus == []
+    assert len(legitime.boite.recus) == 1
 
 
 def test_un_compte_d_une_autre_collectivite_repond_404(monde):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.journal import journaliser
@@ -80,6 +81,12 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         from core.smtp import chiffrer
+
+        if not settings.ECHARPE_DEMO_AUTORISEE:
+            raise CommandError(
+                "Réservé à la démonstration (config.settings.demo) : cette commande crée des "
+                "comptes dont le mot de passe est publié."
+            )
 
         collectivites: dict[str, Collectivite] = {}
         for donnees in COLLECTIVITES:
