@@ -312,3 +312,20 @@ def test_logo_servi_avec_le_type_du_contenu(monde):
     assert reponse["Content-Security-Policy"] == "sandbox"
     monde.collectivite.logo.save("page.html", ContentFile(b"<script>alert(1)</script>"))
     assert monde.client("lecture").get(reverse("parametres_logo")).status_code == 404
+
+
+def test_changer_de_collectivite_avec_un_grand_identifiant(monde):
+    """USE_THOUSAND_SEPARATOR ne doit pas transformer l'identifiant 12345 en « 12 345 »."""
+    import re
+
+    from core.models import Collectivite
+
+    grande = Collectivite.objects.create(pk=12345, nom="Ville-Douze-Mille", slug="v12345")
+    personne = monde.personnes["agent_elections"]
+    RoleFactory(utilisateur=personne, collectivite=grande, role=TypeRole.LECTURE)
+    client = monde.client("agent_elections")
+    page = client.get(reverse("accueil")).content.decode()
+    valeurs = re.findall(r'<option value="([^"]+)"', page)
+    assert "12345" in valeurs
+    client.post(reverse("collectivite_choisir"), {"collectivite": "12345"})
+    assert "Ville-Douze-Mille" in client.get(reverse("accueil")).content.decode().split("<main")[1]
