@@ -40,13 +40,15 @@ def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
     )
 
 
-class PerimetreAdmin(admin.ModelAdmin):
-    """Limite les lignes et les choix de collectivité au périmètre de la personne."""
+class PerimetreMixin:
+    """Limite les lignes et les choix de collectivité au périmètre de la personne (pour un
+    ModelAdmin comme pour un inline). Les lignes sans collectivité (chaîne « plateforme » du
+    journal) restent aux superutilisateurs."""
 
     champ_collectivite = "collectivite"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
+        qs = super().get_queryset(request)  # type: ignore[misc]
         if request.user.is_superuser:
             return qs
         return qs.filter(**{f"{self.champ_collectivite}__in": collectivites_de(request)})
@@ -54,7 +56,11 @@ class PerimetreAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "collectivite" and not request.user.is_superuser:
             kwargs["queryset"] = collectivites_de(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class PerimetreAdmin(PerimetreMixin, admin.ModelAdmin):
+    pass
 
 
 class LectureSeuleAdmin(admin.ModelAdmin):
@@ -68,21 +74,10 @@ class LectureSeuleAdmin(admin.ModelAdmin):
         return False
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(PerimetreMixin, admin.TabularInline):
     model = Role
     extra = 0
     fields = ["collectivite", "role", "actif"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(collectivite__in=collectivites_de(request))
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "collectivite" and not request.user.is_superuser:
-            kwargs["queryset"] = collectivites_de(request)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CollectiviteAdminForm(forms.ModelForm):
@@ -235,18 +230,12 @@ class MessageEnvoyeAdmin(LectureSeuleAdmin, PerimetreAdmin):
 
 
 @admin.register(ChaineJournal)
-class ChaineJournalAdmin(LectureSeuleAdmin):
+class ChaineJournalAdmin(LectureSeuleAdmin, PerimetreAdmin):
     list_display = ["__str__", "dernier_numero", "dernier_hash"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(collectivite__in=collectivites_de(request))
 
 
 @admin.register(EntreeJournal)
-class EntreeJournalAdmin(LectureSeuleAdmin):
+class EntreeJournalAdmin(LectureSeuleAdmin, PerimetreAdmin):
     list_display = [
         "horodatage",
         "numero",
@@ -260,13 +249,6 @@ class EntreeJournalAdmin(LectureSeuleAdmin):
     search_fields = ["action", "objet_libelle", "sujet_libelle", "acteur_libelle"]
     date_hierarchy = "horodatage"
     list_select_related = ["collectivite"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        # La chaîne « plateforme » (connexions, personnel) reste aux superutilisateurs.
-        return qs.filter(collectivite__in=collectivites_de(request))
 
 
 @admin.register(Travail)
