@@ -3,6 +3,7 @@
 # et Redis, sur des ports libres de 127.0.0.1.
 #   scripts/services.sh start  → écrit les variables dans $ECHARPE_SERVICES_ENV
 #   scripts/services.sh stop
+#   scripts/services.sh run COMMANDE…
 set -euo pipefail
 ETAT=${ECHARPE_SERVICES_DIR:-/tmp/echarpe-services-$$}
 cmd=${1:-}
@@ -55,5 +56,17 @@ stop)
   [ -f "$ETAT/redis.pid" ] && kill "$(cat "$ETAT/redis.pid")" 2>/dev/null || true
   rm -rf "$ETAT"
   ;;
-*) echo "usage: $0 start|stop" >&2; exit 2 ;;
+run)
+  # scripts/services.sh run COMMANDE… : démarre les services, lance la commande avec leurs
+  # variables, arrête tout ce qui a été démarré (même en cas d'échec), rend son code retour.
+  shift
+  [ -n "${ECHARPE_SERVICES_DIR:-}" ] || ETAT=$(mktemp -d /tmp/echarpe-services-XXXXXX)
+  export ECHARPE_SERVICES_DIR="$ETAT"
+  trap 'bash "$0" stop' EXIT
+  env_file=$(bash "$0" start) || exit 1
+  # shellcheck disable=SC1090
+  source "$env_file"
+  "$@"
+  ;;
+*) echo "usage: $0 start|stop|run COMMANDE…" >&2; exit 2 ;;
 esac
