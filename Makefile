@@ -7,8 +7,12 @@ DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
 
 .PHONY: venv demo test test-rapide lint typecheck bench services-check clean
 
+# uv manquant : installé pour l'utilisateur, ou dans un petit venv d'amorçage quand le Python
+# du système refuse pip (PEP 668, Debian 12).
 $(UV):
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv || pip install --quiet uv
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --user --quiet uv 2>/dev/null \
+	  || { python3 -m venv $(HOME)/.local/uv-amorce && $(HOME)/.local/uv-amorce/bin/pip install --quiet uv \
+	       && mkdir -p $(HOME)/.local/bin && ln -sf $(HOME)/.local/uv-amorce/bin/uv $(HOME)/.local/bin/uv; }
 
 .venv/.sync: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen

@@ -26,6 +26,7 @@ from core.models import (
     MessageEnvoye,
     Role,
     Travail,
+    TypeRole,
     Utilisateur,
 )
 from core.services import CHAMPS_COLLECTIVITE
@@ -74,7 +75,62 @@ class LectureSeuleAdmin(admin.ModelAdmin):
         return False
 
 
-class RoleInline(PerimetreMixin, admin.TabularInline):
+def personnes_attribuables(request: HttpRequest) -> QuerySet[Utilisateur]:
+    """Personnes à qui un membre du personnel (non superutilisateur) peut donner un rôle : ni
+    le personnel de la plateforme, ni une personne qui a un rôle hors de son périmètre."""
+    qs = Utilisateur.objects.all()
+    if request.user.is_superuser:
+        return qs
+    return qs.filter(is_staff=False, is_superuser=False).exclude(
+        roles__in=Role.objects.exclude(collectivite__in=collectivites_de(request))
+    )
+
+
+class RoleAdminForm(forms.ModelForm):
+    """La règle de Paramètres vaut aussi ici : la collectivité garde un administrateur actif."""
+
+    class Meta:
+        model = Role
+        fields = ["utilisateur", "collectivite", "role", "actif"]
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        avant = self.instance
+        if avant.pk and avant.role == TypeRole.ADMINISTRATEUR and avant.actif:
+            reste_admin = (
+                donnees.get("role") == TypeRole.ADMINISTRATEUR and donnees.get("actif") is True
+            )
+            autres = (
+                Role.objects.filter(
+                    collectivite_id=avant.collectivite_id,
+                    role=TypeRole.ADMINISTRATEUR,
+                    actif=True,
+                )
+                .exclude(pk=avant.pk)
+                .exists()
+            )
+            if not reste_admin and not autres:
+                raise ValidationError(
+                    "La collectivité doit garder au moins un administrateur actif : nommez-en "
+                    "un autre avant de modifier ce rôle."
+                )
+        return donnees
+
+
+class RoleAdminMixin:
+    form: type[forms.ModelForm[Any]] = RoleAdminForm
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "utilisateur":
+            kwargs["queryset"] = personnes_attribuables(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Retirer un accès passe par « actif » (règle du dernier administrateur, journal).
+        return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class RoleInline(RoleAdminMixin, PerimetreMixin, admin.TabularInline):
     model = Role
     extra = 0
     fields = ["collectivite", "role", "actif"]
@@ -144,6 +200,23 @@ class UtilisateurAdmin(UserAdmin):
             .distinct()
         )
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        personne = request.user
+        if (
+            obj is not None
+            and not personne.is_superuser
+            and obj.pk != personne.pk
+            and (
+                obj.is_staff
+                or obj.is_superuser
+                or obj.roles.exclude(collectivite__in=collectivites_de(request)).exists()
+            )
+        ):
+            # Quelqu'un qui travaille aussi ailleurs : seul un superutilisateur le modifie
+            # (mot de passe, courriel), sinon un périmètre donnerait accès à un autre.
+            return False
+        return super().has_change_permission(request, obj)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         champs = tuple(super().get_readonly_fields(request, obj))
         if request.user.is_superuser:
@@ -152,11 +225,7 @@ class UtilisateurAdmin(UserAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(PerimetreAdmin):
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Retirer un accès passe par « actif » (règle du dernier administrateur, journal).
-        return request.user.is_superuser and super().has_delete_permission(request, obj)
-
+class RoleAdmin(RoleAdminMixin, PerimetreAdmin):
     list_display = ["utilisateur", "collectivite", "role", "actif", "cree_le"]
     list_filter = ["role", "actif", "collectivite"]
     search_fields = ["utilisateur__username", "utilisateur__last_name", "collectivite__nom"]
@@ -168,6 +237,8 @@ class CompteSMTPAdminForm(forms.ModelForm):
     mot_de_passe = forms.CharField(
         label="Mot de passe",
         required=False,
+        strip=False,
+        max_length=500,
         widget=forms.PasswordInput(render_value=False),
         help_text="Laissez vide pour garder le mot de passe enregistré (il faut le saisir à "
         "nouveau si le serveur ou l'identifiant change). Il est chiffré.",

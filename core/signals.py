@@ -70,12 +70,15 @@ def journaliser_deconnexion(
 def journaliser_connexion_echec(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    # `credentials` est déjà expurgé par Django ; on n'en garde que l'identifiant saisi.
-    identifiant = str(credentials.get(Utilisateur.USERNAME_FIELD) or "")[:150]
+    # Le texte saisi n'est jamais gardé : on y tape souvent son mot de passe par erreur, et le
+    # journal est ineffaçable. On garde le compte visé s'il existe, sinon « inconnu ».
+    saisi = str(credentials.get(Utilisateur.USERNAME_FIELD) or "")[:150]
+    compte = Utilisateur.objects.filter(username__iexact=saisi).first() if saisi else None
     journaliser(
         action="connexion_echec",
         collectivite=None,
-        details={"identifiant": identifiant, "ip": _adresse_ip(request)},
+        objet=compte,
+        details={"compte": compte.pk if compte else "inconnu", "ip": _adresse_ip(request)},
     )
 
 

@@ -104,3 +104,9 @@ class EspaceAgentMixin(AccessMixin):
         self.collectivite = collectivite_courante(request)  # type: ignore[assignment]
         self.agent = cast(Utilisateur, request.user)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+def texte_de_recherche(request: HttpRequest, nom: str = "q", *, longueur: int = 100) -> str:
+    """Texte d'une boîte de recherche, nettoyé : PostgreSQL refuse l'octet NUL dans un texte
+    (sinon une erreur 500), et une recherche n'a pas besoin de plus de `longueur` caractères."""
+    return request.GET.get(nom, "").replace("\x00", "").strip()[:longueur]

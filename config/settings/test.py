@@ -1,6 +1,8 @@
 """Tests : PostgreSQL et Redis jetables démarrés par `make test` (voir scripts/services.sh)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-seulement-" + "y" * 40)
@@ -31,6 +33,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 MEDIA_ROOT = tempfile.mkdtemp(prefix="echarpe-media-")
 STATIC_ROOT = tempfile.mkdtemp(prefix="echarpe-static-")
+# Chaque import des réglages crée ces dossiers : ils disparaissent avec le processus.
+atexit.register(shutil.rmtree, MEDIA_ROOT, True)
+atexit.register(shutil.rmtree, STATIC_ROOT, True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -20,7 +20,7 @@ from core.models import Collectivite, Role
 from core.permissions import Action, Capacite
 from core.services import agent_ajouter, collectivite_modifier, role_modifier
 from core.smtp import compte_existe
-from core.tenancy import EspaceAgentMixin, peut
+from core.tenancy import EspaceAgentMixin, peut, texte_de_recherche
 
 
 def _ajouter_erreurs(form: Any, erreur: ValidationError) -> None:
@@ -50,7 +50,7 @@ class AgentsView(EspaceAgentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         roles = Role.objects.pour(self.collectivite).select_related("utilisateur")
-        texte = self.request.GET.get("q", "").strip()
+        texte = texte_de_recherche(self.request)
         if texte:
             roles = roles.filter(
                 Q(utilisateur__last_name__icontains=texte)

@@ -24,7 +24,7 @@ from core.forms_smtp import CompteSMTPForm, TestConnexionForm
 from core.models import Collectivite, CompteSMTP, Utilisateur
 from core.permissions import Action, Capacite
 from core.smtp import compte_smtp_enregistrer, smtp_tester
-from core.tenancy import EspaceAgentMixin, peut
+from core.tenancy import EspaceAgentMixin, peut, texte_de_recherche
 
 AIDE_MOT_DE_PASSE = (
     "Laissez vide pour garder le mot de passe enregistré, sauf si vous changez le serveur ou "
@@ -201,7 +201,7 @@ class SmtpComptesView(EspaceAgentMixin, ListView):
             .select_related("utilisateur")
             .order_by("utilisateur__last_name", "utilisateur__first_name", "pk")
         )
-        self.q = self.request.GET.get("q", "").strip()[:100]
+        self.q = texte_de_recherche(self.request)
         if self.q:
             comptes = comptes.filter(
                 Q(adresse_expediteur__icontains=self.q)

@@ -190,3 +190,57 @@ def test_admin_smtp_changer_de_serveur_exige_le_mot_de_passe(monde, client):
     assert "saisissez à nouveau le mot de passe" in reponse.content.decode()
     compte.refresh_from_db()
     assert compte.hote == "smtp.exemple.test"
+
+
+def test_le_personnel_ne_prend_pas_la_main_sur_un_compte_d_ailleurs(monde, client):
+    personnel = _personnel(monde)
+    # Lecture seule chez nous, administratrice ailleurs : hors de portée du personnel de A.
+    double = monde.personnes["lecture"]
+    Role.objects.create(utilisateur=double, collectivite=monde.autre, role=TypeRole.ADMINISTRATEUR)
+    staff_b = UtilisateurFactory(username="staff-b", is_staff=True)
+    client.force_login(personnel)
+    mot_de_passe = reverse("admin:auth_user_password_change", args=[double.pk])
+    reponse = client.post(
+        mot_de_passe, {"password1": "Pris-en-main-2026!", "password2": "Pris-en-main-2026!"}
+    )
+    assert reponse.status_code == 403
+    double.refresh_from_db()
+    assert not double.check_password("Pris-en-main-2026!")
+    # Donner un rôle chez nous au personnel d'une autre collectivité : refusé par le formulaire.
+    reponse = client.post(
+        reverse("admin:core_role_add"),
+        {
+            "utilisateur": staff_b.pk,
+            "collectivite": monde.collectivite.pk,
+            "role": "lecture",
+            "actif": "on",
+        },
+    )
+    assert reponse.status_code == 200
+    assert not Role.objects.filter(utilisateur=staff_b).exists()
+
+
+def test_l_admin_garde_un_administrateur_actif(monde, client):
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    role = Role.objects.get(utilisateur=monde.personnes["administrateur"])
+    reponse = client.post(
+        reverse("admin:core_role_change", args=[role.pk]),
+        {
+            "utilisateur": role.utilisateur_id,
+            "collectivite": role.collectivite_id,
+            "role": "lecture",
+            "actif": "on",
+        },
+    )
+    assert reponse.status_code == 200
+    assert "au moins un administrateur actif" in reponse.content.decode()
+    role.refresh_from_db()
+    assert role.role == TypeRole.ADMINISTRATEUR
+
+
+def test_mot_de_passe_smtp_de_l_admin_garde_ses_espaces():
+    from core.admin import CompteSMTPAdminForm
+
+    assert CompteSMTPAdminForm.base_fields["mot_de_passe"].clean("  secret avec espaces  ") == (
+        "  secret avec espaces  "
+    )

@@ -296,12 +296,13 @@ def test_une_connexion_est_journalisee_dans_la_chaine_plateforme(client):
 
 
 @pytest.mark.django_db
-def test_un_echec_de_connexion_garde_l_identifiant_jamais_le_mot_de_passe(client):
-    UtilisateurFactory(username="claire")
+def test_un_echec_de_connexion_garde_le_compte_jamais_le_mot_de_passe(client):
+    claire = UtilisateurFactory(username="claire")
     client.post(reverse("login"), {"username": "claire", "password": "Secret-Essai-987"})
 
     entree = _plateforme("connexion_echec").get()
-    assert entree.details == {"identifiant": "claire", "ip": "127.0.0.1"}
+    assert entree.details == {"compte": claire.pk, "ip": "127.0.0.1"}
+    assert entree.objet_id == str(claire.pk)
     assert entree.acteur is None
     contenu = json.dumps(
         {f.name: str(getattr(entree, f.attname)) for f in EntreeJournal._meta.fields}
@@ -479,3 +480,16 @@ def test_journaliser_lot_vide_ne_touche_a_rien(monde):
         chaine.dernier_numero,
         chaine.dernier_hash,
     )
+
+
+@pytest.mark.django_db
+def test_un_identifiant_inconnu_n_est_pas_garde(client):
+    # On tape souvent son mot de passe dans le champ « Identifiant » : le texte saisi ne doit
+    # jamais entrer dans un journal ineffaçable.
+    client.post(reverse("login"), {"username": "MonMotDePasse-Secret-42", "password": "x"})
+    entree = _plateforme("connexion_echec").get()
+    assert entree.details == {"compte": "inconnu", "ip": "127.0.0.1"}
+    contenu = json.dumps(
+        {f.name: str(getattr(entree, f.attname)) for f in EntreeJournal._meta.fields}
+    )
+    assert "MonMotDePasse-Secret-42" not in contenu

@@ -329,3 +329,19 @@ def test_changer_de_collectivite_avec_un_grand_identifiant(monde):
     assert "12345" in valeurs
     client.post(reverse("collectivite_choisir"), {"collectivite": "12345"})
     assert "Ville-Douze-Mille" in client.get(reverse("accueil")).content.decode().split("<main")[1]
+
+
+@pytest.mark.parametrize("nom", ["parametres_agents", "smtp_comptes"])
+def test_recherche_avec_octet_nul_sans_erreur(monde, nom):
+    reponse = monde.client("administrateur").get(reverse(nom), {"q": "a\x00b"})
+    assert reponse.status_code == 200
+
+
+def test_port_affiche_sans_separateur_de_milliers(monde):
+    from core.models import CompteSMTP
+
+    CompteSMTP.objects.create(
+        collectivite=monde.collectivite, adresse_expediteur="m@exemple.test", hote="mail", port=1025
+    )
+    contenu = monde.client("administrateur").get(reverse("smtp_comptes")).content.decode()
+    assert "mail:1025" in contenu
