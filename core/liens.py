@@ -468,19 +468,45 @@ def enregistrer_objectifs() -> None:
     )
 
 
+MESSAGE_COMPTE_DEJA_ACTIVE = (
+    "Ce lien n'est plus valable : le mot de passe de ce compte a déjà été choisi. "
+    "Connectez-vous avec votre identifiant, ou utilisez « Mot de passe oublié ? » sur la page "
+    "de connexion."
+)
+
+
+def activation_deja_faite(*, utilisateur: Utilisateur) -> LienInconnu | None:
+    """L'erreur à montrer si le compte a déjà un mot de passe (un lien d'activation ne
+    remplace jamais un mot de passe choisi : c'est le rôle de « Mot de passe oublié »)."""
+    if utilisateur.has_usable_password():
+        return LienInconnu(MESSAGE_COMPTE_DEJA_ACTIVE)
+    return None
+
+
 @transaction.atomic
 def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur:
     """Enregistre le mot de passe choisi par la personne et consomme le lien.
 
     Le mot de passe a été validé par le formulaire (validateurs de Django). Lève une
-    `LienInvalide` si le lien a servi entre-temps (deux onglets, double envoi).
+    `LienInvalide` si le lien a servi entre-temps (deux onglets, double envoi), ou
+    `LienInconnu` si le compte a déjà un mot de passe (activé par un autre lien) : rien
+    n'est alors modifié.
     """
     from core.journal import journaliser
-    from core.models import Utilisateur
+    from core.models import LienSecurise, Utilisateur
 
-    utilisateur = cible_du_lien(lien, Utilisateur)
-    if lien.objectif != OBJECTIF_ACTIVATION or utilisateur is None:
+    if lien.objectif != OBJECTIF_ACTIVATION or lien.cible_type != Utilisateur._meta.label_lower:
         raise LienInconnu()
+    # Verrou sur la personne avant celui du lien, dans l'ordre de `lien_creer` : une
+    # activation et l'émission d'un nouveau lien se suivent sans interblocage.
+    utilisateur = Utilisateur.objects.select_for_update().filter(pk=lien.cible_id).first()
+    if utilisateur is None:
+        raise LienInconnu()
+    # L'état du lien d'abord (« déjà utilisé » en dit plus), puis celui du compte.
+    lien_controler(LienSecurise.objects.get(pk=lien.pk))
+    deja_faite = activation_deja_faite(utilisateur=utilisateur)
+    if deja_faite is not None:
+        raise deja_faite
     lien_utiliser(lien=lien)
     utilisateur.set_password(mot_de_passe)
     utilisateur.save(update_fields=["password"])

@@ -22,7 +22,8 @@ En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une bo�
 (fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP.
 
 Les logs portent les identifiants et les statuts ; jamais de mot de passe, d'adresse ni de
-corps de message.
+corps de message. Le texte d'une `ErreurEnvoi` (`str()`, `args`) ne cite aucune adresse : celui
+que voit l'agent est `ErreurEnvoi.texte`.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import secrets
 import smtplib
 import socket
 import ssl
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -104,18 +105,44 @@ MESSAGE_ERREUR_INATTENDUE = (
 # --- Erreurs --------------------------------------------------------------------------------
 
 
+ADRESSE_MASQUEE = "[adresse masquée]"
+
+
 class ErreurEnvoi(Exception):
-    """Échec d'un envoi : `message` en français pour l'agent, `code` SMTP s'il y en a un."""
+    """Échec d'un envoi, en français, avec le `code` SMTP s'il y en a un.
+
+    Deux textes : `texte`, pour l'agent (trace `MessageEnvoye`, « Tester la connexion »), cite
+    les adresses en cause ; `message`, seul repris par `str()`, `repr()` et `args` (donc par
+    toute ligne de log, tout nouvel essai de Celery, toute trace d'exception), les remplace
+    par « [adresse masquée] » (`masquer`). `destinataire` garde l'adresse refusée par le
+    serveur (RCPT TO), s'il y en a une.
+    """
 
     def __init__(self, message: str, *, code: int | None = None, incertain: bool = False) -> None:
         super().__init__(message)
         self.message = message
+        self.texte = message
         self.code = code
         self.incertain = incertain
+        self.destinataire: str | None = None
         self.message_envoye: MessageEnvoye | None = None
 
     def __str__(self) -> str:
         return self.message
+
+    def masquer(self, adresses: Iterable[str]) -> ErreurEnvoi:
+        """Retire ces adresses de `message` (et de `args`) ; `texte` les garde pour l'agent.
+
+        Sans tenir compte de la casse : un serveur cite souvent l'adresse dans sa réponse
+        (« 550 5.1.1 <lea@exemple.fr>: Recipient address rejected »).
+        """
+        masque = self.message
+        # Les plus longues d'abord : « a@b.fr » ne doit pas entamer « la@b.fr ».
+        for adresse in sorted({a for a in adresses if a}, key=len, reverse=True):
+            masque = re.sub(re.escape(adresse), ADRESSE_MASQUEE, masque, flags=re.IGNORECASE)
+        self.message = masque
+        self.args = (masque,)
+        return self
 
 
 class EchecDefinitif(ErreurEnvoi):
@@ -284,8 +311,10 @@ class ConnexionSMTP:
     def _sans_secret(self, erreur: ErreurEnvoi) -> ErreurEnvoi:
         # Un serveur pourrait renvoyer ce qu'on lui a envoyé : le mot de passe ne doit
         # jamais s'afficher ni s'enregistrer.
-        if self.compte.mot_de_passe and self.compte.mot_de_passe in erreur.message:
-            erreur.message = erreur.message.replace(self.compte.mot_de_passe, "********")
+        secret = self.compte.mot_de_passe
+        if secret and (secret in erreur.message or secret in erreur.texte):
+            erreur.message = erreur.message.replace(secret, "********")
+            erreur.texte = erreur.texte.replace(secret, "********")
             erreur.args = (erreur.message,)
         return erreur
 
@@ -373,14 +402,17 @@ class ConnexionSMTP:
         Les domaines internationalisés de l'enveloppe partent en punycode ; une adresse dont la
         partie locale n'est pas en ASCII est refusée (`EchecDefinitif`) avant toute commande.
         """
+        adresses = [expediteur, *destinataires]
         try:
             expediteur = adresse_enveloppe(expediteur)
             destinataires = [adresse_enveloppe(a) for a in destinataires]
+            adresses += [expediteur, *destinataires]
             return self._transmettre(
                 expediteur=expediteur, destinataires=destinataires, contenu=contenu
             )
         except ErreurEnvoi as erreur:
-            self._sans_secret(erreur)
+            # Les adresses restent dans `texte` (pour l'agent), jamais dans `message` (logs).
+            self._sans_secret(erreur).masquer(adresses)
             raise
 
     def _transmettre(
@@ -396,7 +428,9 @@ class ConnexionSMTP:
                         texte = f"Refus temporaire pour le destinataire {destinataire} : "
                     else:
                         texte = f"Le serveur a refusé le destinataire {destinataire} : "
-                    raise _selon_code(code, f"{texte}{code} {_texte(reponse)}")
+                    refus = _selon_code(code, f"{texte}{code} {_texte(reponse)}")
+                    refus.destinataire = destinataire
+                    raise refus
             code, reponse = smtp.docmd("DATA")
             if code != 354:
                 raise _selon_code(
@@ -733,7 +767,8 @@ def _fermer_sans_erreur(connexion: ConnexionSMTP) -> None:
 def _enregistrer_echec(trace: MessageEnvoye, erreur: ErreurEnvoi) -> None:
     erreur.message_envoye = trace
     trace.code_smtp = erreur.code
-    trace.reponse_smtp = erreur.message
+    # Pour l'agent : avec l'adresse refusée (la trace en garde déjà la liste).
+    trace.reponse_smtp = erreur.texte
     champs = ["code_smtp", "reponse_smtp", "modifie_le"]
     if not erreur.incertain:
         # Incertain : le message est peut-être parti ; la trace reste « en cours ».
@@ -848,6 +883,23 @@ def _pieces_jointes(email: DjangoEmailMessage) -> list[tuple[str, bytes, str]]:
     return pieces
 
 
+def _erreur_neutre(erreur: Exception) -> Exception:
+    """Une erreur du même type (et du même code) dont le texte ne dit que ce type et ce code :
+    celui de l'erreur d'origine peut citer une adresse (destinataire refusé, adresse invalide,
+    réponse du serveur)."""
+    code = getattr(erreur, "code", None)
+    texte = f"Courriel de plateforme non envoyé : {type(erreur).__name__} (code {code})."
+    if isinstance(erreur, AucunCompte):
+        return AucunCompte()  # texte fixe, sans adresse
+    if isinstance(erreur, ErreurEnvoi):
+        return type(erreur)(texte, code=code, incertain=erreur.incertain)
+    try:
+        neutre = type(erreur)(texte)
+    except Exception:
+        return ErreurEnvoi(texte)
+    return neutre if str(neutre) == texte else ErreurEnvoi(texte)
+
+
 class EnvoyerBackend(BaseEmailBackend):
     """Backend Django (`EMAIL_BACKEND`) des courriels de la plateforme : réinitialisation du
     mot de passe, erreurs envoyées aux ADMINS…
@@ -877,7 +929,9 @@ class EnvoyerBackend(BaseEmailBackend):
                     getattr(erreur, "code", None),
                 )
                 if not self.fail_silently:
-                    raise
+                    # Django journalise l'exception (`logger.exception` de la réinitialisation
+                    # du mot de passe) : ni adresse, ni réponse du serveur, ni exception liée.
+                    raise _erreur_neutre(erreur) from None
         return envoyes
 
     def _envoyer(self, email: DjangoEmailMessage) -> bool:

@@ -352,7 +352,9 @@ def smtp_tester(*, compte: CompteSMTP, destinataire: str, par: Utilisateur) -> R
             compte=compte,
         )
     except ErreurEnvoi as erreur:
-        resultat = ResultatTest(ok=False, message=erreur.message, code=erreur.code)
+        # `texte` : le message pour l'agent, avec l'adresse refusée (`message`, destiné aux
+        # logs, la masque).
+        resultat = ResultatTest(ok=False, message=erreur.texte, code=erreur.code)
     except ValueError as erreur:  # adresse de destinataire refusée avant tout envoi
         resultat = ResultatTest(ok=False, message=str(erreur))
     else:

@@ -53,21 +53,33 @@ def mail_activation_envoyer_task(
     exécution émet un nouveau lien qui révoque le précédent (le dernier émis gagne) ; un nouvel
     essai après un échec temporaire envoie donc un lien neuf. Pas de nouvel essai si le
     message a peut-être été transmis (incertain), ni après un échec définitif (5xx, aucun
-    compte d'envoi, adresse refusée) : la trace `MessageEnvoye` et les logs le disent.
+    compte d'envoi, adresse refusée) : la trace `MessageEnvoye` et les logs le disent. Rien
+    n'est envoyé (ni révoqué) si, au moment d'un essai, le compte est désactivé ou a déjà un
+    mot de passe : la personne a pu l'activer par un lien renvoyé entre deux essais.
     """
-    utilisateur = Utilisateur.objects.filter(pk=utilisateur_id).first()
     collectivite = Collectivite.objects.filter(pk=collectivite_id).first()
-    if utilisateur is None or collectivite is None or not utilisateur.email:
-        logger.warning(
-            "Lien d'activation non envoyé : utilisateur %s (avec une adresse) ou collectivité "
-            "%s introuvable.",
-            utilisateur_id,
-            collectivite_id,
-        )
-        return
     par = Utilisateur.objects.filter(pk=par_id).first() if par_id is not None else None
     essai = int(self.request.retries or 0)
     while True:
+        # Relue avant chaque essai : la personne a pu activer son compte (par un lien renvoyé
+        # entre-temps) ou être désactivée depuis l'essai précédent.
+        utilisateur = Utilisateur.objects.filter(pk=utilisateur_id).first()
+        if utilisateur is None or collectivite is None or not utilisateur.email:
+            logger.warning(
+                "Lien d'activation non envoyé : utilisateur %s (avec une adresse) ou "
+                "collectivité %s introuvable.",
+                utilisateur_id,
+                collectivite_id,
+            )
+            return
+        if not utilisateur.is_active or utilisateur.has_usable_password():
+            # Un nouveau lien révoquerait celui qui a peut-être servi, pour rien.
+            logger.info(
+                "Lien d'activation de l'utilisateur %s non envoyé : compte %s.",
+                utilisateur_id,
+                "désactivé" if not utilisateur.is_active else "déjà activé",
+            )
+            return
         erreur = _activation_essai(utilisateur=utilisateur, collectivite=collectivite, par=par)
         if erreur is None:
             return
@@ -90,7 +102,9 @@ def mail_activation_envoyer_task(
             essai + 1,
         )
         if not self.request.is_eager:
-            raise self.retry(exc=erreur, countdown=delai_nouvel_essai(essai)) from erreur
+            # Sans `exc` et sans exception liée : Celery écrirait son texte dans le log du
+            # nouvel essai et dans le backend de résultats (l'essai est déjà loggé ci-dessus).
+            raise self.retry(countdown=delai_nouvel_essai(essai)) from None
         # Mode eager (démonstration, tests) : pas de file où attendre, l'essai suit aussitôt
         # (`retry()` y lèverait `Retry` jusque dans l'appelant).
         essai += 1

@@ -25,6 +25,7 @@ from core.liens import (
     LienInconnu,
     LienInvalide,
     LienVerrouille,
+    activation_deja_faite,
     activation_terminer,
     cible_du_lien,
     essais_restants,
@@ -148,6 +149,10 @@ def lien_activation(request: HttpRequest) -> HttpResponse:
             request,
             LienInconnu("Le compte de ce lien est désactivé. Contactez votre mairie."),
         )
+    # Un lien d'activation ne remplace jamais un mot de passe déjà choisi.
+    deja_faite = activation_deja_faite(utilisateur=utilisateur)
+    if deja_faite is not None:
+        return _erreur(request, deja_faite)
     form = MotDePasseForm(utilisateur, request.POST or None)
     if request.method == "POST":
         if form.is_valid():

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 
 from core import liens
 from core.liens import (
+    MESSAGE_COMPTE_DEJA_ACTIVE,
     LienDejaUtilise,
     LienExpire,
     LienInconnu,
@@ -48,7 +49,8 @@ def collectivite(db):
 
 @pytest.fixture
 def personne(db):
-    return UtilisateurFactory(username="claire", date_naissance=date(1980, 7, 14))
+    """Un compte pas encore activé : sans mot de passe utilisable."""
+    return UtilisateurFactory(username="claire", date_naissance=date(1980, 7, 14), password=None)
 
 
 def creer(collectivite, cible, **kwargs):
@@ -407,7 +409,7 @@ def test_activation_envoyer_cree_le_lien_dans_la_tache_et_l_envoie(
 def test_activation_sans_date_de_naissance_ne_demande_pas_d_identite(
     collectivite, envois, django_capture_on_commit_callbacks
 ):
-    personne = UtilisateurFactory(date_naissance=None, departement_naissance="75")
+    personne = UtilisateurFactory(date_naissance=None, departement_naissance="75", password=None)
     with django_capture_on_commit_callbacks(execute=True):
         activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
     lien = LienSecurise.objects.get()
@@ -486,6 +488,33 @@ def test_activation_terminer_definit_le_mot_de_passe_une_seule_fois(collectivite
         activation_terminer(lien=lien, mot_de_passe="Un-autre-mot-de-passe-2026")
     personne.refresh_from_db()
     assert personne.check_password("Un-mot-de-passe-solide-2026")
+
+
+def test_activation_terminer_refuse_un_compte_qui_a_deja_un_mot_de_passe(collectivite, personne):
+    # Le lien d'un nouvel essai (ou d'un renvoi) arrive après l'activation du compte : il ne
+    # doit pas pouvoir remplacer le mot de passe choisi.
+    lien, _jeton = creer(collectivite, personne)
+    personne.set_password("Mot-de-passe-choisi-2026")
+    personne.save()
+
+    with pytest.raises(LienInconnu) as erreur:
+        activation_terminer(lien=lien, mot_de_passe="Un-autre-mot-de-passe-2026")
+
+    assert erreur.value.message == MESSAGE_COMPTE_DEJA_ACTIVE
+    assert erreur.value.message.startswith("Ce lien n'est plus valable")
+    personne.refresh_from_db()
+    assert personne.check_password("Mot-de-passe-choisi-2026")
+    assert LienSecurise.objects.get(pk=lien.pk).utilise_le is None
+    assert not EntreeJournal.objects.filter(action="mot_de_passe_defini").exists()
+
+
+def test_activation_terminer_un_lien_deja_utilise_le_dit_d_abord(collectivite, personne):
+    lien, _jeton = creer(collectivite, personne)
+    activation_terminer(lien=lien, mot_de_passe="Un-mot-de-passe-solide-2026")
+    copie = LienSecurise.objects.get(pk=lien.pk)
+    copie.utilise_le = None  # copie lue avant l'utilisation (autre onglet)
+    with pytest.raises(LienDejaUtilise):
+        activation_terminer(lien=copie, mot_de_passe="Un-autre-mot-de-passe-2026")
 
 
 def test_activation_terminer_refuse_un_lien_d_un_autre_objectif(collectivite, personne):

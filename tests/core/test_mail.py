@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import socket
 import time
+import traceback
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -203,11 +206,61 @@ def test_destinataire_refuse_selon_le_code(
         _envoyer(monde, compte, destinataires=["refuse@exemple.test"])
 
     assert erreur.value.code == code
-    assert "refuse@exemple.test" in erreur.value.message
+    assert erreur.value.destinataire == "refuse@exemple.test"
+    # Pour l'agent : l'adresse et la réponse du serveur, comme avant.
+    debut = "Refus temporaire pour" if code < 500 else "Le serveur a refusé"
+    assert erreur.value.texte.startswith(f"{debut} le destinataire refuse@exemple.test : ")
+    assert reponse in erreur.value.texte
+    # Pour les logs (str, repr, args) : la réponse, sans l'adresse.
     assert reponse in erreur.value.message
+    for texte in (erreur.value.message, str(erreur.value), repr(erreur.value)):
+        assert "refuse@exemple.test" not in texte
+        assert "[adresse masquée]" in texte
+    assert erreur.value.args == (erreur.value.message,)
     trace = MessageEnvoye.objects.get()
     assert (trace.statut, trace.code_smtp) == (statut, code)
+    assert trace.reponse_smtp == erreur.value.texte
     assert serveur.boite.recus == []
+
+
+def test_l_adresse_citee_par_le_serveur_est_masquee_dans_l_exception(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    # Postfix cite l'adresse refusée dans sa réponse, parfois dans une autre casse.
+    reponse = "550 5.1.1 <Lea.Durand@Exemple.TEST>: Recipient address rejected"
+    serveur = serveur_smtp(reponses={"lea.durand@exemple.test": reponse})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte, destinataires=["ok@exemple.test", "lea.durand@exemple.test"])
+
+    assert erreur.value.message == (
+        "Le serveur a refusé le destinataire [adresse masquée] : "
+        "550 5.1.1 <[adresse masquée]>: Recipient address rejected"
+    )
+    assert "exemple.test" not in repr(erreur.value.args)
+    assert (
+        erreur.value.texte
+        == f"Le serveur a refusé le destinataire lea.durand@exemple.test : {reponse}"
+    )
+    assert MessageEnvoye.objects.get().reponse_smtp == erreur.value.texte
+
+
+def test_l_adresse_d_expedition_refusee_est_masquee_dans_l_exception(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    import smtplib
+
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+    monkeypatch.setattr(smtplib.SMTP, "mail", lambda *a, **k: (553, b"5.7.1 Sender refused"))
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert compte.adresse_expediteur in erreur.value.texte
+    assert compte.adresse_expediteur not in str(erreur.value)
+    assert erreur.value.destinataire is None
 
 
 def test_un_destinataire_refuse_annule_tout_le_message(monde, serveur_smtp, smtp_sans_verification):
@@ -272,13 +325,31 @@ def test_reponse_finale_jamais_venue_reste_en_cours_incertain(
     assert MessageEnvoye.objects.get().statut == StatutMessage.EN_COURS
 
 
-def test_nom_de_serveur_introuvable(monde, smtp_sans_verification):
+def test_nom_de_serveur_introuvable(monde, smtp_sans_verification, monkeypatch):
+    # Sans requête DNS réelle (decisions.md : 127.0.0.1 seulement) : la résolution de
+    # `socket.create_connection`, qu'emploie smtplib, échoue comme pour un nom inconnu.
+    resolution = socket.getaddrinfo
+    demandes: list[str] = []
+
+    def getaddrinfo(hote, *args, **kwargs):
+        if hote == "serveur.invalid":
+            demandes.append(hote)
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolution(hote, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     compte = creer_compte(collectivite=monde.collectivite, port=25)
     compte.hote = "serveur.invalid"
     compte.save()
 
-    with pytest.raises(EchecTemporaire, match="nom de serveur introuvable"):
+    with pytest.raises(EchecTemporaire) as erreur:
         _envoyer(monde, compte)
+
+    assert demandes == ["serveur.invalid"]
+    assert erreur.value.message == (
+        "Impossible de joindre le serveur serveur.invalid:25 : nom de serveur introuvable."
+    )
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC_TEMPORAIRE
 
 
 # --- Sécurité de la connexion -------------------------------------------------------------
@@ -780,6 +851,69 @@ def test_backend_echec_leve_sauf_fail_silently(plateforme, settings):
     settings.ECHARPE_SMTP_DEFAUT = {**settings.ECHARPE_SMTP_DEFAUT, "hote": ""}
     with pytest.raises(AucunCompte):
         send_mail("Objet", "Texte", None, ["a@exemple.test"])
+
+
+@pytest.mark.parametrize(
+    ("adresse", "classe"),
+    [("refuse@exemple.test", EchecDefinitif), ("pas-une-adresse", ValueError)],
+    ids=["refus-550", "adresse-invalide"],
+)
+def test_backend_l_erreur_relevee_ne_cite_pas_l_adresse(plateforme, adresse, classe):
+    from django.core.mail import send_mail
+
+    plateforme.boite.reponses["refuse@exemple.test"] = "550 5.1.1 <refuse@exemple.test> inconnu"
+
+    with pytest.raises(classe) as erreur:
+        send_mail("Objet", "Texte", None, [adresse])
+
+    code = 550 if classe is EchecDefinitif else None
+    attendu = f"Courriel de plateforme non envoyé : {classe.__name__} (code {code})."
+    assert str(erreur.value) == attendu
+    assert getattr(erreur.value, "code", None) == code
+    # `from None` : la trace affichée ne remonte pas à l'erreur d'origine.
+    assert erreur.value.__suppress_context__ is True
+    assert erreur.value.__cause__ is None
+    trace = "".join(traceback.format_exception(erreur.value))
+    assert adresse not in trace
+
+
+def _textes_de_log(records: list[logging.LogRecord]) -> list[str]:
+    """Tout ce qu'un handler pourrait écrire : message, arguments, trace d'exception.
+
+    Sauf les lignes du serveur SMTP de test (aiosmtpd, logger `mail.log`) : il joue le
+    serveur distant, qui voit l'adresse par nature."""
+    formateur = logging.Formatter()
+    textes = []
+    for record in records:
+        if record.name.startswith("mail.log"):
+            continue
+        textes += [record.getMessage(), repr(record.args), repr(record.msg)]
+        if record.exc_info:
+            textes.append(formateur.formatException(record.exc_info))
+        if record.exc_text:
+            textes.append(record.exc_text)
+    return textes
+
+
+def test_reinitialisation_refusee_550_aucune_adresse_dans_les_logs(plateforme, monde, caplog):
+    """Django journalise l'échec avec `logger.exception` : la trace de l'exception relevée
+    par `EnvoyerBackend` ne cite pas l'adresse refusée."""
+    from django.test import Client
+    from django.urls import reverse
+
+    agent = monde.personnes["agent_elections"]
+    plateforme.boite.reponses[agent.email] = f"550 5.1.1 <{agent.email}>: Recipient unknown"
+
+    with caplog.at_level(logging.DEBUG):
+        reponse = Client().post(reverse("password_reset"), {"email": agent.email})
+
+    assert reponse.status_code == 302
+    assert plateforme.boite.recus == []
+    [echec] = [r for r in caplog.records if r.name == "django.contrib.auth"]
+    assert echec.exc_info is not None
+    assert "EchecDefinitif (code 550)" in logging.Formatter().formatException(echec.exc_info)
+    textes = _textes_de_log(caplog.records)
+    assert not [t for t in textes if agent.email.lower() in t.lower()]
 
 
 def test_reinitialisation_du_mot_de_passe_passe_par_core_mail(plateforme, monde):

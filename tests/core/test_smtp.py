@@ -405,6 +405,34 @@ def test_tester_un_serveur_injoignable_ou_muet(
     assert resultat.message == attendu
 
 
+@pytest.mark.reseau
+@pytest.mark.parametrize(
+    ("reponse", "debut"),
+    [
+        ("550 5.1.1 <moi@exemple.test>: inconnu", "Le serveur a refusé le destinataire"),
+        ("451 4.3.0 Réessayez plus tard", "Refus temporaire pour le destinataire"),
+    ],
+    ids=["550", "451"],
+)
+def test_tester_un_destinataire_refuse_montre_son_adresse_a_l_agent(
+    monde, serveur_smtp, smtp_sans_verification, reponse, debut
+):
+    # L'exception ne cite plus l'adresse (logs) ; le résultat montré à l'agent, si.
+    serveur = serveur_smtp(reponses={"moi@exemple.test": reponse})
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert not resultat.ok
+    assert resultat.code == int(reponse[:3])
+    assert resultat.message == f"{debut} moi@exemple.test : {reponse}"
+    compte.refresh_from_db()
+    assert compte.dernier_resultat == resultat.message
+    assert MessageEnvoye.objects.get().reponse_smtp == resultat.message
+
+
 def test_tester_en_demonstration_passe_par_la_boite(monde, settings, tmp_path, port_ferme):
     settings.ECHARPE_BOITE_DEMO = str(tmp_path)
     compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)

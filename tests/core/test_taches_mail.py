@@ -6,13 +6,16 @@ attendre leur délai, qui est vérifié à part.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 import pytest
+from celery.app.trace import build_tracer
+from celery.canvas import Signature
 
 from config.celery import app
-from core.liens import lien_verifier
-from core.mail import EchecTemporaire
+from core import tasks
+from core.liens import activation_terminer, lien_verifier
 from core.models import LienSecurise, MessageEnvoye, StatutMessage
 from core.tasks import (
     ACTIVATION_ESSAIS_MAX,
@@ -197,6 +200,178 @@ def test_hors_mode_eager_le_nouvel_essai_est_confie_a_celery_avec_son_delai(
 
     [demande] = demandes
     assert demande["countdown"] == delai_nouvel_essai(0) == 60
-    assert isinstance(demande["exc"], EchecTemporaire)
-    assert demande["exc"].code == 451
+    # Pas d'exception confiée à Celery : son texte irait dans le log du nouvel essai.
+    assert "exc" not in demande
+    assert MessageEnvoye.objects.get().code_smtp == 451
     assert serveur.boite.recus == []
+
+
+# --- Compte activé entre deux essais ----------------------------------------------------------
+
+MOT_DE_PASSE = "Mot-de-passe-choisi-2026!"
+
+
+def _nouvel_essai_differe(monkeypatch) -> type[Exception]:
+    """Comme dans un worker : `retry()` confie le nouvel essai à Celery (ici : l'oublie)."""
+
+    class Differe(Exception):
+        pass
+
+    monkeypatch.setattr(mail_activation_envoyer_task, "retry", lambda **kwargs: Differe())
+    return Differe
+
+
+def test_nouvel_essai_apres_activation_par_un_lien_renvoye_rien_n_est_envoye(
+    monde, lea, serveur_smtp, smtp_sans_verification, monkeypatch, caplog
+):
+    """Le scénario de la revue : 451 au premier envoi, « Renvoyer », la personne active son
+    compte, puis le nouvel essai de Celery arrive. Il n'émet rien : ni lien capable de
+    remplacer le mot de passe, ni révocation du lien qui a servi."""
+    serveur = serveur_smtp(reponses={ADRESSE: ["451 4.3.0 Réessayez plus tard"]})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    differe = _nouvel_essai_differe(monkeypatch)
+    # 1. Premier envoi, refus temporaire : Celery garde un nouvel essai pour plus tard.
+    with pytest.raises(differe):
+        mail_activation_envoyer_task(lea.pk, monde.collectivite.pk, None)
+    # 2. L'administrateur clique « Renvoyer » : ce lien-là part.
+    _lancer(lea, monde, par=monde.personnes["administrateur"])
+    [recu] = serveur.boite.recus
+    renvoye = lien_verifier(jeton=_jeton(recu), objectif="activation")
+    # 3. La personne active son compte.
+    activation_terminer(lien=renvoye, mot_de_passe=MOT_DE_PASSE)
+    liens_avant = list(LienSecurise.objects.order_by("pk").values_list("pk", "revoque_le"))
+    messages_avant = MessageEnvoye.objects.count()
+
+    # 4. Le nouvel essai de Celery.
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="core.tasks"):
+        mail_activation_envoyer_task(lea.pk, monde.collectivite.pk, None)
+
+    assert len(serveur.boite.recus) == 1
+    assert list(LienSecurise.objects.order_by("pk").values_list("pk", "revoque_le")) == (
+        liens_avant
+    )
+    assert MessageEnvoye.objects.count() == messages_avant
+    lea.refresh_from_db()
+    assert lea.check_password(MOT_DE_PASSE)
+    [ligne] = [r for r in caplog.records if r.name == "core.tasks"]
+    assert ligne.levelname == "INFO"
+    assert ligne.getMessage() == (
+        f"Lien d'activation de l'utilisateur {lea.pk} non envoyé : compte déjà activé."
+    )
+
+
+@pytest.mark.parametrize("etat", ["deja_active", "desactive"])
+def test_compte_active_ou_desactive_rien_n_est_emis(monde, lea, serveur_smtp, etat, caplog):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    if etat == "deja_active":
+        lea.set_password(MOT_DE_PASSE)
+    else:
+        lea.is_active = False
+    lea.save()
+
+    with caplog.at_level(logging.INFO, logger="core.tasks"):
+        _lancer(lea, monde)
+
+    assert serveur.boite.recus == []
+    assert not LienSecurise.objects.exists()
+    assert not MessageEnvoye.objects.exists()
+    [ligne] = [r for r in caplog.records if r.name == "core.tasks"]
+    assert ligne.levelname == "INFO"
+    assert ADRESSE not in ligne.getMessage()
+    assert str(lea.pk) in ligne.getMessage()
+
+
+def test_en_mode_eager_l_etat_du_compte_est_relu_avant_chaque_essai(
+    monde, lea, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    serveur = serveur_smtp(reponses={ADRESSE: ["451 4.3.0 Réessayez plus tard"] * 3})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    essai_reel = tasks._activation_essai
+    essais = []
+
+    def essai_puis_activation(**kwargs):
+        erreur = essai_reel(**kwargs)
+        essais.append(erreur)
+        # Entre deux essais, la personne active son compte par un autre moyen.
+        type(lea).objects.filter(pk=lea.pk).update(password=_mot_de_passe_chiffre())
+        return erreur
+
+    monkeypatch.setattr(tasks, "_activation_essai", essai_puis_activation)
+
+    _lancer(lea, monde)
+
+    assert len(essais) == 1
+    assert LienSecurise.objects.count() == 1
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC_TEMPORAIRE
+
+
+def _mot_de_passe_chiffre() -> str:
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(MOT_DE_PASSE)
+
+
+# --- Aucune adresse dans les logs ---------------------------------------------------------------
+
+
+def _textes_de_log(records: list[logging.LogRecord]) -> list[str]:
+    """Tout ce qu'un handler pourrait écrire : message, arguments, trace d'exception.
+
+    Sauf les lignes du serveur SMTP de test (aiosmtpd, logger `mail.log`) : il joue le
+    serveur distant, qui voit l'adresse par nature."""
+    formateur = logging.Formatter()
+    textes = []
+    for record in records:
+        if record.name.startswith("mail.log"):
+            continue
+        textes += [record.getMessage(), repr(record.args), repr(record.msg)]
+        if record.exc_info:
+            textes.append(formateur.formatException(record.exc_info))
+        if record.exc_text:
+            textes.append(record.exc_text)
+    return textes
+
+
+def test_le_nouvel_essai_de_celery_ne_logge_pas_l_adresse(
+    monde, lea, serveur_smtp, smtp_sans_verification, monkeypatch, caplog
+):
+    """Le chemin d'un worker : la tâche lève `Retry`, le traceur de Celery le journalise
+    (« retry: Retry in 60s… ») ; ni cette ligne ni aucune autre ne cite l'adresse."""
+    # Le serveur cite l'adresse dans sa réponse, comme Postfix.
+    serveur = serveur_smtp(reponses={ADRESSE: [f"451 4.3.0 <{ADRESSE.upper()}>: réessayez"]})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    remis_en_file: list[Signature] = []
+    # Le nouvel essai n'est pas mis dans Redis : il est seulement noté.
+    monkeypatch.setattr(Signature, "apply_async", lambda sig, *a, **k: remis_en_file.append(sig))
+    traceur = build_tracer(
+        mail_activation_envoyer_task.name,
+        mail_activation_envoyer_task,
+        app=app,
+        eager=False,
+        propagate=False,
+    )
+
+    with caplog.at_level(logging.DEBUG):
+        resultat = traceur(
+            "tache-test",
+            [lea.pk, monde.collectivite.pk, None],
+            {},
+            {"id": "tache-test", "delivery_info": {}},
+        )
+
+    assert resultat.info is not None
+    assert resultat.info.state == "RETRY"
+    assert len(remis_en_file) == 1
+    [retry] = [r for r in caplog.records if r.name == "celery.app.trace"]
+    assert "Retry in 60s" in retry.getMessage()
+    assert MessageEnvoye.objects.get().code_smtp == 451
+    textes = _textes_de_log(caplog.records)
+    assert not [t for t in textes if ADRESSE in t.lower()]
+    # L'agent, lui, voit toujours l'adresse et la réponse du serveur sur la trace.
+    trace = MessageEnvoye.objects.get()
+    assert trace.reponse_smtp == (
+        f"Refus temporaire pour le destinataire {ADRESSE} : "
+        f"451 4.3.0 <{ADRESSE.upper()}>: réessayez"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 from datetime import UTC, date, datetime, timedelta
 
@@ -342,6 +343,35 @@ def test_activation_d_un_compte_desactive_est_refusee(collectivite, agent):
     reponse = client.get(lien_url(jeton), follow=True)
     assert reponse.status_code == 404
     assert "désactivé" in reponse.content.decode()
+
+
+def test_activation_d_un_compte_qui_a_deja_un_mot_de_passe_est_refusee(collectivite, agent):
+    # Un lien émis par un nouvel essai après l'activation (ou ouvert avant celle-ci, dans
+    # un autre onglet) ne remplace pas le mot de passe choisi.
+    _lien, jeton = activation(collectivite, agent, date_naissance=None)
+    client = Client()
+    client.get(lien_url(jeton))
+    assert client.get(reverse("lien_activation")).status_code == 200
+    agent.set_password(MOT_DE_PASSE)
+    agent.save()
+
+    page = client.get(reverse("lien_activation"))
+    autre = "Autre-mot-de-passe-2026!"
+    envoi = client.post(
+        reverse("lien_activation"), {"new_password1": autre, "new_password2": autre}
+    )
+
+    for reponse in (page, envoi):
+        assert reponse.status_code == 404
+        contenu = html.unescape(reponse.content.decode())
+        assert "Ce lien n'est plus valable : le mot de passe de ce compte a déjà été choisi." in (
+            contenu
+        )
+        assert "Choisissez votre mot de passe" not in contenu
+    agent.refresh_from_db()
+    assert agent.check_password(MOT_DE_PASSE)
+    assert "_auth_user_id" not in client.session
+    assert not EntreeJournal.objects.filter(action="mot_de_passe_defini").exists()
 
 
 def test_deux_onglets_un_seul_mot_de_passe_enregistre(collectivite, agent):

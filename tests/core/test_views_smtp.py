@@ -457,6 +457,29 @@ def test_tester_un_serveur_ferme_affiche_le_message(monde, port_ferme, smtp_sans
     )
 
 
+@pytest.mark.reseau
+def test_tester_un_destinataire_refuse_affiche_son_adresse(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(reponses={"moi@exemple.test": "550 5.1.1 Utilisateur inconnu"})
+    compte = creer_compte(serveur, collectivite=monde.collectivite, utilisateur=monde.personnes[E])
+
+    reponse = monde.client(E).post(
+        reverse("smtp_tester", kwargs={"pk": compte.pk}),
+        {"test-destinataire": "moi@exemple.test"},
+        follow=True,
+    )
+
+    assert reponse.status_code == 200
+    page = _page(reponse)
+    assert (
+        "Le serveur a refusé le destinataire moi@exemple.test : 550 5.1.1 Utilisateur inconnu"
+        in page
+    )
+    assert "message--error" in page
+    assert "[adresse masquée]" not in page
+
+
 def test_tester_le_compte_d_un_autre_agent_refuse_a_l_agent(monde):
     compte = creer_compte(
         collectivite=monde.collectivite, utilisateur=monde.personnes["secretariat"], port=25

@@ -167,7 +167,9 @@ def test_pages_d_un_lien_securise_sans_violation_grave(
     assert page.locator("h1").count() == 1
     verifier_accessibilite(page)
 
-    personne = UtilisateurFactory(username="nouvel.agent", date_naissance=date(1980, 7, 14))
+    personne = UtilisateurFactory(
+        username="nouvel.agent", date_naissance=date(1980, 7, 14), password=None
+    )
     _lien, jeton = lien_creer(
         collectivite=commune.collectivite,
         objectif=OBJECTIF_ACTIVATION,
@@ -187,6 +189,7 @@ def test_pages_d_un_lien_securise_sans_violation_grave(
     page.get_by_label("Date de naissance").fill("14/07/1980")
     page.get_by_role("button").last.click()
     page.wait_for_url("**/l/activation/")
+    assert page.get_by_label("Nouveau mot de passe").first.is_visible()
     assert page.locator("h1").count() == 1
     verifier_accessibilite(page)  # choix du mot de passe
 
