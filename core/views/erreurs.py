@@ -1,7 +1,10 @@
 """Pages d'erreur en français, sans aucune donnée."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 
 def _page(request: HttpRequest, statut: int, titre: str, texte: str) -> HttpResponse:
@@ -31,4 +34,12 @@ def erreur_404(request: HttpRequest, exception: Exception | None = None) -> Http
 
 
 def erreur_500(request: HttpRequest) -> HttpResponse:
-    return render(request, "500.html", status=500)
+    # Une panne de la base survenue hors d'une vue (session, middleware) arrive ici : on la
+    # présente comme le middleware ServiceIndisponible, sans toucher à la base.
+    from core.middleware import PANNES
+
+    if isinstance(sys.exc_info()[1], PANNES):
+        reponse = HttpResponse(render_to_string("503.html"), status=503)
+        reponse["Retry-After"] = "30"
+        return reponse
+    return HttpResponse(render_to_string("500.html"), status=500)
