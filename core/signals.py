@@ -85,17 +85,45 @@ def journaliser_connexion_echec(
 # --- Personnel de la plateforme -----------------------------------------------------------
 
 
-def _valeurs_avant(
-    modele: Any, instance: Any, champs: tuple[str, ...], update_fields: Any
-) -> dict[str, Any] | None:
-    if instance._state.adding or instance.pk is None:
-        return None
-    if update_fields is not None and not set(update_fields) & set(champs):
-        return None
-    return modele.objects.filter(pk=instance.pk).values(*champs).first()  # type: ignore[no-any-return]
+# Champs suivis par modèle : leur valeur avant l'enregistrement est lue en pre_save, comparée
+# en post_save ; seules les différences sont journalisées.
+CHAMPS_SUIVIS: dict[type[Any], tuple[str, ...]] = {
+    Utilisateur: CHAMPS_PERSONNEL,
+    Role: CHAMPS_ROLE,
+}
 
 
-def _changements(avant: dict[str, Any], instance: Any, champs: tuple[str, ...]) -> dict[str, Any]:
+def _memoriser_avant(
+    sender: Any, instance: Any, raw: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if raw:
+        return
+    champs = CHAMPS_SUIVIS[sender]
+    existant = not instance._state.adding and instance.pk is not None
+    concerne = update_fields is None or bool(set(update_fields) & set(champs))
+    instance._journal_avant = (
+        sender.objects.filter(pk=instance.pk).values(*champs).first()
+        if existant and concerne
+        else None
+    )
+
+
+for _modele in CHAMPS_SUIVIS:
+    pre_save.connect(
+        _memoriser_avant, sender=_modele, dispatch_uid=f"journal_avant_{_modele.__name__}"
+    )
+
+
+def _changements(instance: Any, *, created: bool, raw: bool) -> dict[str, Any]:
+    """Champs suivis qui ont changé : [avant, après] ; à la création, avant = None."""
+    avant = instance.__dict__.pop("_journal_avant", None)
+    champs = CHAMPS_SUIVIS[type(instance)]
+    if raw:
+        return {}
+    if created:
+        return {champ: [None, getattr(instance, champ)] for champ in champs}
+    if avant is None:
+        return {}
     return {
         champ: [avant[champ], getattr(instance, champ)]
         for champ in champs
@@ -103,30 +131,12 @@ def _changements(avant: dict[str, Any], instance: Any, champs: tuple[str, ...]) 
     }
 
 
-@receiver(pre_save, sender=Utilisateur, dispatch_uid="journal_personnel_avant")
-def _personnel_avant(
-    sender: Any, instance: Utilisateur, raw: bool = False, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if not raw:
-        instance._journal_avant = _valeurs_avant(  # type: ignore[attr-defined]
-            Utilisateur, instance, CHAMPS_PERSONNEL, update_fields
-        )
-
-
 @receiver(post_save, sender=Utilisateur, dispatch_uid="journal_personnel")
 def journaliser_personnel(
     sender: Any, instance: Utilisateur, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    avant = instance.__dict__.pop("_journal_avant", None)
-    if raw:
-        return
-    if created:
-        if not (instance.is_staff or instance.is_superuser):
-            return
-        changements = {champ: [None, getattr(instance, champ)] for champ in CHAMPS_PERSONNEL}
-    elif avant is not None:
-        changements = _changements(avant, instance, CHAMPS_PERSONNEL)
-    else:
+    changements = _changements(instance, created=created, raw=raw)
+    if created and not (instance.is_staff or instance.is_superuser):
         return
     if changements:
         journaliser(
@@ -141,29 +151,11 @@ def journaliser_personnel(
 # --- Rôles --------------------------------------------------------------------------------
 
 
-@receiver(pre_save, sender=Role, dispatch_uid="journal_role_avant")
-def _role_avant(
-    sender: Any, instance: Role, raw: bool = False, update_fields: Any = None, **kwargs: Any
-) -> None:
-    if not raw:
-        instance._journal_avant = _valeurs_avant(  # type: ignore[attr-defined]
-            Role, instance, CHAMPS_ROLE, update_fields
-        )
-
-
 @receiver(post_save, sender=Role, dispatch_uid="journal_role")
 def journaliser_role(
     sender: Any, instance: Role, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
-    avant = instance.__dict__.pop("_journal_avant", None)
-    if raw:
-        return
-    if created:
-        changements = {champ: [None, getattr(instance, champ)] for champ in CHAMPS_ROLE}
-    elif avant is not None:
-        changements = _changements(avant, instance, CHAMPS_ROLE)
-    else:
-        return
+    changements = _changements(instance, created=created, raw=raw)
     if not changements:
         return
     retire = changements.get("actif") == [True, False]

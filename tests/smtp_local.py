@@ -41,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -444,9 +445,28 @@ def smtp_sans_verification(settings: Any) -> Any:
 
 
 __all__ = [
+    "textes_de_log",
     "certificat_smtp",
     "port_ferme",
     "serveur_muet",
     "serveur_smtp",
     "smtp_sans_verification",
 ]
+
+
+def textes_de_log(records: list[logging.LogRecord]) -> list[str]:
+    """Tout ce qu'un handler pourrait écrire : message, arguments, trace d'exception.
+
+    Sauf les lignes du serveur SMTP de test (aiosmtpd, logger `mail.log`) : il joue le
+    serveur distant, qui voit l'adresse par nature."""
+    formateur = logging.Formatter()
+    textes = []
+    for record in records:
+        if record.name.startswith("mail.log"):
+            continue
+        textes += [record.getMessage(), repr(record.args), repr(record.msg)]
+        if record.exc_info:
+            textes.append(formateur.formatException(record.exc_info))
+        if record.exc_text:
+            textes.append(record.exc_text)
+    return textes

@@ -29,7 +29,13 @@ from core.mail import (
 from core.models import MessageEnvoye, StatutMessage
 from core.smtp import CompteResolu
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
-from tests.smtp_local import IDENTIFIANT, MOT_DE_PASSE, REPONSE_DATA, creer_compte
+from tests.smtp_local import (
+    IDENTIFIANT,
+    MOT_DE_PASSE,
+    REPONSE_DATA,
+    creer_compte,
+    textes_de_log,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.reseau]
 
@@ -877,24 +883,6 @@ def test_backend_l_erreur_relevee_ne_cite_pas_l_adresse(plateforme, adresse, cla
     assert adresse not in trace
 
 
-def _textes_de_log(records: list[logging.LogRecord]) -> list[str]:
-    """Tout ce qu'un handler pourrait écrire : message, arguments, trace d'exception.
-
-    Sauf les lignes du serveur SMTP de test (aiosmtpd, logger `mail.log`) : il joue le
-    serveur distant, qui voit l'adresse par nature."""
-    formateur = logging.Formatter()
-    textes = []
-    for record in records:
-        if record.name.startswith("mail.log"):
-            continue
-        textes += [record.getMessage(), repr(record.args), repr(record.msg)]
-        if record.exc_info:
-            textes.append(formateur.formatException(record.exc_info))
-        if record.exc_text:
-            textes.append(record.exc_text)
-    return textes
-
-
 def test_reinitialisation_refusee_550_aucune_adresse_dans_les_logs(plateforme, monde, caplog):
     """Django journalise l'échec avec `logger.exception` : la trace de l'exception relevée
     par `EnvoyerBackend` ne cite pas l'adresse refusée."""
@@ -912,7 +900,7 @@ def test_reinitialisation_refusee_550_aucune_adresse_dans_les_logs(plateforme, m
     [echec] = [r for r in caplog.records if r.name == "django.contrib.auth"]
     assert echec.exc_info is not None
     assert "EchecDefinitif (code 550)" in logging.Formatter().formatException(echec.exc_info)
-    textes = _textes_de_log(caplog.records)
+    textes = textes_de_log(caplog.records)
     assert not [t for t in textes if agent.email.lower() in t.lower()]
 
 

@@ -24,7 +24,7 @@ from core.tasks import (
 )
 from tests.factories import UtilisateurFactory
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
-from tests.smtp_local import creer_compte
+from tests.smtp_local import creer_compte, textes_de_log
 
 pytestmark = [pytest.mark.django_db, pytest.mark.reseau]
 
@@ -316,24 +316,6 @@ def _mot_de_passe_chiffre() -> str:
 # --- Aucune adresse dans les logs ---------------------------------------------------------------
 
 
-def _textes_de_log(records: list[logging.LogRecord]) -> list[str]:
-    """Tout ce qu'un handler pourrait écrire : message, arguments, trace d'exception.
-
-    Sauf les lignes du serveur SMTP de test (aiosmtpd, logger `mail.log`) : il joue le
-    serveur distant, qui voit l'adresse par nature."""
-    formateur = logging.Formatter()
-    textes = []
-    for record in records:
-        if record.name.startswith("mail.log"):
-            continue
-        textes += [record.getMessage(), repr(record.args), repr(record.msg)]
-        if record.exc_info:
-            textes.append(formateur.formatException(record.exc_info))
-        if record.exc_text:
-            textes.append(record.exc_text)
-    return textes
-
-
 def test_le_nouvel_essai_de_celery_ne_logge_pas_l_adresse(
     monde, lea, serveur_smtp, smtp_sans_verification, monkeypatch, caplog
 ):
@@ -367,7 +349,7 @@ def test_le_nouvel_essai_de_celery_ne_logge_pas_l_adresse(
     [retry] = [r for r in caplog.records if r.name == "celery.app.trace"]
     assert "Retry in 60s" in retry.getMessage()
     assert MessageEnvoye.objects.get().code_smtp == 451
-    textes = _textes_de_log(caplog.records)
+    textes = textes_de_log(caplog.records)
     assert not [t for t in textes if ADRESSE in t.lower()]
     # L'agent, lui, voit toujours l'adresse et la réponse du serveur sur la trace.
     trace = MessageEnvoye.objects.get()
