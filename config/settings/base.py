@@ -194,6 +194,13 @@ ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")
 # Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent
 # (rotation).
 ECHARPE_CLES_CHIFFREMENT = env.list("ECHARPE_CLES_CHIFFREMENT")
+# Clé(s) HMAC qui scellent les entrées du journal ; la première scelle, toutes vérifient
+# (rotation). Exigées par les réglages de production ; fixes en test et en démonstration.
+ECHARPE_CLES_JOURNAL: list[str] = env.list("ECHARPE_CLES_JOURNAL", default=[])
+# Fichier d'ancrage (ajout seul, hors de la base) : têtes de chaîne vérifiées par journal_verifier.
+ECHARPE_JOURNAL_ANCRE = env.path(
+    "ECHARPE_JOURNAL_ANCRE", default=str(BASE_DIR / "data" / "journal-ancres.jsonl")
+)
 # `charger_demo` crée des comptes aux mots de passe publiés : réservé à la démo et aux tests.
 ECHARPE_DEMO_AUTORISEE = False
 # En démonstration, tous les envois finissent dans une boîte locale lisible sur /outbox/.

@@ -6,6 +6,9 @@ from .base import env
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# Sans clé, le journal ne serait qu'une chaîne SHA-256 que quiconque écrit en base refait.
+ECHARPE_CLES_JOURNAL = env.list("ECHARPE_CLES_JOURNAL")
+ECHARPE_JOURNAL_ANCRE = env.path("ECHARPE_JOURNAL_ANCRE", default="/app/data/journal-ancres.jsonl")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

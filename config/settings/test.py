@@ -8,6 +8,7 @@ import tempfile
 os.environ.setdefault("DJANGO_SECRET_KEY", "tests-seulement-" + "y" * 40)
 os.environ.setdefault("ECHARPE_CLES_CHIFFREMENT", "dGVzdHMtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q=")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/echarpe")
+os.environ.setdefault("ECHARPE_CLES_JOURNAL", "tests-seulement-cle-du-journal")
 
 from config.env import env  # noqa: E402
 
@@ -36,6 +37,10 @@ STATIC_ROOT = tempfile.mkdtemp(prefix="echarpe-static-")
 # Chaque import des réglages crée ces dossiers : ils disparaissent avec le processus.
 atexit.register(shutil.rmtree, MEDIA_ROOT, True)
 atexit.register(shutil.rmtree, STATIC_ROOT, True)
+# Jamais le fichier d'ancrage du clone : un dossier jetable par processus.
+_DOSSIER_ANCRE = tempfile.mkdtemp(prefix="echarpe-ancre-")
+atexit.register(shutil.rmtree, _DOSSIER_ANCRE, True)
+ECHARPE_JOURNAL_ANCRE = os.path.join(_DOSSIER_ANCRE, "journal-ancres.jsonl")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
