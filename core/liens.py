@@ -453,19 +453,11 @@ def cible_du_lien(lien: LienSecurise, modele: type[models.Model]) -> Any:
 
 
 def enregistrer_objectifs() -> None:
-    """À appeler depuis `CoreConfig.ready()` : objectifs et libellés du journal des liens."""
+    """À appeler depuis `CoreConfig.ready()` : objectifs des liens (leurs actions journalisées
+    sont dans `core.journal.ActionCore`)."""
     from core.registry import registre
 
     registre.ajouter_objectif_lien(OBJECTIF_ACTIVATION, "lien_activation")
-    registre.ajouter_libelles_chronologie(
-        {
-            "lien_cree": "Lien sécurisé créé",
-            "lien_revoque": "Lien sécurisé révoqué",
-            "lien_identite_verifiee": "Identité vérifiée sur un lien sécurisé",
-            "lien_verrouille": "Lien sécurisé bloqué après trop d'essais",
-            "mot_de_passe_defini": "Mot de passe défini",
-        }
-    )
 
 
 MESSAGE_COMPTE_DEJA_ACTIVE = (

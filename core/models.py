@@ -341,7 +341,11 @@ class EntreeJournalQuerySet(models.QuerySet["EntreeJournal"]):
 
 
 class EntreeJournal(models.Model):
-    """Entrée du journal, jamais modifiée ni supprimée (chaînée par SHA-256)."""
+    """Entrée du journal, jamais modifiée ni supprimée, scellée par HMAC-SHA256 et chaînée.
+
+    `hash` est le sceau (HMAC de la clé dont `cle` est l'empreinte) ; une entrée d'avant les
+    clés (`cle` vide) garde son empreinte SHA-256 simple.
+    """
 
     chaine = models.ForeignKey(ChaineJournal, on_delete=models.PROTECT, related_name="entrees")
     collectivite = models.ForeignKey(
@@ -373,6 +377,8 @@ class EntreeJournal(models.Model):
     details = models.JSONField("détails", default=dict, blank=True)
     hash_precedent = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # Empreinte courte de la clé qui a scellé l'entrée (jamais la clé) ; vide avant les clés.
+    cle = models.CharField("clé de scellement", max_length=16, blank=True, default="")
 
     objects = EntreeJournalQuerySet.as_manager()
 
@@ -400,6 +406,19 @@ class EntreeJournal(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise JournalInalterable()
+
+    # Lecture en français pour les gabarits (page du journal, chronologie, export).
+    @property
+    def libelle_action(self) -> str:
+        from core.registry import registre
+
+        return registre.libelle_action(self.action)
+
+    @property
+    def details_lisibles(self) -> str:
+        from core.journal import details_en_francais
+
+        return details_en_francais(self.details)
 
 
 # --- Travaux suivis -------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Choices
+
 from core.permissions import Action, Capacite
 
 
@@ -54,6 +56,10 @@ class Registre:
     libelles_chronologie: dict[str, str] = field(default_factory=dict)
     types_travaux: dict[str, TypeTravail] = field(default_factory=dict)
     objectifs_liens: dict[str, str] = field(default_factory=dict)
+    # Journal : clés de détails et valeurs codées en français, description d'un objet par modèle.
+    libelles_details: dict[str, str] = field(default_factory=dict)
+    libelles_valeurs: dict[str, str] = field(default_factory=dict)
+    descriptions_journal: dict[str, Callable[[Any], str]] = field(default_factory=dict)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -67,6 +73,20 @@ class Registre:
 
     def ajouter_libelles_chronologie(self, libelles: dict[str, str]) -> None:
         self.libelles_chronologie.update(libelles)
+
+    def ajouter_actions(self, actions: type[Choices]) -> None:
+        """Les actions journalisées d'une application (`TextChoices` : code, libellé)."""
+        self.libelles_chronologie.update({str(a.value): str(a.label) for a in actions})
+
+    def ajouter_libelles_details(self, libelles: dict[str, str]) -> None:
+        self.libelles_details.update(libelles)
+
+    def ajouter_libelles_valeurs(self, libelles: dict[str, str]) -> None:
+        self.libelles_valeurs.update(libelles)
+
+    def ajouter_description_journal(self, modele: str, decrire: Callable[[Any], str]) -> None:
+        """`decrire(instance)` rend l'objet en français (« le compte de Claire MARTIN »)."""
+        self.descriptions_journal[modele] = decrire
 
     def libelle_action(self, action: str) -> str:
         return self.libelles_chronologie.get(action, action)

@@ -19,7 +19,7 @@ from django.views import View
 
 from core.dates import ChampDateFr
 from core.journal import filtres_vers_parametres, journal_entrees
-from core.models import Collectivite, TypeRole, Utilisateur
+from core.models import Collectivite, Utilisateur
 from core.permissions import Action, Capacite
 from core.registry import registre
 from core.tenancy import EspaceAgentMixin, peut
@@ -115,28 +115,6 @@ class FiltresJournalForm(forms.Form):
         }
 
 
-def _valeur_lisible(valeur: Any) -> str:
-    if valeur is None or valeur == "":
-        return "—"
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, str) and valeur in TypeRole.values:
-        return str(TypeRole(valeur).label).lower()
-    return str(valeur)
-
-
-def _details_lisibles(details: dict[str, Any]) -> str:
-    morceaux = []
-    for cle, valeur in details.items():
-        libelle = cle.replace("_", " ")
-        if isinstance(valeur, list) and len(valeur) == 2:
-            avant, apres = (_valeur_lisible(v) for v in valeur)
-            morceaux.append(f"{libelle} : {avant} → {apres}")
-        else:
-            morceaux.append(f"{libelle} : {_valeur_lisible(valeur)}")
-    return " ; ".join(morceaux)
-
-
 def _page_journal(
     request: HttpRequest, collectivite: Collectivite, donnees: Any, *, status: int = 200
 ) -> HttpResponse:
@@ -152,8 +130,8 @@ def _page_journal(
     lignes = [
         {
             "entree": entree,
-            "action": registre.libelle_action(entree.action),
-            "details": _details_lisibles(entree.details),
+            "action": entree.libelle_action,
+            "details": entree.details_lisibles,
         }
         for entree in page_obj.object_list
     ]
