@@ -19,6 +19,7 @@ from django.utils import timezone
 from core.journal import (
     ActeurCourantMiddleware,
     JournalInalterable,
+    cles_journal,
     acteur_defini,
     acteur_du_contexte,
     journal_verifier,
@@ -30,6 +31,12 @@ from core.services import role_modifier
 from tests.factories import CollectiviteFactory, RoleFactory, UtilisateurFactory
 
 TABLE = EntreeJournal._meta.db_table
+
+
+@pytest.fixture(autouse=True)
+def _ancre_jetable(settings, tmp_path):
+    """Un fichier d'ancrage par test : la base est remise à zéro entre deux tests, lui non."""
+    settings.ECHARPE_JOURNAL_ANCRE = str(tmp_path / "ancres.jsonl")
 
 
 def _ecrire(collectivite, n, **kwargs):
@@ -89,7 +96,8 @@ def test_journal_intact_la_commande_sort_en_zero():
     entrees = EntreeJournal.objects.count()
     chaines = ChaineJournal.objects.count()
     assert (
-        sortie.strip() == f"Journal intègre : {entrees} entrées vérifiées dans {chaines} chaînes."
+        sortie.splitlines()[0]
+        == f"Journal intègre : {entrees} entrées vérifiées dans {chaines} chaînes."
     )
     assert journal_verifier() == []
 
@@ -113,13 +121,13 @@ def test_une_entree_modifiee_en_sql_est_nommee(requete):
 
     alterations = journal_verifier(collectivite=collectivite)
 
-    assert [(a.numero, a.raison) for a in alterations] == [(cible.numero, "hash différent")]
+    assert [(a.numero, a.raison) for a in alterations] == [(cible.numero, "sceau invalide")]
     date = timezone.localtime(EntreeJournal.objects.get(pk=cible.pk).horodatage)
     code, sortie = _verifier("--collectivite", collectivite.slug)
     assert code == 1
     assert (
         f"Chaîne de Saint-Exemple : entrée n° {cible.numero} du {date:%d/%m/%Y} altérée "
-        "(hash différent)"
+        "(sceau invalide)"
     ) in sortie
 
 
@@ -149,8 +157,8 @@ def test_la_derniere_entree_supprimee_est_vue_par_la_tete_de_chaine():
 
 
 @pytest.mark.django_db
-def test_une_entree_refaite_avec_son_hash_recalcule_casse_le_lien_suivant():
-    """Un faussaire qui recalcule le hash de l'entrée modifiée est trahi par la suivante."""
+def test_une_entree_refaite_avec_son_sceau_recalcule_casse_le_lien_suivant():
+    """Même avec la clé, refaire le sceau d'une entrée modifiée est trahi par la suivante."""
     from core.journal import hash_entree
 
     collectivite = CollectiviteFactory()
@@ -493,3 +501,321 @@ def test_un_identifiant_inconnu_n_est_pas_garde(client):
         {f.name: str(getattr(entree, f.attname)) for f in EntreeJournal._meta.fields}
     )
     assert "MonMotDePasse-Secret-42" not in contenu
+
+
+# --- Falsifications : lignes hors tête, sceau, ancrage ------------------------------------
+
+
+def _falsifier(collectivite, numero, *, precedent, cle=b"", empreinte="", action="connexion"):
+    """Ajoute une entrée « bien formée » comme le ferait quelqu'un qui a INSERT sur les entrées
+    (sans passer par `journaliser`) ; rend l'entrée."""
+    from core.journal import calculer_hash, calculer_sceau
+
+    chaine = ChaineJournal.objects.get(collectivite=collectivite)
+    champs = {
+        "numero": numero,
+        "horodatage": timezone.now(),
+        "acteur_libelle": "",
+        "action": action,
+        "objet_type": "",
+        "objet_id": "",
+        "objet_libelle": "",
+        "sujet_type": "",
+        "sujet_id": "",
+        "sujet_libelle": "",
+        "details": {"faux": True},
+    }
+    lien = {"hash_precedent": precedent, "collectivite_id": collectivite.pk, "acteur_id": None}
+    sceau = (
+        calculer_sceau(cle=cle, empreinte=empreinte, **lien, **champs)
+        if cle
+        else calculer_hash(**lien, **champs)
+    )
+    (entree,) = EntreeJournal.objects.bulk_create(
+        [
+            EntreeJournal(
+                chaine=chaine,
+                collectivite=collectivite,
+                hash_precedent=precedent,
+                hash=sceau,
+                cle=empreinte,
+                **champs,
+            )
+        ]
+    )
+    return entree
+
+
+def _avancer_tete(collectivite, entree):
+    ChaineJournal.objects.filter(collectivite=collectivite).update(
+        dernier_numero=entree.numero, dernier_hash=entree.hash
+    )
+
+
+@pytest.mark.django_db
+def test_une_ligne_ajoutee_au_dela_de_la_tete_est_nommee():
+    collectivite = CollectiviteFactory(nom="Saint-Exemple")
+    entrees = _ecrire(collectivite, 3)
+    # Même correctement scellée, une ligne que la tête ne couvre pas est nommée.
+    empreinte, cle = next(iter(cles_journal().items()))
+    _falsifier(collectivite, 4, precedent=entrees[-1].hash, cle=cle, empreinte=empreinte)
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "Chaîne de Saint-Exemple : entrée n° 4 altérée (entrée au-delà de la tête" in sortie
+    assert "Journal intègre" not in sortie
+
+
+@pytest.mark.django_db
+def test_une_ligne_au_dela_de_la_tete_apres_un_trou_est_nommee():
+    collectivite = CollectiviteFactory()
+    entrees = _ecrire(collectivite, 3)
+    _falsifier(collectivite, 9, precedent=entrees[-1].hash)
+
+    (alteration,) = journal_verifier(collectivite=collectivite)
+
+    assert (alteration.numero, alteration.raison) == (4, "entrée manquante")
+
+
+@pytest.mark.django_db
+def test_une_entree_sans_sceau_apres_des_entrees_scellees_est_refusee():
+    """SHA-256 simple bien calculé, tête avancée : la forme ancienne ne se glisse pas après."""
+    collectivite = CollectiviteFactory()
+    entrees = _ecrire(collectivite, 2)
+    fausse = _falsifier(collectivite, 3, precedent=entrees[-1].hash)
+    _avancer_tete(collectivite, fausse)
+
+    (alteration,) = journal_verifier(collectivite=collectivite)
+
+    assert (alteration.numero, alteration.raison) == (
+        3,
+        "entrée sans sceau après une entrée scellée",
+    )
+
+
+@pytest.mark.django_db
+def test_une_entree_scellee_sans_la_cle_est_refusee():
+    """Empreinte de la vraie clé (publique), mais sceau calculé avec une clé devinée."""
+    from core.journal import cles_journal
+
+    collectivite = CollectiviteFactory()
+    entrees = _ecrire(collectivite, 2)
+    vraie_empreinte = next(iter(cles_journal()))
+    fausse = _falsifier(
+        collectivite,
+        3,
+        precedent=entrees[-1].hash,
+        cle=b"une-cle-devinee",
+        empreinte=vraie_empreinte,
+    )
+    _avancer_tete(collectivite, fausse)
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "entrée n° 3" in sortie and "(sceau invalide)" in sortie
+
+
+@pytest.mark.django_db
+def test_une_entree_scellee_par_une_cle_etrangere_est_nommee():
+    from core.journal import empreinte_cle
+
+    collectivite = CollectiviteFactory()
+    entrees = _ecrire(collectivite, 1)
+    fausse = _falsifier(
+        collectivite,
+        2,
+        precedent=entrees[-1].hash,
+        cle=b"cle-du-faussaire",
+        empreinte=empreinte_cle("cle-du-faussaire"),
+    )
+    _avancer_tete(collectivite, fausse)
+
+    (alteration,) = journal_verifier(collectivite=collectivite)
+
+    assert alteration.raison.startswith("scellée par une clé inconnue")
+
+
+@pytest.mark.django_db
+def test_la_derniere_entree_supprimee_et_la_tete_reculee_sont_vues_par_l_ancre():
+    collectivite = CollectiviteFactory(nom="Saint-Exemple")
+    entrees = _ecrire(collectivite, 3)
+    assert _verifier()[0] == 0  # ancre la tête n° 3
+    _sql(f"DELETE FROM {TABLE} WHERE id = %s", [entrees[-1].pk])
+    _avancer_tete(collectivite, entrees[-2])
+    # Sans l'ancre, la base seule paraît cohérente : c'est pourquoi l'ancre existe.
+    assert journal_verifier(collectivite=collectivite) == []
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "Chaîne de Saint-Exemple : chaîne raccourcie" in sortie
+    assert "a ancré l'entrée n° 3" in sortie
+
+
+@pytest.mark.django_db
+def test_une_chaine_refaite_apres_l_ancre_est_vue():
+    """Tête reculée puis entrée n° 3 réécrite (avec la clé) : différente de l'ancre."""
+    collectivite = CollectiviteFactory()
+    entrees = _ecrire(collectivite, 3)
+    assert _verifier()[0] == 0
+    _sql(f"DELETE FROM {TABLE} WHERE id = %s", [entrees[-1].pk])
+    _avancer_tete(collectivite, entrees[-2])
+    journaliser(action="connexion", collectivite=collectivite)
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "entrée n° 3" in sortie and "différente de celle ancrée" in sortie
+
+
+@pytest.mark.django_db
+def test_l_ancre_est_un_fichier_en_ajout_seul_et_journalisee(settings, caplog):
+    collectivite = CollectiviteFactory()
+    _ecrire(collectivite, 2)
+    with caplog.at_level("INFO", logger="core.journal"):
+        assert _verifier()[0] == 0
+        _ecrire(collectivite, 1)
+        assert _verifier()[0] == 0
+    lignes = open(settings.ECHARPE_JOURNAL_ANCRE, encoding="utf-8").read().splitlines()
+    assert len(lignes) == 2
+    assert json.loads(lignes[1])["chaines"][f"collectivite-{collectivite.pk}"][0] == 3
+    assert f"Ancre du journal : collectivite-{collectivite.pk} n° 3" in caplog.text
+
+
+@pytest.mark.django_db
+def test_un_fichier_d_ancrage_modifie_est_refuse(settings):
+    collectivite = CollectiviteFactory()
+    _ecrire(collectivite, 2)
+    assert _verifier()[0] == 0
+    chemin = settings.ECHARPE_JOURNAL_ANCRE
+    texte = open(chemin, encoding="utf-8").read()
+    open(chemin, "w", encoding="utf-8").write(texte.replace('[2, "', '[1, "'))
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "ligne 1 altérée" in sortie
+
+
+@pytest.mark.django_db
+def test_une_chaine_disparue_depuis_l_ancre_est_nommee():
+    collectivite = CollectiviteFactory(nom="Saint-Disparu")
+    _ecrire(collectivite, 2)
+    assert _verifier()[0] == 0
+    _sql(f"DELETE FROM {TABLE} WHERE collectivite_id = %s", [collectivite.pk])
+    _sql("DELETE FROM core_chainejournal WHERE collectivite_id = %s", [collectivite.pk])
+
+    code, sortie = _verifier()
+
+    assert code == 1
+    assert "Chaîne de Saint-Disparu : chaîne disparue" in sortie
+
+
+@pytest.mark.django_db
+def test_rotation_des_cles_les_anciennes_entrees_restent_valides(settings):
+    from core.journal import empreinte_cle
+
+    settings.ECHARPE_CLES_JOURNAL = ["ancienne-cle-du-journal"]
+    collectivite = CollectiviteFactory()
+    avant = _ecrire(collectivite, 2)
+    settings.ECHARPE_CLES_JOURNAL = ["nouvelle-cle-du-journal", "ancienne-cle-du-journal"]
+    apres = _ecrire(collectivite, 2)
+
+    assert {e.cle for e in avant} == {empreinte_cle("ancienne-cle-du-journal")}
+    assert {e.cle for e in apres} == {empreinte_cle("nouvelle-cle-du-journal")}
+    assert "ancienne-cle" not in json.dumps([e.cle for e in avant + apres])
+    assert journal_verifier(collectivite=collectivite) == []
+    assert _verifier()[0] == 0
+    # Retirer l'ancienne clé trop tôt : ses entrées ne se vérifient plus, et c'est dit.
+    settings.ECHARPE_CLES_JOURNAL = ["nouvelle-cle-du-journal"]
+    (alteration,) = journal_verifier(collectivite=collectivite)
+    assert alteration.numero == avant[0].numero
+    assert "clé inconnue" in alteration.raison
+
+
+@pytest.mark.django_db
+def test_sans_cle_le_journal_refuse_d_ecrire(settings):
+    from core.journal import CleJournalAbsente
+
+    settings.ECHARPE_CLES_JOURNAL = []
+    with pytest.raises(CleJournalAbsente, match="ECHARPE_CLES_JOURNAL"):
+        journaliser(action="connexion", collectivite=None)
+    with pytest.raises(CommandError, match="ECHARPE_CLES_JOURNAL"):
+        call_command("journal_verifier", stdout=StringIO())
+
+
+def test_la_production_exige_une_cle_de_journal():
+    from tests.core.test_reglages import _importer_production
+
+    resultat = _importer_production(
+        {
+            "DJANGO_ALLOWED_HOSTS": "x.example",
+            "DATABASE_URL": "postgres://a@127.0.0.1/b",
+            "DJANGO_SECRET_KEY": "s" * 50,
+            "ECHARPE_CLES_CHIFFREMENT": "x",
+        }
+    )
+    assert resultat.returncode != 0
+    assert "ECHARPE_CLES_JOURNAL" in resultat.stderr
+
+
+# --- Entrées d'avant les clés (migration 0003) --------------------------------------------
+
+
+def _anciennes(collectivite, n):
+    """Entrées écrites comme avant les clés : SHA-256 simple, sans empreinte de clé."""
+    ChaineJournal.objects.get_or_create(collectivite=collectivite, plateforme=False)
+    precedent = "0" * 64
+    entrees = []
+    for numero in range(1, n + 1):
+        entree = _falsifier(collectivite, numero, precedent=precedent, action="agent_ajoute")
+        _avancer_tete(collectivite, entree)
+        precedent = entree.hash
+        entrees.append(entree)
+    return entrees
+
+
+def _migration_0003():
+    import importlib
+
+    return importlib.import_module("core.migrations.0003_journal")
+
+
+@pytest.mark.django_db
+def test_les_entrees_anciennes_sont_scellees_par_la_migration_et_signalees():
+    from django.apps import apps
+
+    collectivite = CollectiviteFactory()
+    anciennes = _anciennes(collectivite, 3)
+    # Avant le sceau de la migration, une chaîne faite seulement d'entrées sans sceau est
+    # ce qu'écrirait quelqu'un sans la clé.
+    (alteration,) = journal_verifier(collectivite=collectivite)
+    assert alteration.raison == "aucune entrée scellée ne couvre les entrées anciennes"
+
+    _migration_0003().sceller_les_chaines_existantes(apps, None)
+
+    sceau = EntreeJournal.objects.get(collectivite=collectivite, action="journal_scelle")
+    assert sceau.numero == 4 and sceau.hash_precedent == anciennes[-1].hash and sceau.cle
+    rapport = journal_verifier_rapport(collectivite=collectivite)
+    assert rapport.integre and rapport.anciennes == 3
+    code, sortie = _verifier()
+    assert code == 0
+    assert "Dont 3 entrées anciennes d'avant les clés" in sortie
+    journaliser(action="connexion", collectivite=collectivite)
+    assert journal_verifier(collectivite=collectivite) == []
+
+
+@pytest.mark.django_db
+def test_une_entree_ancienne_modifiee_apres_le_sceau_est_nommee():
+    from django.apps import apps
+
+    collectivite = CollectiviteFactory()
+    anciennes = _anciennes(collectivite, 3)
+    _migration_0003().sceller_les_chaines_existantes(apps, None)
+    _sql(f"UPDATE {TABLE} SET action = 'falsifie' WHERE id = %s", [anciennes[1].pk])
+
+    (alteration,) = journal_verifier(collectivite=collectivite)
+
+    assert (alteration.numero, alteration.raison) == (2, "hash différent")
