@@ -6,6 +6,7 @@ import json
 import threading
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.signals import user_logged_out
@@ -19,9 +20,9 @@ from django.utils import timezone
 from core.journal import (
     ActeurCourantMiddleware,
     JournalInalterable,
-    cles_journal,
     acteur_defini,
     acteur_du_contexte,
+    cles_journal,
     journal_verifier,
     journal_verifier_rapport,
     journaliser,
@@ -678,7 +679,7 @@ def test_l_ancre_est_un_fichier_en_ajout_seul_et_journalisee(settings, caplog):
         assert _verifier()[0] == 0
         _ecrire(collectivite, 1)
         assert _verifier()[0] == 0
-    lignes = open(settings.ECHARPE_JOURNAL_ANCRE, encoding="utf-8").read().splitlines()
+    lignes = Path(settings.ECHARPE_JOURNAL_ANCRE).read_text(encoding="utf-8").splitlines()
     assert len(lignes) == 2
     assert json.loads(lignes[1])["chaines"][f"collectivite-{collectivite.pk}"][0] == 3
     assert f"Ancre du journal : collectivite-{collectivite.pk} n° 3" in caplog.text
@@ -689,9 +690,8 @@ def test_un_fichier_d_ancrage_modifie_est_refuse(settings):
     collectivite = CollectiviteFactory()
     _ecrire(collectivite, 2)
     assert _verifier()[0] == 0
-    chemin = settings.ECHARPE_JOURNAL_ANCRE
-    texte = open(chemin, encoding="utf-8").read()
-    open(chemin, "w", encoding="utf-8").write(texte.replace('[2, "', '[1, "'))
+    chemin = Path(settings.ECHARPE_JOURNAL_ANCRE)
+    chemin.write_text(chemin.read_text(encoding="utf-8").replace('[2, "', '[1, "'))
 
     code, sortie = _verifier()
 

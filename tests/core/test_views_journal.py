@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.journal import journal_entrees, journaliser
+from core.journal import ElementJournal, journal_entrees, journaliser, journaliser_lot
 from core.models import EntreeJournal, StatutTravail, Travail, TypeRole
 from core.travaux import enregistrer_types_travaux
 from tests.factories import RoleFactory
@@ -115,7 +115,7 @@ def test_la_page_montre_libelles_dates_francaises_et_auteur(monde):
     assert "Compte d&#x27;envoi enregistré" in contenu
     assert "25/11/2026 à 18 h 30" in contenu
     assert str(monde.personnes[A]) in contenu
-    assert "port : 25 → 587" in contenu
+    assert "port SMTP : 25 → 587" in contenu
     assert contenu.count("<h1") == 1
 
 
@@ -342,11 +342,19 @@ def test_l_export_cree_un_travail_avec_les_filtres_et_produit_le_csv(
 @pytest.mark.django_db
 def test_l_export_neutralise_les_formules(monde, django_capture_on_commit_callbacks):
     role = RoleFactory(collectivite=monde.collectivite, utilisateur__last_name="=HYPERLINK(1)")
-    _entree(monde, A, objet=role.utilisateur)
+    journaliser(
+        action="compte_smtp_enregistre",
+        collectivite=monde.collectivite,
+        acteur=role.utilisateur,
+        objet=monde.collectivite,
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        monde.client(A).post(reverse("journal_exporter"), {"texte": "HYPERLINK"})
+        monde.client(A).post(
+            reverse("journal_exporter"),
+            {"acteur": role.utilisateur.pk, "action": "compte_smtp_enregistre"},
+        )
     lignes = _lire_csv(Travail.objects.get())
-    assert lignes[1][4].startswith("'=")
+    assert lignes[1][2].startswith("'=")
 
 
 @pytest.mark.django_db
@@ -379,9 +387,193 @@ def test_l_export_en_get_n_est_pas_permis(monde):
 
 
 def test_details_lisibles_en_francais():
-    from core.views.journal import _details_lisibles
+    from core.journal import details_en_francais
 
-    texte = _details_lisibles(
-        {"role": [None, "agent_elections"], "actif": [True, False], "code": 250}
+    texte = details_en_francais(
+        {"role": [None, "agent_elections"], "actif": [True, False], "code": 1250}
     )
-    assert texte == "role : — → agent élections ; actif : oui → non ; code : 250"
+    assert texte == "rôle : — → agent élections ; accès actif : oui → non ; code : 1\u202f250"
+
+
+def test_details_dates_et_cles_en_francais():
+    from core.journal import details_en_francais
+
+    texte = details_en_francais(
+        {
+            "expire_le": "2026-11-25T13:03:00.123456+00:00",
+            "verification_identite": True,
+            "valide_du": "2026-12-01",
+            "champs_modifies": ["hote", "port"],
+        }
+    )
+    assert "expire le : 25/11/2026 à 14 h 03" in texte
+    assert "vérification d'identité : oui" in texte
+    assert "en vigueur du : 01/12/2026" in texte
+    assert "→" not in texte
+    assert "T13:03" not in texte and "_" not in texte
+
+
+@pytest.mark.django_db
+def test_objet_et_sujet_decrits_en_francais_dans_la_page_et_l_export(
+    monde, django_capture_on_commit_callbacks
+):
+    from core.liens import OBJECTIF_ACTIVATION, lien_creer
+
+    claire = RoleFactory(
+        collectivite=monde.collectivite,
+        utilisateur__first_name="Claire",
+        utilisateur__last_name="Martin",
+    ).utilisateur
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 25, 14, 3)), tick=False):
+        lien_creer(
+            collectivite=monde.collectivite,
+            objectif=OBJECTIF_ACTIVATION,
+            cible=claire,
+            duree=timedelta(days=7),
+            par=monde.personnes[A],
+        )
+    contenu = monde.client(A).get(URL, {"action": "lien_cree"}).content.decode()
+    assert "le lien d&#x27;activation pour le compte de Claire Martin" in contenu
+    assert "le compte de Claire Martin" in contenu
+    assert "core.utilisateur" not in contenu
+    assert "verification identite" not in contenu
+    assert "25/11/2026 à 14 h 03" in contenu
+
+    with django_capture_on_commit_callbacks(execute=True):
+        monde.client(A).post(reverse("journal_exporter"), {"action": "lien_cree"})
+    (ligne,) = _lire_csv(Travail.objects.get())[1:]
+    assert ligne[1] == "25/11/2026 à 14 h 03"
+    assert ligne[4] == "le lien d'activation pour le compte de Claire Martin"
+    assert ligne[5] == "le compte de Claire Martin"
+    assert "{" not in ligne[6] and "vérification d'identité : non" in ligne[6]
+    assert "core." not in ";".join(ligne)
+
+
+# --- Libellés des actions -------------------------------------------------------------------
+
+
+def _actions_journalisees() -> list[tuple[str, int, object]]:
+    """Chaque argument `action=` d'un appel à `journaliser` ou `ElementJournal` dans le code."""
+    import ast
+    from pathlib import Path
+
+    racine = Path(__file__).resolve().parents[2]
+    trouvees = []
+    for fichier in racine.rglob("*.py"):
+        relatif = fichier.relative_to(racine)
+        if relatif.parts[0] in {".venv", "tests", "bench", "node_modules"}:
+            continue
+        arbre = ast.parse(fichier.read_text(encoding="utf-8"))
+        for noeud in ast.walk(arbre):
+            if not isinstance(noeud, ast.Call):
+                continue
+            nom = getattr(noeud.func, "id", getattr(noeud.func, "attr", ""))
+            if nom not in {"journaliser", "ElementJournal"}:
+                continue
+            for argument in noeud.keywords:
+                # `journaliser` transmet son propre argument à `ElementJournal`.
+                if relatif.as_posix() == "core/journal.py" and isinstance(argument.value, ast.Name):
+                    continue
+                if argument.arg == "action":
+                    trouvees.append((str(relatif), noeud.lineno, argument.value))
+    return trouvees
+
+
+def _valeurs(expression: object) -> list[str]:
+    import ast
+
+    from core.registry import registre
+
+    if isinstance(expression, ast.Constant) and isinstance(expression.value, str):
+        return [expression.value]
+    if isinstance(expression, ast.IfExp):
+        return _valeurs(expression.body) + _valeurs(expression.orelse)
+    if isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name):
+        # ActionCore.CONNEXION : un membre d'une énumération enregistrée.
+        code = expression.attr.lower()
+        return [code] if code in registre.libelles_chronologie else [f"<{expression.attr}>"]
+    return [f"<expression non lisible : {ast.dump(expression)[:60]}>"]  # type: ignore[arg-type]
+
+
+def test_chaque_action_journalisee_a_un_libelle_francais():
+    from core.registry import registre
+
+    trouvees = _actions_journalisees()
+    assert len(trouvees) >= 15  # le parcours voit bien les appels du socle
+    sans_libelle = [
+        (fichier, ligne, code)
+        for fichier, ligne, expression in trouvees
+        for code in _valeurs(expression)
+        if code not in registre.libelles_chronologie
+    ]
+    assert sans_libelle == []
+    assert registre.libelle_action("journal_scelle") == "Journal scellé par une clé"
+
+
+# --- Chronologie ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_chronologie_d_un_compte_en_une_requete_indexee(monde, django_assert_num_queries):
+    from core.journal import journal_chronologie
+
+    role = RoleFactory(collectivite=monde.collectivite)
+    personne = role.utilisateur
+    comme_sujet = _entree(monde, A, objet=role, sujet=personne)
+    comme_objet = _entree(monde, E, action="agent_ajoute", objet=personne)
+    _entree(monde, A, objet=monde.collectivite)
+    _entree(monde, "autre_collectivite", collectivite=monde.autre, sujet=personne)
+
+    with django_assert_num_queries(1):
+        entrees = list(journal_chronologie(sujet=personne, collectivite=monde.collectivite))
+        acteurs = [e.acteur for e in entrees]
+
+    assert entrees[:2] == [comme_objet, comme_sujet]
+    assert all(e.collectivite_id == monde.collectivite.pk for e in entrees)
+    assert acteurs[0] == monde.personnes[E]
+    # Un journal de collectivité bien rempli : la requête passe par les index du sujet et de
+    # l'objet, jamais par un parcours de tout le journal de la collectivité.
+    journaliser_lot(
+        collectivite=monde.collectivite,
+        elements=[ElementJournal(action="connexion", objet=monde.collectivite)] * 3000,
+    )
+    with connection.cursor() as curseur:
+        curseur.execute(f"ANALYZE {EntreeJournal._meta.db_table}")
+    plan = journal_chronologie(sujet=personne, collectivite=monde.collectivite).explain()
+    assert "journal_sujet" in plan and "journal_objet" in plan
+
+
+@pytest.mark.django_db
+def test_chronologie_d_une_collectivite_et_composant(monde):
+    from django.template.loader import render_to_string
+
+    from core.journal import journal_chronologie
+
+    with time_machine.travel(timezone.make_aware(datetime(2026, 11, 25, 14, 3)), tick=False):
+        _entree(
+            monde,
+            A,
+            action="collectivite_modifiee",
+            objet=monde.collectivite,
+            details={"telephone": ["", "01 02 03 04 05"]},
+        )
+
+    html = render_to_string(
+        "components/chronologie.html",
+        {"entrees": journal_chronologie(sujet=monde.collectivite)[:50], "titre": "Historique"},
+    )
+    assert "Fiche de la collectivité modifiée" in html
+    assert "25/11/2026 à 14 h 03" in html
+    assert f"la collectivité {monde.collectivite.nom}" in html
+    assert "téléphone : — → 01 02 03 04 05" in html
+    assert f"Par {monde.personnes[A]}" in html
+    vide = render_to_string("components/chronologie.html", {"entrees": []})
+    assert "Aucune action enregistrée pour l'instant." in vide
+
+
+def test_chronologie_d_une_personne_exige_la_collectivite():
+    from core.journal import journal_chronologie
+    from core.models import Utilisateur
+
+    with pytest.raises(ValueError, match="précisez la collectivité"):
+        journal_chronologie(sujet=Utilisateur(pk=1))
