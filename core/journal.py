@@ -36,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -877,7 +877,7 @@ def journal_entrees(
     """
     if collectivite is None:
         return EntreeJournal.objects.none()
-    entrees = EntreeJournal.objects.filter(collectivite=collectivite)
+    entrees = _couvertes_par_la_tete(EntreeJournal.objects.filter(collectivite=collectivite))
     if acteur is not None:
         entrees = entrees.filter(acteur=acteur)
     if action:
@@ -900,6 +900,13 @@ def journal_entrees(
     return entrees.order_by("-horodatage", "-numero")
 
 
+def _couvertes_par_la_tete(entrees: QuerySet[EntreeJournal]) -> QuerySet[EntreeJournal]:
+    """Sans les lignes au-delà de la tête de leur chaîne : une ligne glissée en base par
+    INSERT, sans mise à jour de la tête, n'apparaît nulle part (journal_verifier la nomme)."""
+    tete = ChaineJournal.objects.filter(pk=OuterRef("chaine_id")).values("dernier_numero")[:1]
+    return entrees.filter(numero__lte=Subquery(tete))
+
+
 def journal_chronologie(
     *, sujet: models.Model, collectivite: Collectivite | None = None
 ) -> QuerySet[EntreeJournal]:
@@ -919,7 +926,8 @@ def journal_chronologie(
         raise ValueError("Chronologie : précisez la collectivité dont on lit le journal.")
     type_sujet, id_sujet = sujet._meta.label_lower, str(sujet.pk)
     return (
-        EntreeJournal.objects.filter(
+        _couvertes_par_la_tete(EntreeJournal.objects.all())
+        .filter(
             Q(sujet_type=type_sujet, sujet_id=id_sujet)
             | Q(objet_type=type_sujet, objet_id=id_sujet),
             collectivite=collectivite,

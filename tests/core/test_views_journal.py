@@ -577,3 +577,35 @@ def test_chronologie_d_une_personne_exige_la_collectivite():
 
     with pytest.raises(ValueError, match="précisez la collectivité"):
         journal_chronologie(sujet=Utilisateur(pk=1))
+
+
+@pytest.mark.django_db
+def test_une_ligne_au_dela_de_la_tete_n_apparait_ni_dans_la_page_ni_dans_la_chronologie(monde):
+    from core.journal import journal_chronologie
+    from core.models import ChaineJournal
+
+    vraie = _entree(monde, A, objet=monde.collectivite)
+    chaine = ChaineJournal.objects.get(collectivite=monde.collectivite)
+    EntreeJournal.objects.bulk_create(
+        [
+            EntreeJournal(
+                chaine=chaine,
+                collectivite=monde.collectivite,
+                numero=chaine.dernier_numero + 1,
+                action="compte_smtp_enregistre",
+                objet_type="core.collectivite",
+                objet_id=str(monde.collectivite.pk),
+                objet_libelle="Entrée glissée",
+                hash_precedent=vraie.hash,
+                hash="0" * 64,
+            )
+        ]
+    )
+
+    reponse = monde.client(A).get(URL)
+
+    assert vraie.numero in _numeros(reponse)
+    assert "Entrée glissée" not in reponse.content.decode()
+    chronologie = journal_chronologie(sujet=monde.collectivite)
+    assert [e.objet_libelle for e in chronologie if e.objet_libelle == "Entrée glissée"] == []
+    assert vraie in chronologie
