@@ -23,7 +23,7 @@ RUN DJANGO_SECRET_KEY=build DJANGO_ALLOWED_HOSTS=build DATABASE_URL=sqlite:////t
     ECHARPE_CLES_CHIFFREMENT=YnVpbGQtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q= \
     python manage.py collectstatic --noinput \
     && useradd --system --uid 1000 --home /app echarpe \
-    && mkdir -p /app/media && chown -R echarpe /app/media
+    && mkdir -p /app/media /app/data && chown -R echarpe /app/media /app/data
 
 USER echarpe
 EXPOSE 8000
