@@ -1,4 +1,9 @@
-"""Journal append-only : une chaîne de hachage par collectivité, une pour la plateforme.
+"""Journal append-only : une chaîne par collectivité, une pour la plateforme.
+
+Chaque entrée est scellée par HMAC-SHA256 avec la première clé de `ECHARPE_CLES_JOURNAL`
+(hors de la base ; l'entrée garde l'empreinte courte de sa clé) et contient le sceau de la
+précédente. Sans la clé, le droit d'INSERT sur les entrées et d'UPDATE sur les têtes ne
+suffit pas pour fabriquer une entrée valide.
 
 `journaliser` est l'unique point d'écriture. Appelez-le en dernier dans la transaction de
 l'action journalisée : il verrouille la tête de chaîne (`select_for_update`) jusqu'au
@@ -7,8 +12,9 @@ commit, et un verrou tenu court sérialise sans ralentir.
 Une entrée ne se modifie ni ne se supprime par l'ORM (`JournalInalterable`). La protection
 qui compte est celle de la base : en production, le rôle PostgreSQL de l'application n'a
 que SELECT et INSERT sur `core_entreejournal` (REVOKE UPDATE, DELETE, TRUNCATE : étape de
-déploiement décrite dans le README). `journal_verifier` recalcule les chaînes et nomme la
-première entrée altérée de chacune.
+déploiement décrite dans le README). `journal_verifier` vérifie toutes les lignes de toutes
+les chaînes, nomme le premier défaut de chacune, et prouve par un fichier d'ancrage hors de la
+base qu'aucune chaîne n'a reculé depuis la vérification précédente.
 
 L'auteur d'une action journalisée par un signal (rôles, personnel) est lu dans
 `acteur_courant`, que `ActeurCourantMiddleware` renseigne pour chaque requête et que
