@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.travaux_balayer_task",
         "schedule": timedelta(minutes=5),
     },
+    # Boîtes de réception des comptes SMTP : rebonds et courrier entrant (core.mail_boite).
+    "boites-relever": {
+        "task": "core.tasks.mail_boites_balayer_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Courriel -------------------------------------------------------------------------------
