@@ -20,6 +20,7 @@ la socket est coupée, même si le serveur distille ses réponses octet par octe
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import logging
 import poplib
@@ -120,18 +121,22 @@ class _Echeance:
         self.secondes = secondes
         self.fin = time.monotonic() + secondes
         self._minuteur: threading.Timer | None = None
+        self._double: socket.socket | None = None
         self.depassee = False
 
     def restant(self) -> float:
         return max(0.0, self.fin - time.monotonic())
 
     def surveiller(self, sock: socket.socket) -> None:
+        """À appeler sur la socket brute, dès la connexion (avant l'accueil du serveur)."""
+        # Un double du descripteur désigne la même connexion : il la coupe encore après
+        # l'enrobage TLS (STARTTLS, SSL/TLS), qui détache l'objet socket d'origine.
+        double = self._double = sock.dup()
+
         def couper() -> None:
             self.depassee = True
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            with contextlib.suppress(OSError):
+                double.shutdown(socket.SHUT_RDWR)
 
         self._minuteur = threading.Timer(self.restant(), couper)
         self._minuteur.daemon = True
@@ -140,6 +145,8 @@ class _Echeance:
     def arreter(self) -> None:
         if self._minuteur is not None:
             self._minuteur.cancel()
+        if self._double is not None:
+            self._double.close()
 
     def message(self) -> str:
         return (
@@ -155,18 +162,60 @@ def _delai_lecture(echeance: _Echeance) -> float:
 # --- IMAP et POP3 ---------------------------------------------------------------------------
 
 
+class _IMAP(imaplib.IMAP4):
+    def __init__(self, hote: str, port: int, *, echeance: _Echeance, delai: float) -> None:
+        self._echeance = echeance
+        super().__init__(hote, port, timeout=delai)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout)
+        self._echeance.surveiller(sock)
+        return sock
+
+
+class _IMAPSSL(imaplib.IMAP4_SSL):
+    def __init__(self, hote: str, port: int, *, echeance: _Echeance, delai: float) -> None:
+        self._echeance = echeance
+        super().__init__(hote, port, ssl_context=_contexte_tls(), timeout=delai)
+
+    def _create_socket(self, timeout: float | None) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout)
+        self._echeance.surveiller(sock)
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
+
+
+class _POP3(poplib.POP3):
+    def __init__(self, hote: str, port: int, *, echeance: _Echeance, delai: float) -> None:
+        self._echeance = echeance
+        super().__init__(hote, port, timeout=delai)
+
+    def _create_socket(self, timeout: float) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout)
+        self._echeance.surveiller(sock)
+        return sock
+
+
+class _POP3SSL(poplib.POP3_SSL):
+    def __init__(self, hote: str, port: int, *, echeance: _Echeance, delai: float) -> None:
+        self._echeance = echeance
+        super().__init__(hote, port, context=_contexte_tls(), timeout=delai)
+
+    def _create_socket(self, timeout: float) -> socket.socket:
+        sock = socket.create_connection((self.host, self.port), timeout)
+        self._echeance.surveiller(sock)
+        contexte: ssl.SSLContext = self.context  # type: ignore[attr-defined]
+        return contexte.wrap_socket(sock, server_hostname=self.host)
+
+
 class _BoiteIMAP:
     def __init__(self, compte: CompteSMTP, mot_de_passe: str, echeance: _Echeance) -> None:
         hote, port = compte.boite_hote, int(compte.boite_port or 0)
         delai = _delai_lecture(echeance)
         self.imap: imaplib.IMAP4
         if compte.boite_securite == Securite.SSL:
-            self.imap = imaplib.IMAP4_SSL(
-                hote, port or 993, ssl_context=_contexte_tls(), timeout=delai
-            )
+            self.imap = _IMAPSSL(hote, port or 993, echeance=echeance, delai=delai)
         else:
-            self.imap = imaplib.IMAP4(hote, port or 143, timeout=delai)
-        echeance.surveiller(self.imap.sock)
+            self.imap = _IMAP(hote, port or 143, echeance=echeance, delai=delai)
         if compte.boite_securite == Securite.STARTTLS:
             self.imap.starttls(ssl_context=_contexte_tls())
         try:
@@ -178,8 +227,10 @@ class _BoiteIMAP:
         statut, _donnees = self.imap.select("INBOX")
         if statut != "OK":
             raise ErreurBoite(MESSAGE_PROTOCOLE)
-        reponse = self.imap.untagged_responses.get("UIDVALIDITY") or [b"0"]
-        self.uidvalidity = reponse[0].decode("ascii", "replace") if reponse[0] else "0"
+        # Les UID ne valent que sous un même UIDVALIDITY : il fait partie de l'identifiant.
+        valeurs = self.imap.untagged_responses.get("UIDVALIDITY") or []
+        premier = valeurs[0] if valeurs else None
+        self.uidvalidity = premier.decode("ascii", "replace") if isinstance(premier, bytes) else "0"
         self.uidplus = "UIDPLUS" in self.imap.capabilities
 
     def lister(self) -> list[_Element]:
@@ -219,10 +270,8 @@ class _BoiteIMAP:
             self.imap.expunge()
 
     def fermer(self) -> None:
-        try:
+        with contextlib.suppress(OSError, imaplib.IMAP4.error):
             self.imap.logout()
-        except (OSError, imaplib.IMAP4.error):
-            pass
 
 
 class _BoitePOP3:
@@ -231,10 +280,9 @@ class _BoitePOP3:
         delai = _delai_lecture(echeance)
         self.pop: poplib.POP3
         if compte.boite_securite == Securite.SSL:
-            self.pop = poplib.POP3_SSL(hote, port or 995, context=_contexte_tls(), timeout=delai)
+            self.pop = _POP3SSL(hote, port or 995, echeance=echeance, delai=delai)
         else:
-            self.pop = poplib.POP3(hote, port or 110, timeout=delai)
-        echeance.surveiller(self.pop.sock)
+            self.pop = _POP3(hote, port or 110, echeance=echeance, delai=delai)
         if compte.boite_securite == Securite.STARTTLS:
             self.pop.stls(context=_contexte_tls())
         try:
@@ -254,7 +302,9 @@ class _BoitePOP3:
         for ligne in lignes_uidl:
             numero, _sep, uid = ligne.decode("ascii", "replace").partition(" ")
             if numero and uid:
-                elements.append(_Element(uid=uid.strip(), cle=numero, taille=tailles.get(numero, 0)))
+                elements.append(
+                    _Element(uid=uid.strip(), cle=numero, taille=tailles.get(numero, 0))
+                )
         return elements
 
     def lire(self, cle: str) -> bytes:
@@ -267,10 +317,8 @@ class _BoitePOP3:
         self.pop.dele(int(cle))
 
     def fermer(self) -> None:
-        try:
+        with contextlib.suppress(OSError, poplib.error_proto):
             self.pop.quit()
-        except (OSError, poplib.error_proto):
-            pass
 
 
 def _ouvrir(compte: CompteSMTP, echeance: _Echeance) -> _Boite:
@@ -348,8 +396,9 @@ def _relever(
     uids = [e.uid for e in elements]
     for debut in range(0, len(uids), 500):
         connus.update(
-            CourrierRecu.objects.filter(compte=compte, uid__in=uids[debut : debut + 500])
-            .values_list("uid", "statut")
+            CourrierRecu.objects.filter(
+                compte=compte, uid__in=uids[debut : debut + 500]
+            ).values_list("uid", "statut")
         )
     for element in elements:
         if echeance.restant() <= 0:
@@ -415,7 +464,9 @@ def _prendre(*, compte: CompteSMTP, uid: str, statut: str | None) -> CourrierRec
             Q(statut=StatutCourrier.ECHEC, tentatives__lt=TENTATIVES_MAX)
             | Q(statut=StatutCourrier.EN_COURS, modifie_le__lt=maintenant - REPRISE_APRES)
         )
-        .update(statut=StatutCourrier.EN_COURS, tentatives=F("tentatives") + 1, modifie_le=maintenant)
+        .update(
+            statut=StatutCourrier.EN_COURS, tentatives=F("tentatives") + 1, modifie_le=maintenant
+        )
     )
     if not repris:
         return None

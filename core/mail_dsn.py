@@ -85,12 +85,9 @@ def analyser_rebond(brut: bytes) -> Rebond | None:
     try:
         message = message_from_bytes(brut, policy=policy.compat32)
         statut = _partie_statut(message)
-        if statut is not None:
-            # Un rapport normalisé fait foi : « delivered » ou « relayed » n'est pas un rebond,
-            # quel que soit le texte qui l'accompagne.
-            rebond = _rapport_rfc3464(message, statut)
-        else:
-            rebond = _rebond_texte(message)
+        # Un rapport normalisé fait foi : « delivered » ou « relayed » n'est pas un rebond,
+        # quel que soit le texte qui l'accompagne.
+        rebond = _rapport_rfc3464(message, statut) if statut is not None else _rebond_texte(message)
     except Exception as erreur:  # noqa: BLE001 — donnée non fiable : jamais d'exception
         # Le type seulement : le texte pourrait citer des adresses.
         logger.info("Message illisible comme rebond (%s).", type(erreur).__name__)
@@ -165,7 +162,7 @@ def _message_id(texte: str) -> str:
 
 def _jeton_verp(message: Message) -> str:
     """Partie après « + » de l'adresse qui a reçu le rebond (l'expéditeur d'enveloppe)."""
-    valeurs = []
+    valeurs: list[str] = []
     for nom in ("X-Original-To", "Delivered-To", "Envelope-To", "To"):
         valeurs.extend(str(v) for v in (message.get_all(nom) or []))
     for _nom, adresse in getaddresses(valeurs):
@@ -205,7 +202,10 @@ def _blocs_statut(partie: Message) -> list[Message]:
         # Partie mal typée ou encodée : on relit les blocs séparés par une ligne vide.
         texte = _texte_partie(partie)
         blocs = re.split(r"\r?\n[ \t]*\r?\n", texte)
-        return [message_from_bytes(b.encode("utf-8", "replace"), policy=policy.compat32) for b in blocs[:100]]
+        return [
+            message_from_bytes(b.encode("utf-8", "replace"), policy=policy.compat32)
+            for b in blocs[:100]
+        ]
     return []
 
 
@@ -229,9 +229,7 @@ def _rapport_rfc3464(message: Message, statut: Message) -> Rebond | None:
     envelope_id = ""
     if blocs:
         envelope_id = _entete(blocs[0], "Original-Envelope-Id")[:300]
-    retenus: list[Message] = [
-        b for b in blocs if _entete(b, "Action").lower() in ACTIONS_RETENUES
-    ]
+    retenus: list[Message] = [b for b in blocs if _entete(b, "Action").lower() in ACTIONS_RETENUES]
     if not retenus:
         # « delivered », « relayed », « expanded » : un accusé, pas un rebond.
         return None
@@ -239,9 +237,9 @@ def _rapport_rfc3464(message: Message, statut: Message) -> Rebond | None:
     retenus.sort(key=lambda b: _entete(b, "Action").lower() != "failed")
     bloc = retenus[0]
     action = _entete(bloc, "Action").lower()
-    destinataire = _adresse_type(_entete(bloc, "Final-Recipient") or _entete(
-        bloc, "Original-Recipient"
-    ))
+    destinataire = _adresse_type(
+        _entete(bloc, "Final-Recipient") or _entete(bloc, "Original-Recipient")
+    )
     diagnostic = _entete(bloc, "Diagnostic-Code")
     _type, _sep, reste = diagnostic.partition(";")
     diagnostic = (reste or diagnostic).strip()
@@ -272,8 +270,7 @@ def _est_rebond_texte(message: Message, texte: str) -> bool:
     if message.get("X-MS-Exchange-Message-Is-Ndr") is not None and marque:
         return True
     venu_du_systeme = bool(_EXPEDITEURS_REBOND.match(expediteur)) or (
-        _entete(message, "Return-Path") in ("<>", "")
-        and message.get("Return-Path") is not None
+        _entete(message, "Return-Path") in ("<>", "") and message.get("Return-Path") is not None
     )
     return marque and (venu_du_systeme or bool(_SUJETS_REBOND.search(sujet)))
 

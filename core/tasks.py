@@ -1,7 +1,7 @@
 """Tâches Celery du socle : minces, elles chargent par identifiant et appellent un service.
 
-Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` vont dans la file `mail`, les autres dans
-la file `documents`.
+Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` et `boites_*` vont dans la file `mail`,
+les autres dans la file `documents`.
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def _activation_essai(
 # --- Boîtes de réception (rebonds, courrier entrant) -----------------------------------------
 
 
-@shared_task(queue="mail", acks_late=True)
+@shared_task(acks_late=True)
 def boites_relever_task(compte_id: int) -> None:
     """Relève la boîte d'un compte. Deux exécutions simultanées ne prennent jamais le même
     message (`CourrierRecu`) ; l'échéance du relevé (`ECHARPE_BOITE_DELAI`) reste sous
@@ -166,7 +166,7 @@ def boites_relever_task(compte_id: int) -> None:
     boite_relever(compte_id=compte_id)
 
 
-@shared_task(queue="mail")
+@shared_task
 def mail_boites_balayer_task() -> None:
     """Tâche périodique (beat) : un relevé par compte dont la boîte est configurée."""
     from core.mail_boite import comptes_avec_boite

@@ -153,6 +153,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TASK_DEFAULT_QUEUE = "documents"
 CELERY_TASK_ROUTES = {
     "core.tasks.mail_*": {"queue": "mail"},
+    "core.tasks.boites_*": {"queue": "mail"},
     "*.tasks.*envoyer*": {"queue": "mail"},
     "*": {"queue": "documents"},
 }
