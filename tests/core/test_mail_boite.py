@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -520,3 +521,35 @@ def test_beat_et_file_mail(settings):
         tache = app.tasks[nom]
         route = app.amqp.router.route(tache._get_exec_options(), nom)
         assert route["queue"].name == "mail"
+
+
+def test_une_prise_abandonnee_est_reprise_apres_le_delai(monde, dovecot):
+    """Un relevé tué en plein traitement laisse une ligne « en cours » : un relevé suivant ne
+    la reprend qu'après `REPRISE_APRES`, jamais pendant qu'elle peut encore avancer."""
+    compte = _compte(monde, dovecot, "imap")
+    dovecot.deposer("elire_notification.eml")
+    boite_relever(compte_id=compte.pk)  # aucun lecteur inscrit : la ligne existe, « ignoré »
+    CourrierRecu.objects.update(statut=StatutCourrier.EN_COURS, modifie_le=timezone.now())
+    pris: list[EmailMessage] = []
+
+    def lecteur(compte: Any, message: EmailMessage) -> bool:
+        pris.append(message)
+        return True
+
+    registre.ajouter_reception_courrier(ReceptionCourrier(code="lecteur", gestionnaire=lecteur))
+    try:
+        recent = boite_relever(compte_id=compte.pk)
+
+        assert (recent.deja_pris, recent.transmis) == (1, 0)
+        assert dovecot.restants() == 1
+        CourrierRecu.objects.update(modifie_le=timezone.now() - timedelta(minutes=16))
+
+        ancien = boite_relever(compte_id=compte.pk)
+    finally:
+        registre.retirer_reception_courrier("lecteur")
+
+    assert ancien.transmis == 1
+    assert len(pris) == 1
+    courrier = CourrierRecu.objects.get()
+    assert (courrier.statut, courrier.tentatives) == (StatutCourrier.TRAITE, 2)
+    assert dovecot.restants() == 0
