@@ -331,6 +331,7 @@ class ActionCore(models.TextChoices):
     JOURNAL_SCELLE = "journal_scelle", "Journal scellé par une clé"
     COLLECTIVITE_MODIFIEE = "collectivite_modifiee", "Fiche de la collectivité modifiée"
     DEMO_CHARGEE = "demo_chargee", "Données de démonstration chargées"
+    MESSAGE_REBONDI = "message_rebondi", "Courriel revenu en erreur (non distribué)"
 
 
 LIBELLES_DETAILS_CORE = {

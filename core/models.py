@@ -257,6 +257,8 @@ class StatutMessage(models.TextChoices):
     ENVOYE = "envoye", "Envoyé"
     ECHEC = "echec", "Échec"
     ECHEC_TEMPORAIRE = "echec_temporaire", "Échec temporaire"
+    # Accepté par notre serveur, puis refusé plus loin : avis de non-remise lu dans la boîte.
+    REBONDI = "rebondi", "Non remis (rebond)"
 
 
 class MessageEnvoye(ModeleCollectivite):
@@ -279,6 +281,9 @@ class MessageEnvoye(ModeleCollectivite):
     demandeur = models.ForeignKey(
         Utilisateur, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    rebond_code = models.CharField("code d'état du rebond", max_length=20, blank=True)
+    rebond_diagnostic = models.TextField("motif du rebond", blank=True)
+    rebond_le = models.DateTimeField("rebond reçu le", null=True, blank=True)
 
     class Meta:
         verbose_name = "message envoyé"
@@ -589,3 +594,57 @@ __all__ = [
     "Travail",
     "Utilisateur",
 ]
+
+
+# --- Boîte de réception (rebonds, courriers entrants) ---------------------------------------
+
+
+class StatutCourrier(models.TextChoices):
+    EN_COURS = "en_cours", "En cours"
+    TRAITE = "traite", "Traité"
+    IGNORE = "ignore", "Ignoré"
+    ECHEC = "echec", "Échec"
+
+
+class CourrierRecu(ModeleCollectivite):
+    """Un message vu dans la boîte d'un compte SMTP, pris par un seul relevé.
+
+    La contrainte unique (`compte`, `uid`) est le verrou : le relevé qui insère la ligne
+    traite le message, l'autre passe. Le message reste sur le serveur jusqu'au traitement.
+    """
+
+    compte = models.ForeignKey(
+        CompteSMTP, on_delete=models.CASCADE, related_name="courriers_recus", verbose_name="compte"
+    )
+    # UIDVALIDITY:UID (IMAP) ou UIDL (POP3) : stable d'un relevé à l'autre.
+    uid = models.CharField("identifiant sur le serveur", max_length=200)
+    statut = models.CharField(
+        "statut", max_length=20, choices=StatutCourrier.choices, default=StatutCourrier.EN_COURS
+    )
+    nature = models.CharField("nature", max_length=40, blank=True)
+    message_id = models.CharField("Message-ID", max_length=300, blank=True)
+    message_envoye = models.ForeignKey(
+        MessageEnvoye,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="courriers_recus",
+        verbose_name="message envoyé concerné",
+    )
+    tentatives = models.PositiveIntegerField("tentatives", default=0)
+    erreur = models.CharField("erreur", max_length=300, blank=True)
+    traite_le = models.DateTimeField("traité le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "courrier reçu"
+        verbose_name_plural = "courriers reçus"
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(fields=["compte", "uid"], name="courrier_recu_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_statut_display()} ({self.uid})"
+
+
+__all__ += ["CourrierRecu", "StatutCourrier"]

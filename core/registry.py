@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 
 from django.db.models import Choices
@@ -49,6 +50,24 @@ class TypeTravail:
     action: Action = Action.LIRE
 
 
+GestionnaireCourrier = Callable[[Any, EmailMessage], bool]
+
+
+@dataclass(frozen=True)
+class ReceptionCourrier:
+    """Lecteur du courrier entrant d'une application (hors rebonds).
+
+    `gestionnaire(compte, message)` reçoit le `CompteSMTP` dont la boîte a été relevée et le
+    message ; il rend True s'il l'a pris en charge (le message est alors retiré du serveur),
+    False sinon (le suivant est essayé ; si aucun ne le prend, il reste sur le serveur).
+    Une exception laisse le message sur le serveur : il sera repris au relevé suivant.
+    """
+
+    code: str
+    gestionnaire: GestionnaireCourrier
+    ordre: int = 100
+
+
 @dataclass
 class Registre:
     navigation: list[EntreeNavigation] = field(default_factory=list)
@@ -60,6 +79,7 @@ class Registre:
     libelles_details: dict[str, str] = field(default_factory=dict)
     libelles_valeurs: dict[str, str] = field(default_factory=dict)
     descriptions_journal: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    receptions_courrier: dict[str, ReceptionCourrier] = field(default_factory=dict)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -97,6 +117,15 @@ class Registre:
     def ajouter_objectif_lien(self, objectif: str, url_name: str) -> None:
         """Un lien sécurisé d'objectif `objectif` mène, après vérification, à `url_name`."""
         self.objectifs_liens[objectif] = url_name
+
+    def ajouter_reception_courrier(self, reception: ReceptionCourrier) -> None:
+        self.receptions_courrier[reception.code] = reception
+
+    def retirer_reception_courrier(self, code: str) -> None:
+        self.receptions_courrier.pop(code, None)
+
+    def receptions_ordonnees(self) -> list[ReceptionCourrier]:
+        return sorted(self.receptions_courrier.values(), key=lambda r: (r.ordre, r.code))
 
 
 registre = Registre()

@@ -1,7 +1,7 @@
 """Tâches Celery du socle : minces, elles chargent par identifiant et appellent un service.
 
-Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` vont dans la file `mail`, les autres dans
-la file `documents`.
+Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` et `boites_*` vont dans la file `mail`,
+les autres dans la file `documents`.
 """
 
 from __future__ import annotations
@@ -151,3 +151,25 @@ def _activation_essai(
         message.pk,
     )
     return None
+
+
+# --- Boîtes de réception (rebonds, courrier entrant) -----------------------------------------
+
+
+@shared_task(acks_late=True)
+def boites_relever_task(compte_id: int) -> None:
+    """Relève la boîte d'un compte. Deux exécutions simultanées ne prennent jamais le même
+    message (`CourrierRecu`) ; l'échéance du relevé (`ECHARPE_BOITE_DELAI`) reste sous
+    l'intervalle du balayage pour que les relevés ne s'empilent pas."""
+    from core.mail_boite import boite_relever
+
+    boite_relever(compte_id=compte_id)
+
+
+@shared_task
+def mail_boites_balayer_task() -> None:
+    """Tâche périodique (beat) : un relevé par compte dont la boîte est configurée."""
+    from core.mail_boite import comptes_avec_boite
+
+    for compte_id in comptes_avec_boite():
+        boites_relever_task.delay(compte_id)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Vérifie (et installe en root) PostgreSQL, Redis, Chromium et LibreOffice pour `make test`.
+# Vérifie (et installe en root) PostgreSQL, Redis, Dovecot, Chromium et LibreOffice pour `make test`.
 set -euo pipefail
 manquants=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || manquants+=(postgresql)
@@ -7,6 +7,8 @@ command -v redis-server >/dev/null 2>&1 || manquants+=(redis-server)
 [ -x /usr/bin/chromium ] || manquants+=(chromium)
 command -v soffice >/dev/null 2>&1 || manquants+=(libreoffice-writer-nogui)
 fc-list 2>/dev/null | grep -qi dejavu || manquants+=(fonts-dejavu-core)
+# Dovecot jetable des tests de la boîte de réception (rebonds), IMAP et POP3.
+[ -x /usr/sbin/dovecot ] || manquants+=(dovecot-imapd dovecot-pop3d)
 [ ${#manquants[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = "0" ]; then
   echo "Installation des paquets manquants : ${manquants[*]}"

@@ -153,6 +153,7 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TASK_DEFAULT_QUEUE = "documents"
 CELERY_TASK_ROUTES = {
     "core.tasks.mail_*": {"queue": "mail"},
+    "core.tasks.boites_*": {"queue": "mail"},
     "*.tasks.*envoyer*": {"queue": "mail"},
     "*": {"queue": "documents"},
 }
@@ -164,6 +165,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # La base est la file de référence : les travaux restés en attente sont remis en file.
     "travaux-balayer": {
         "task": "core.tasks.travaux_balayer_task",
+        "schedule": timedelta(minutes=5),
+    },
+    # Boîtes de réception des comptes SMTP : rebonds et courrier entrant (core.mail_boite).
+    "boites-relever": {
+        "task": "core.tasks.mail_boites_balayer_task",
         "schedule": timedelta(minutes=5),
     },
 }
