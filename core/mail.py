@@ -39,7 +39,7 @@ import socket
 import ssl
 import time
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -317,9 +317,7 @@ class _SSLSocketBornee(ssl.SSLSocket):
         return super().send(*args)
 
 
-def _socket_bornee(
-    hote: str, port: int, echeance: _Echeance, source: Any
-) -> socket.socket:
+def _socket_bornee(hote: str, port: int, echeance: _Echeance, source: Any) -> socket.socket:
     brute = socket.create_connection((hote, port), echeance.borne(), source)
     bornee = _SocketBornee(brute.family, brute.type, brute.proto, fileno=brute.detach())
     bornee.echeance = echeance
@@ -734,45 +732,47 @@ def _interdit(caractere: str) -> bool:
     return caractere != "\t" and unicodedata.category(caractere) in ("Cc", "Cs", "Zl", "Zp")
 
 
-def _decodages(valeur: str) -> list[str]:
-    """Les lectures possibles de `valeur` une fois ses mots encodés décodés.
+def _par_entete(texte: str) -> str:
+    # Le décodeur des en-têtes du module `email` : celui qui décide de ce qui part sur le fil.
+    return str(policy.default.header_factory("Subject", texte))
 
-    Deux décodeurs (celui des en-têtes du module `email`, qui décide de ce qui part sur le fil,
-    et `decode_header`, plus large), répétés tant que le texte change : un mot encodé peut en
-    cacher un autre. Lève `ValueError` si le texte ne se stabilise pas.
-    """
 
-    def par_entete(texte: str) -> str:
-        return str(policy.default.header_factory("Subject", texte))
+def _par_decode_header(texte: str) -> str:
+    # `decode_header`, plus large (mots encodés collés à du texte).
+    morceaux = []
+    for brut, jeu in decode_header(texte):
+        if isinstance(brut, str):
+            morceaux.append(brut)
+            continue
+        try:
+            # Sans jeu de caractères : texte hors mot encodé, rendu en raw-unicode-escape.
+            morceaux.append(brut.decode(jeu or "raw-unicode-escape", errors="replace"))
+        except LookupError:
+            morceaux.append(brut.decode("latin-1"))
+    return "".join(morceaux)
 
-    def par_decode_header(texte: str) -> str:
-        morceaux = []
-        for brut, jeu in decode_header(texte):
-            if isinstance(brut, str):
-                morceaux.append(brut)
-                continue
-            try:
-                morceaux.append(brut.decode(jeu or "ascii", errors="replace"))
-            except LookupError:
-                morceaux.append(brut.decode("latin-1"))
-        return "".join(morceaux)
 
+def _decoder(valeur: str, decodeur: Callable[[str], str]) -> list[str]:
+    """Les décodages successifs de `valeur` tant que le texte change (un mot encodé peut en
+    cacher un autre) ; `ValueError` s'il ne se stabilise pas."""
     lectures = [valeur]
-    for decodeur in (par_entete, par_decode_header):
-        texte = valeur
-        for _ in range(8):
-            if not _MOT_ENCODE.search(texte):
-                break
-            suivant = decodeur(texte)
-            if suivant == texte:
-                break
-            texte = suivant
-            lectures.append(texte)
-            if any(_interdit(c) for c in texte):
-                break
-        else:
-            raise ValueError("mots encodés imbriqués")
-    return lectures
+    texte = valeur
+    for _ in range(8):
+        if not _MOT_ENCODE.search(texte):
+            return lectures
+        suivant = decodeur(texte)
+        if suivant == texte:
+            return lectures
+        texte = suivant
+        lectures.append(texte)
+        if any(_interdit(c) for c in texte):
+            return lectures
+    raise ValueError("mots encodés imbriqués")
+
+
+def _decodages(valeur: str) -> list[str]:
+    """Toutes les lectures de `valeur`, brute puis décodée par les deux décodeurs."""
+    return [*_decoder(valeur, _par_entete), *_decoder(valeur, _par_decode_header)]
 
 
 def contient_mot_encode(valeur: str) -> bool:
@@ -802,15 +802,21 @@ def verifier_entete(valeur: str, libelle: str) -> str:
 
 
 def neutraliser_entete(valeur: str) -> str:
-    """`valeur` lisible et sûre pour un en-tête : mots encodés décodés, caractères de
-    contrôle remplacés par une espace, espaces regroupées (objet rendu d'un gabarit, où le
-    nom d'une collectivité peut arriver)."""
-    try:
-        lectures = _decodages(str(valeur))
-    except Exception:
-        lectures = [str(valeur)]
-    texte = "".join(" " if _interdit(c) else c for c in lectures[-1])
-    return " ".join(texte.split())
+    """`valeur` lisible et sûre pour un en-tête : mots encodés décodés (comme le ferait le
+    module `email`), caractères de contrôle remplacés par une espace, espaces regroupées.
+    Pour l'objet rendu d'un gabarit, où le nom d'une collectivité peut arriver."""
+    texte = " ".join(str(valeur).split())
+    for _ in range(8):
+        try:
+            lisible = _par_entete(texte) if _MOT_ENCODE.search(texte) else texte
+        except Exception:
+            lisible = texte
+        propre = " ".join("".join(" " if _interdit(c) else c for c in lisible).split())
+        if propre == texte:
+            return propre
+        texte = propre
+    # Imbrication sans fin : la forme « =?…?= » est cassée plutôt que décodée à l'envoi.
+    return texte.replace("=?", "= ?")
 
 
 def adresse_ascii(adresse: str) -> str:
