@@ -327,6 +327,7 @@ def _socket_bornee(hote: str, port: int, echeance: _Echeance, source: Any) -> so
 
 class _SMTPBorne(smtplib.SMTP):
     echeance: _Echeance
+    _host: str  # attribut interne de smtplib (nom vérifié par TLS)
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         return _socket_bornee(host, port, self.echeance, self.source_address)
