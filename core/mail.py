@@ -19,7 +19,17 @@ Les courriels de Django (réinitialisation du mot de passe…) passent aussi par
 le compte de la plateforme : `EnvoyerBackend` est l'`EMAIL_BACKEND` par défaut.
 
 En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
-(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP.
+(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP ; « Tester la connexion »
+contacte pourtant tout serveur autre que celui des comptes de démonstration (`HOTE_BOITE_DEMO`).
+
+Chaque valeur d'en-tête venue des données (nom affiché, objet, adresses, en-têtes, noms de
+pièces jointes) est vérifiée après décodage de ses mots encodés RFC 2047 (`verifier_entete`) ;
+le message mis en forme est relu et doit porter exactement les en-têtes posés. Les erreurs du
+module `email`, en anglais, deviennent des messages en français.
+
+Chaque échange avec le serveur a une échéance globale (`ECHARPE_SMTP_DELAI_GLOBAL`, et
+`ECHARPE_SMTP_DELAI_TEST` pour « Tester la connexion ») en plus du délai par lecture
+`ECHARPE_SMTP_TIMEOUT` : un serveur qui répond octet par octet ne retient personne.
 
 Les logs portent les identifiants et les statuts ; jamais de mot de passe, d'adresse ni de
 corps de message. Le texte d'une `ErreurEnvoi` (`str()`, `args`) ne cite aucune adresse : celui
