@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.forms import valider_logo
+from core.forms_smtp import ChampsCompteMixin
 from core.models import (
     ChaineJournal,
     Collectivite,
@@ -30,7 +31,7 @@ from core.models import (
     Utilisateur,
 )
 from core.services import CHAMPS_COLLECTIVITE
-from core.smtp import CHAMPS_COMPTE, verifier_changement_serveur
+from core.smtp import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
 
 
 def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
@@ -233,7 +234,10 @@ class RoleAdmin(RoleAdminMixin, PerimetreAdmin):
     list_select_related = ["utilisateur", "collectivite"]
 
 
-class CompteSMTPAdminForm(forms.ModelForm):
+class CompteSMTPAdminForm(ChampsCompteMixin, forms.ModelForm):
+    """Le formulaire valide ; l'enregistrement passe par `compte_smtp_enregistrer`
+    (`CompteSMTPAdmin.save_model`) : chiffrement, journal, résultat du test remis à zéro."""
+
     mot_de_passe = forms.CharField(
         label="Mot de passe",
         required=False,
@@ -259,13 +263,6 @@ class CompteSMTPAdminForm(forms.ModelForm):
                 self.add_error(None, erreur)
         return donnees
 
-    def save(self, commit: bool = True) -> Any:
-        from core.smtp import chiffrer
-
-        if self.cleaned_data.get("mot_de_passe"):
-            self.instance.mot_de_passe_chiffre = chiffrer(self.cleaned_data["mot_de_passe"])
-        return super().save(commit=commit)
-
 
 @admin.register(CompteSMTP)
 class CompteSMTPAdmin(PerimetreAdmin):
@@ -290,6 +287,28 @@ class CompteSMTPAdmin(PerimetreAdmin):
     search_fields = ["adresse_expediteur", "hote", "utilisateur__username"]
     list_select_related = ["utilisateur", "collectivite"]
     readonly_fields = ["derniere_verification", "dernier_resultat", "dernier_test_reussi"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        champs = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Le service ne déplace pas un compte d'une collectivité ou d'une personne à
+            # l'autre : on en crée un nouveau.
+            champs += ["collectivite", "utilisateur"]
+        return champs
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        donnees = form.cleaned_data
+        enregistre = compte_smtp_enregistrer(
+            compte=obj if change else None,
+            collectivite=obj.collectivite,
+            utilisateur=obj.utilisateur,
+            donnees={champ: donnees[champ] for champ in CHAMPS_COMPTE if champ in donnees},
+            mot_de_passe=donnees.get("mot_de_passe") or None,
+            par=cast(Utilisateur, request.user),
+        )
+        # L'admin poursuit avec `obj` (message, redirection) : il devient la ligne enregistrée.
+        obj.pk = enregistre.pk
+        obj.refresh_from_db()
 
 
 @admin.register(MessageEnvoye)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from core.mail import contient_mot_encode, verifier_entete
 from core.models import CompteSMTP, ProtocoleBoite, Securite
 from core.smtp import CHAMPS_COMPTE, CHAMPS_COMPTE_BOITE, CHAMPS_COMPTE_SMTP
 
@@ -27,7 +28,42 @@ CHAMPS_SMTP = [
 CHAMPS_BOITE = list(CHAMPS_COMPTE_BOITE)
 
 
-class CompteSMTPForm(forms.ModelForm):
+class ChampsCompteMixin:
+    """Contrôles des champs qui finissent dans les en-têtes ou la connexion : repris par le
+    formulaire de l'admin (`core.admin`)."""
+
+    cleaned_data: dict[str, Any]
+
+    def _une_ligne(self, champ: str) -> str:
+        valeur: str = self.cleaned_data.get(champ) or ""
+        if "\r" in valeur or "\n" in valeur:
+            raise forms.ValidationError("Ce champ ne doit pas contenir de retour à la ligne.")
+        return valeur
+
+    def clean_nom_affiche(self) -> str:
+        valeur = self._une_ligne("nom_affiche")
+        try:
+            # Décodé d'abord : « =?utf-8?q?=0D=0ABcc…?= » cacherait un retour à la ligne.
+            return verifier_entete(valeur, "Le nom affiché")
+        except ValueError as erreur:
+            raise forms.ValidationError(str(erreur)) from None
+
+    def clean_adresse_expediteur(self) -> str:
+        valeur: str = self.cleaned_data.get("adresse_expediteur") or ""
+        if contient_mot_encode(valeur):
+            raise forms.ValidationError(
+                "Saisissez une adresse électronique valide, sans forme encodée « =?…?= »."
+            )
+        return valeur
+
+    def clean_identifiant(self) -> str:
+        return self._une_ligne("identifiant")
+
+    def clean_hote(self) -> str:
+        return self._une_ligne("hote").strip()
+
+
+class CompteSMTPForm(ChampsCompteMixin, forms.ModelForm):
     """Le compte d'envoi : le mot de passe n'est jamais réaffiché ; vide, il est gardé."""
 
     mot_de_passe = forms.CharField(
@@ -87,21 +123,6 @@ class CompteSMTPForm(forms.ModelForm):
     @property
     def champs_boite(self) -> list[forms.BoundField]:
         return [self[nom] for nom in CHAMPS_BOITE]
-
-    def _une_ligne(self, champ: str) -> str:
-        valeur: str = self.cleaned_data.get(champ) or ""
-        if "\r" in valeur or "\n" in valeur:
-            raise forms.ValidationError("Ce champ ne doit pas contenir de retour à la ligne.")
-        return valeur
-
-    def clean_nom_affiche(self) -> str:
-        return self._une_ligne("nom_affiche")
-
-    def clean_identifiant(self) -> str:
-        return self._une_ligne("identifiant")
-
-    def clean_hote(self) -> str:
-        return self._une_ligne("hote").strip()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -19,7 +19,17 @@ Les courriels de Django (réinitialisation du mot de passe…) passent aussi par
 le compte de la plateforme : `EnvoyerBackend` est l'`EMAIL_BACKEND` par défaut.
 
 En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
-(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP.
+(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP ; « Tester la connexion »
+contacte pourtant tout serveur autre que celui des comptes de démonstration (`HOTE_BOITE_DEMO`).
+
+Chaque valeur d'en-tête venue des données (nom affiché, objet, adresses, en-têtes, noms de
+pièces jointes) est vérifiée après décodage de ses mots encodés RFC 2047 (`verifier_entete`) ;
+le message mis en forme est relu et doit porter exactement les en-têtes posés. Les erreurs du
+module `email`, en anglais, deviennent des messages en français.
+
+Chaque échange avec le serveur a une échéance globale (`ECHARPE_SMTP_DELAI_GLOBAL`, et
+`ECHARPE_SMTP_DELAI_TEST` pour « Tester la connexion ») en plus du délai par lecture
+`ECHARPE_SMTP_TIMEOUT` : un serveur qui répond octet par octet ne retient personne.
 
 Les logs portent les identifiants et les statuts ; jamais de mot de passe, d'adresse ni de
 corps de message. Le texte d'une `ErreurEnvoi` (`str()`, `args`) ne cite aucune adresse : celui
@@ -28,6 +38,7 @@ que voit l'agent est `ErreurEnvoi.texte`.
 
 from __future__ import annotations
 
+import base64
 import errno
 import logging
 import mimetypes
@@ -36,10 +47,13 @@ import secrets
 import smtplib
 import socket
 import ssl
-from collections.abc import Iterable, Sequence
+import time
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
+from email.header import decode_header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.mime.base import MIMEBase
@@ -74,6 +88,9 @@ logger = logging.getLogger(__name__)
 
 CRLF = b"\r\n"
 REPONSE_BOITE_DEMO = "250 boîte de démonstration"
+# Le serveur fictif des comptes de démonstration (`charger_demo`) : « Tester la connexion »
+# l'adresse à la boîte locale ; tout autre serveur est réellement contacté.
+HOTE_BOITE_DEMO = "boite-demo.localhost"
 # En-têtes que `envoyer` écrit lui-même : `entetes` ne peut pas les remplacer.
 ENTETES_RESERVES = {
     "from",
@@ -96,6 +113,14 @@ MESSAGE_NON_ASCII = (
     "Une adresse contient un caractère accentué que le serveur ne peut pas recevoir : "
     "seul le nom de domaine (après « @ ») peut en contenir."
 )
+MESSAGE_CONSTRUCTION = (
+    "Le message n'a pas pu être préparé : une adresse, le nom affiché, l'objet ou le nom "
+    "d'une pièce jointe a une forme que le format des courriels refuse."
+)
+MESSAGE_ENTETES_ALTERES = (
+    "Le message n'est pas parti : une fois mis en forme, ses en-têtes ne correspondaient plus "
+    "à ceux prévus (un nom, l'objet ou une adresse contient une forme encodée interdite)."
+)
 MESSAGE_ERREUR_INATTENDUE = (
     "Erreur inattendue pendant l'envoi : le message n'est pas parti. Si elle se reproduit, "
     "signalez-la à l'assistance."
@@ -106,6 +131,23 @@ MESSAGE_ERREUR_INATTENDUE = (
 
 
 ADRESSE_MASQUEE = "[adresse masquée]"
+MOT_DE_PASSE_MASQUE = "********"
+
+
+def masquer_mot_de_passe(texte: str, *, mot_de_passe: str, identifiant: str = "") -> str:
+    """`texte` où le mot de passe, et ses formes AUTH PLAIN / LOGIN (base64), sont masqués
+    là où ils forment un mot entier (jamais à l'intérieur d'un autre mot)."""
+    if not mot_de_passe or not texte:
+        return texte
+    formes: set[str] = set()
+    for brut in (mot_de_passe, f"\0{identifiant}\0{mot_de_passe}"):
+        code = base64.b64encode(brut.encode("utf-8")).decode("ascii")
+        formes |= {code, code.rstrip("=")}
+    for forme in sorted(formes, key=len, reverse=True):
+        texte = re.sub(
+            rf"(?<![A-Za-z0-9+/]){re.escape(forme)}(?![A-Za-z0-9+/=])", MOT_DE_PASSE_MASQUE, texte
+        )
+    return re.sub(rf"(?<!\w){re.escape(mot_de_passe)}(?!\w)", MOT_DE_PASSE_MASQUE, texte)
 
 
 class ErreurEnvoi(Exception):
@@ -180,12 +222,129 @@ def _delai() -> float:
     return float(settings.ECHARPE_SMTP_TIMEOUT)
 
 
-def _message_delai() -> str:
+def delai_global_envoi() -> float:
+    """Durée maximale d'un envoi (connexion comprise), quel que soit le rythme du serveur."""
+    return float(getattr(settings, "ECHARPE_SMTP_DELAI_GLOBAL", 120))
+
+
+def _secondes(delai: float) -> str:
+    return str(int(delai)) if float(delai).is_integer() else str(delai).replace(".", ",")
+
+
+def _message_delai(echeance: _Echeance | None = None) -> str:
+    if echeance is not None and echeance.depassee():
+        return (
+            "Le serveur n'a pas terminé l'échange dans le délai de "
+            f"{_secondes(echeance.duree)} secondes : la connexion a été interrompue."
+        )
     delai = _delai()
     if delai <= 1:
         return "Le serveur n'a pas répondu dans le délai d'une seconde."
-    secondes = str(int(delai)) if delai.is_integer() else str(delai).replace(".", ",")
-    return f"Le serveur n'a pas répondu dans les {secondes} secondes."
+    return f"Le serveur n'a pas répondu dans les {_secondes(delai)} secondes."
+
+
+class _Echeance:
+    """Heure limite d'un échange avec le serveur.
+
+    Le délai de `socket` vaut pour chaque lecture : un serveur qui envoie un octet toutes les
+    quatre secondes tiendrait la connexion indéfiniment. Avant chaque lecture, écriture ou
+    négociation TLS, le délai de la socket devient le plus petit du délai par opération et du
+    temps qui reste (`_SocketBornee`, `_SSLSocketBornee`).
+    """
+
+    def __init__(self, *, par_operation: float, duree: float) -> None:
+        self.par_operation = par_operation
+        self.duree = duree
+        self.limite = time.monotonic() + duree
+
+    def demarrer(self, duree: float) -> None:
+        self.duree = duree
+        self.limite = time.monotonic() + duree
+
+    def restant(self) -> float:
+        return self.limite - time.monotonic()
+
+    def depassee(self) -> bool:
+        return self.restant() <= 0
+
+    def borne(self) -> float:
+        restant = self.restant()
+        if restant <= 0:
+            raise TimeoutError("délai global dépassé")
+        return min(self.par_operation, restant)
+
+
+class _SocketBornee(socket.socket):
+    """Socket TCP dont chaque opération s'arrête à l'échéance de l'échange."""
+
+    echeance: _Echeance
+
+    def recv(self, *args: Any) -> bytes:
+        self.settimeout(self.echeance.borne())
+        return super().recv(*args)
+
+    def recv_into(self, *args: Any) -> int:
+        self.settimeout(self.echeance.borne())
+        return super().recv_into(*args)
+
+    def send(self, *args: Any) -> int:
+        self.settimeout(self.echeance.borne())
+        return super().send(*args)
+
+    def sendall(self, *args: Any) -> None:
+        self.settimeout(self.echeance.borne())
+        super().sendall(*args)
+
+
+class _SSLSocketBornee(ssl.SSLSocket):
+    """Même chose sous TLS ; l'échéance est un attribut de classe (`_contexte_tls`) parce que
+    `wrap_socket` négocie avant de rendre l'objet."""
+
+    echeance: _Echeance
+
+    def do_handshake(self, block: bool = False) -> None:
+        self.settimeout(self.echeance.borne())
+        super().do_handshake(block)
+
+    def read(self, *args: Any) -> Any:
+        self.settimeout(self.echeance.borne())
+        return super().read(*args)
+
+    def write(self, *args: Any) -> int:
+        self.settimeout(self.echeance.borne())
+        return super().write(*args)
+
+    def recv(self, *args: Any) -> bytes:
+        self.settimeout(self.echeance.borne())
+        return super().recv(*args)
+
+    def recv_into(self, *args: Any) -> int:
+        self.settimeout(self.echeance.borne())
+        return super().recv_into(*args)
+
+    def send(self, *args: Any) -> int:
+        self.settimeout(self.echeance.borne())
+        return super().send(*args)
+
+
+def _socket_bornee(hote: str, port: int, echeance: _Echeance, source: Any) -> socket.socket:
+    brute = socket.create_connection((hote, port), echeance.borne(), source)
+    bornee = _SocketBornee(brute.family, brute.type, brute.proto, fileno=brute.detach())
+    bornee.echeance = echeance
+    bornee.settimeout(echeance.par_operation)
+    return bornee
+
+
+class _SMTPBorne(smtplib.SMTP):
+    echeance: _Echeance
+    _host: str  # attribut interne de smtplib (nom vérifié par TLS)
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        return _socket_bornee(host, port, self.echeance, self.source_address)
+
+
+class _SMTPSSLBorne(smtplib.SMTP_SSL, _SMTPBorne):
+    """`SMTP_SSL._get_socket` enveloppe en TLS la socket bornée de `_SMTPBorne`."""
 
 
 _RAISONS_RESEAU = {
@@ -197,12 +356,14 @@ _RAISONS_RESEAU = {
 }
 
 
-def _traduire(erreur: BaseException, compte: CompteResolu) -> ErreurEnvoi:
+def _traduire(
+    erreur: BaseException, compte: CompteResolu, *, echeance: _Echeance | None = None
+) -> ErreurEnvoi:
     """Une exception de smtplib, ssl ou socket devient une erreur en français, classée."""
     if isinstance(erreur, ErreurEnvoi):
         return erreur
     adresse = f"{compte.hote}:{compte.port}"
-    delai = _message_delai()
+    delai = _message_delai(echeance)
     if isinstance(erreur, smtplib.SMTPAuthenticationError):
         code = erreur.smtp_code
         return _selon_code(code, f"Le serveur a refusé l'identifiant ou le mot de passe ({code}).")
@@ -250,8 +411,12 @@ def _nom_local() -> str:
     return socket.getfqdn()
 
 
-def _contexte_tls() -> ssl.SSLContext:
+def _contexte_tls(echeance: _Echeance | None = None) -> ssl.SSLContext:
     contexte = ssl.create_default_context()
+    if echeance is not None:
+        contexte.sslsocket_class = type(
+            "_SSLSocketBorneeConnexion", (_SSLSocketBornee,), {"echeance": echeance}
+        )
     # Désactivable seulement pour un serveur de test au certificat auto-signé.
     if not getattr(settings, "ECHARPE_SMTP_VERIFIER_CERTIFICAT", True):
         contexte.check_hostname = False
@@ -271,11 +436,25 @@ class ConnexionSMTP:
 
     S'ouvre au premier envoi (l'échec est alors tracé sur le message) ou par `ouvrir()` ; se
     rouvre d'elle-même si le serveur l'a fermée entre deux messages.
+
+    Chaque échange (`ouvrir()`, puis chaque message avec l'ouverture qu'il demande) a une
+    échéance globale : `delai_global` secondes (`ECHARPE_SMTP_DELAI_GLOBAL` par défaut), en
+    plus du délai par lecture `ECHARPE_SMTP_TIMEOUT`. `meme_en_demo` : le serveur est
+    contacté même quand la boîte de démonstration est active (« Tester la connexion »).
     """
 
-    def __init__(self, compte: CompteResolu) -> None:
+    def __init__(
+        self,
+        compte: CompteResolu,
+        *,
+        delai_global: float | None = None,
+        meme_en_demo: bool = False,
+    ) -> None:
         self.compte = compte
         self.ouvertures = 0
+        self.meme_en_demo = meme_en_demo
+        self.delai_global = delai_global if delai_global is not None else delai_global_envoi()
+        self._echeance = _Echeance(par_operation=_delai(), duree=self.delai_global)
         self._smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> ConnexionSMTP:
@@ -296,6 +475,12 @@ class ConnexionSMTP:
     def ouvrir(self) -> None:
         if self._smtp is not None:
             return
+        self._echeance.demarrer(self.delai_global)
+        self._ouvrir()
+
+    def _ouvrir(self) -> None:
+        if self._smtp is not None:
+            return
         try:
             self._smtp = self._connecter()
         except UnicodeError as erreur:
@@ -305,22 +490,37 @@ class ConnexionSMTP:
                 f"Le nom du serveur « {self.compte.hote} » n'est pas valide."
             ) from erreur
         except Exception as erreur:
-            raise self._sans_secret(_traduire(erreur, self.compte)) from erreur
+            raise self._sans_secret(self._traduire(erreur)) from erreur
         self.ouvertures += 1
+
+    def _traduire(self, erreur: BaseException) -> ErreurEnvoi:
+        return _traduire(erreur, self.compte, echeance=self._echeance)
 
     def _sans_secret(self, erreur: ErreurEnvoi) -> ErreurEnvoi:
         # Un serveur pourrait renvoyer ce qu'on lui a envoyé : le mot de passe ne doit
         # jamais s'afficher ni s'enregistrer.
-        secret = self.compte.mot_de_passe
-        if secret and (secret in erreur.message or secret in erreur.texte):
-            erreur.message = erreur.message.replace(secret, "********")
-            erreur.texte = erreur.texte.replace(secret, "********")
-            erreur.args = (erreur.message,)
+        message = self.masquer_secret(erreur.message)
+        texte = self.masquer_secret(erreur.texte)
+        if (message, texte) != (erreur.message, erreur.texte):
+            erreur.message, erreur.texte = message, texte
+            erreur.args = (message,)
         return erreur
+
+    def masquer_secret(self, texte: str) -> str:
+        """`texte` sans le mot de passe du compte, ni ses formes AUTH (base64).
+
+        Seulement là où il forme un mot entier : un mot de passe « x » ne doit pas défigurer
+        « connexion refusée » (ni, surtout, révéler ainsi sa valeur).
+        """
+        return masquer_mot_de_passe(
+            texte, mot_de_passe=self.compte.mot_de_passe, identifiant=self.compte.identifiant
+        )
 
     def fermer(self) -> None:
         if self._smtp is not None:
             smtp, self._smtp = self._smtp, None
+            # QUIT aussi est borné : un serveur lent ne retient pas la fin d'un lot.
+            self._echeance.demarrer(min(_delai(), self.delai_global))
             _fermer(smtp)
 
     def _abandonner(self) -> None:
@@ -330,21 +530,20 @@ class ConnexionSMTP:
 
     def _connecter(self) -> smtplib.SMTP:
         compte = self.compte
-        contexte = _contexte_tls()
-        smtp: smtplib.SMTP
+        contexte = _contexte_tls(self._echeance)
+        smtp: _SMTPBorne
         if compte.securite == Securite.SSL:
-            smtp = smtplib.SMTP_SSL(
-                compte.hote,
-                compte.port,
-                local_hostname=_nom_local(),
-                timeout=_delai(),
-                context=contexte,
-            )
+            smtp = _SMTPSSLBorne(local_hostname=_nom_local(), timeout=_delai(), context=contexte)
         else:
-            smtp = smtplib.SMTP(
-                compte.hote, compte.port, local_hostname=_nom_local(), timeout=_delai()
-            )
+            smtp = _SMTPBorne(local_hostname=_nom_local(), timeout=_delai())
+        smtp.echeance = self._echeance
+        # Nom vérifié par TLS ; `SMTP(hote, port)` le poserait lui-même.
+        smtp._host = compte.hote
         try:
+            # Ce que ferait `smtplib.SMTP(hote, port)`, avec la socket bornée.
+            code, bienvenue = smtp.connect(compte.hote, compte.port)
+            if code != 220:
+                raise smtplib.SMTPConnectError(code, bienvenue)
             smtp.ehlo_or_helo_if_needed()
             if compte.securite == Securite.STARTTLS:
                 if not smtp.has_extn("starttls"):
@@ -403,17 +602,19 @@ class ConnexionSMTP:
         partie locale n'est pas en ASCII est refusée (`EchecDefinitif`) avant toute commande.
         """
         adresses = [expediteur, *destinataires]
+        self._echeance.demarrer(self.delai_global)
         try:
             expediteur = adresse_enveloppe(expediteur)
             destinataires = [adresse_enveloppe(a) for a in destinataires]
             adresses += [expediteur, *destinataires]
-            return self._transmettre(
+            code, reponse = self._transmettre(
                 expediteur=expediteur, destinataires=destinataires, contenu=contenu
             )
         except ErreurEnvoi as erreur:
             # Les adresses restent dans `texte` (pour l'agent), jamais dans `message` (logs).
             self._sans_secret(erreur).masquer(adresses)
             raise
+        return code, self.masquer_secret(reponse)
 
     def _transmettre(
         self, *, expediteur: str, destinataires: Sequence[str], contenu: bytes
@@ -446,7 +647,7 @@ class ConnexionSMTP:
         except Exception as erreur:
             self._abandonner()
             try:
-                traduite = _traduire(erreur, self.compte)
+                traduite = self._traduire(erreur)
             except Exception:
                 if phase != "reponse":
                     raise
@@ -467,7 +668,7 @@ class ConnexionSMTP:
         fermée entre-temps est rouverte une fois (rien n'a encore été transmis)."""
         for essai in (1, 2):
             reutilisee = self._smtp is not None
-            self.ouvrir()
+            self._ouvrir()
             smtp = self._smtp
             assert smtp is not None
             try:
@@ -476,10 +677,10 @@ class ConnexionSMTP:
                 self._abandonner()
                 if reutilisee and essai == 1:
                     continue
-                raise _traduire(erreur, self.compte) from erreur
+                raise self._traduire(erreur) from erreur
             except Exception as erreur:
                 self._abandonner()
-                raise _traduire(erreur, self.compte) from erreur
+                raise self._traduire(erreur) from erreur
             if code == 421 and reutilisee and essai == 1:
                 # Le serveur ferme une connexion restée inactive : on en rouvre une.
                 self._abandonner()
@@ -532,6 +733,103 @@ def _une_ligne(valeur: str, libelle: str) -> str:
     return valeur
 
 
+# Un mot encodé (RFC 2047) : « =?charset?q|b?texte?= ».
+_MOT_ENCODE = re.compile(r"=\?[^?]*\?[bBqQ]\?.*?\?=", re.DOTALL)
+
+
+def _interdit(caractere: str) -> bool:
+    # Caractères de contrôle (CR, LF, NUL…), séparateurs de ligne Unicode, demi-codets : la
+    # tabulation seule est permise dans un en-tête.
+    return caractere != "\t" and unicodedata.category(caractere) in ("Cc", "Cs", "Zl", "Zp")
+
+
+def _par_entete(texte: str) -> str:
+    # Le décodeur des en-têtes du module `email` : celui qui décide de ce qui part sur le fil.
+    return str(policy.default.header_factory("Subject", texte))
+
+
+def _par_decode_header(texte: str) -> str:
+    # `decode_header`, plus large (mots encodés collés à du texte).
+    morceaux = []
+    for brut, jeu in decode_header(texte):
+        if isinstance(brut, str):
+            morceaux.append(brut)
+            continue
+        try:
+            # Sans jeu de caractères : texte hors mot encodé, rendu en raw-unicode-escape.
+            morceaux.append(brut.decode(jeu or "raw-unicode-escape", errors="replace"))
+        except LookupError:
+            morceaux.append(brut.decode("latin-1"))
+    return "".join(morceaux)
+
+
+def _decoder(valeur: str, decodeur: Callable[[str], str]) -> list[str]:
+    """Les décodages successifs de `valeur` tant que le texte change (un mot encodé peut en
+    cacher un autre) ; `ValueError` s'il ne se stabilise pas."""
+    lectures = [valeur]
+    texte = valeur
+    for _ in range(8):
+        if not _MOT_ENCODE.search(texte):
+            return lectures
+        suivant = decodeur(texte)
+        if suivant == texte:
+            return lectures
+        texte = suivant
+        lectures.append(texte)
+        if any(_interdit(c) for c in texte):
+            return lectures
+    raise ValueError("mots encodés imbriqués")
+
+
+def _decodages(valeur: str) -> list[str]:
+    """Toutes les lectures de `valeur`, brute puis décodée par les deux décodeurs."""
+    return [*_decoder(valeur, _par_entete), *_decoder(valeur, _par_decode_header)]
+
+
+def contient_mot_encode(valeur: str) -> bool:
+    """Vrai si `valeur` contient un mot encodé RFC 2047 (« =?utf-8?q?…?= »)."""
+    return bool(_MOT_ENCODE.search(valeur))
+
+
+def verifier_entete(valeur: str, libelle: str) -> str:
+    """`valeur`, destinée à un en-tête, si elle ne contient aucun caractère de contrôle, même
+    caché dans un mot encodé (« =?utf-8?q?=0D=0ABcc…?= ») ; sinon `ValueError` en français.
+
+    Le module `email` de Python 3.11.7 (CVE-2024-6923) écrit sur le fil le retour à la ligne
+    qu'un mot encodé contient : la vérification ne dépend pas de la version de l'interprète.
+    """
+    valeur = _une_ligne(str(valeur), libelle)
+    interdit = (
+        f"{libelle} contient un caractère interdit (retour à la ligne ou caractère de "
+        "contrôle, parfois caché dans une forme encodée « =?…?= ») : retirez-le."
+    )
+    try:
+        lectures = _decodages(valeur)
+    except Exception:
+        raise ValueError(interdit) from None
+    if any(_interdit(c) for lecture in lectures for c in lecture):
+        raise ValueError(interdit)
+    return valeur
+
+
+def neutraliser_entete(valeur: str) -> str:
+    """`valeur` lisible et sûre pour un en-tête : mots encodés décodés (comme le ferait le
+    module `email`), caractères de contrôle remplacés par une espace, espaces regroupées.
+    Pour l'objet rendu d'un gabarit, où le nom d'une collectivité peut arriver."""
+    texte = " ".join(str(valeur).split())
+    for _ in range(8):
+        try:
+            lisible = _par_entete(texte) if _MOT_ENCODE.search(texte) else texte
+        except Exception:
+            lisible = texte
+        propre = " ".join("".join(" " if _interdit(c) else c for c in lisible).split())
+        if propre == texte:
+            return propre
+        texte = propre
+    # Imbrication sans fin : la forme « =?…?= » est cassée plutôt que décodée à l'envoi.
+    return texte.replace("=?", "= ?")
+
+
 def adresse_ascii(adresse: str) -> str:
     """L'adresse avec son domaine en punycode (`exémple.fr` → `xn--exmple-cva.fr`).
 
@@ -566,10 +864,15 @@ def _adresse_entete(adresse: str) -> str:
 
 def _adresse(adresse: str, libelle: str) -> str:
     adresse = _une_ligne(str(adresse), libelle).strip()
+    invalide = ValueError(f"{libelle} est invalide : « {adresse} ».")
+    # Une adresse ne contient jamais de mot encodé (RFC 2047 § 5) ; le module `email` le
+    # décoderait pourtant, retours à la ligne compris.
+    if _MOT_ENCODE.search(adresse) or any(_interdit(c) for c in adresse):
+        raise invalide
     try:
         validate_email(adresse)
     except ValidationError:
-        raise ValueError(f"{libelle} est invalide : « {adresse} ».") from None
+        raise invalide from None
     return adresse
 
 
@@ -584,12 +887,41 @@ def _construire(
     reply_to: list[str],
     entetes: dict[str, str],
 ) -> EmailMessage:
-    message = EmailMessage(policy=policy.default)
     expediteur = _adresse_entete(_adresse(compte.expediteur, "L'adresse d'expédition"))
-    message["From"] = Address(
-        display_name=_une_ligne(compte.nom_affiche, "Le nom affiché"),
-        addr_spec=expediteur,
-    )
+    nom_affiche = verifier_entete(compte.nom_affiche, "Le nom affiché")
+    try:
+        return _assembler(
+            expediteur=expediteur,
+            nom_affiche=nom_affiche,
+            destinataires=destinataires,
+            sujet=sujet,
+            texte=texte,
+            html=html,
+            pieces_jointes=pieces_jointes,
+            reply_to=reply_to,
+            entetes=entetes,
+        )
+    except Exception as erreur:
+        # Le module `email` lève des erreurs en anglais (« missing trailing whitespace
+        # after encoded-word ») : l'agent lit un message en français.
+        logger.warning("Message impossible à construire (%s)", type(erreur).__name__)
+        raise ValueError(MESSAGE_CONSTRUCTION) from None
+
+
+def _assembler(
+    *,
+    expediteur: str,
+    nom_affiche: str,
+    destinataires: list[str],
+    sujet: str,
+    texte: str,
+    html: str | None,
+    pieces_jointes: Sequence[tuple[str, bytes, str]],
+    reply_to: list[str],
+    entetes: dict[str, str],
+) -> EmailMessage:
+    message = EmailMessage(policy=policy.default)
+    message["From"] = Address(display_name=nom_affiche, addr_spec=expediteur)
     message["To"] = ", ".join(_adresse_entete(a) for a in destinataires)
     message["Subject"] = sujet
     message["Date"] = formatdate(localtime=True)
@@ -616,8 +948,28 @@ def _verifier_entetes(entetes: dict[str, str] | None) -> dict[str, str]:
             raise ValueError(f"Nom d'en-tête invalide : « {nom} ».")
         if nom.lower() in ENTETES_RESERVES:
             raise ValueError(f"L'en-tête « {nom} » est écrit par Écharpe et ne peut être fourni.")
-        resultat[nom] = _une_ligne(str(valeur), f"L'en-tête « {nom} »")
+        resultat[nom] = verifier_entete(str(valeur), f"L'en-tête « {nom} »")
     return resultat
+
+
+def _serialiser(message: EmailMessage) -> bytes:
+    """Les octets du message, relus pour vérifier qu'ils portent exactement les en-têtes
+    posés : aucun en-tête ajouté (Bcc, Reply-To…), aucun corps avancé. `EchecDefinitif`
+    en français sinon, quelle que soit la version du module `email`."""
+    try:
+        contenu = message.as_bytes(policy=policy.SMTP)
+    except Exception as erreur:
+        # Python corrigé (HeaderWriteError) ou autre refus du module `email`, en anglais.
+        logger.warning("Message impossible à mettre en forme (%s)", type(erreur).__name__)
+        raise EchecDefinitif(MESSAGE_ENTETES_ALTERES) from None
+    relu = BytesParser(policy=policy.compat32).parsebytes(contenu)
+    attendus = [[nom.lower() for nom in partie] for partie in message.walk()]
+    lus = [[nom.lower() for nom in partie] for partie in relu.walk()]
+    bloc = contenu.split(CRLF + CRLF, 1)[0].replace(CRLF, b"")
+    if attendus != lus or b"\r" in bloc or b"\n" in bloc:
+        logger.warning("Message %s refusé : en-têtes altérés", message["Message-ID"])
+        raise EchecDefinitif(MESSAGE_ENTETES_ALTERES)
+    return contenu
 
 
 def _resoudre(
@@ -679,11 +1031,11 @@ def envoyer(
     destinataires = [_adresse(a, "L'adresse du destinataire") for a in destinataires]
     if not destinataires:
         raise ValueError("Indiquez au moins un destinataire.")
-    sujet = _une_ligne(sujet, "L'objet")
+    sujet = verifier_entete(sujet, "L'objet")
     reponses = [_adresse(a, "L'adresse de réponse") for a in reply_to]
     entetes_propres = _verifier_entetes(entetes)
     for nom, _contenu, _type in pieces_jointes:
-        _une_ligne(nom, "Le nom d'une pièce jointe")
+        verifier_entete(nom, "Le nom d'une pièce jointe")
     resolu = _resoudre(
         collectivite=collectivite, expediteur=expediteur, compte=compte, connexion=connexion
     )
@@ -716,8 +1068,9 @@ def envoyer(
         # serveur refuserait.
         enveloppe = [adresse_enveloppe(a) for a in destinataires]
         expediteur_enveloppe = adresse_enveloppe(resolu.expediteur)
-        contenu = message.as_bytes(policy=policy.SMTP)
-        if getattr(settings, "ECHARPE_BOITE_DEMO", None):
+        contenu = _serialiser(message)
+        boite_demo = bool(getattr(settings, "ECHARPE_BOITE_DEMO", None))
+        if boite_demo and not (connexion is not None and connexion.meme_en_demo):
             ecrire_boite_demo(contenu)
             code, reponse = 250, REPONSE_BOITE_DEMO
         else:
@@ -794,8 +1147,9 @@ def rendre_gabarit(*, gabarit: str, contexte: dict[str, Any]) -> tuple[str, str,
     """Objet, texte et HTML (facultatif) de `emails/<gabarit>.subject.txt|.txt|.html`."""
     if not _NOM_GABARIT.fullmatch(gabarit):
         raise ValueError(f"Nom de gabarit de courriel invalide : « {gabarit} ».")
-    # L'objet tient sur une ligne : les retours à la ligne du gabarit ou du contexte tombent.
-    sujet = " ".join(render_to_string(f"emails/{gabarit}.subject.txt", contexte).split())
+    # L'objet tient sur une ligne : les retours à la ligne du gabarit ou du contexte tombent,
+    # comme les caractères de contrôle cachés dans un mot encodé (nom de collectivité…).
+    sujet = neutraliser_entete(render_to_string(f"emails/{gabarit}.subject.txt", contexte))
     texte = render_to_string(f"emails/{gabarit}.txt", contexte)
     try:
         gabarit_html = get_template(f"emails/{gabarit}.html")
@@ -1078,6 +1432,9 @@ def boite_demo_message(nom: str, *, complet: bool = True) -> MessageBoite | None
 
 
 __all__ = [
+    "HOTE_BOITE_DEMO",
+    "MESSAGE_CONSTRUCTION",
+    "MESSAGE_ENTETES_ALTERES",
     "AucunCompte",
     "BoiteDemoBackend",
     "ConnexionSMTP",
@@ -1092,8 +1449,13 @@ __all__ = [
     "boite_demo_message",
     "boite_demo_noms",
     "connexion_smtp",
+    "contient_mot_encode",
     "ecrire_boite_demo",
     "envoyer",
     "envoyer_gabarit",
+    "delai_global_envoi",
+    "masquer_mot_de_passe",
+    "neutraliser_entete",
     "rendre_gabarit",
+    "verifier_entete",
 ]

@@ -332,31 +332,66 @@ class ResultatTest:
     code: int | None = None
 
 
+MESSAGE_TEST_INATTENDU = (
+    "Le test n'a pas pu aboutir à cause d'une erreur inattendue. Si elle se reproduit, "
+    "signalez-la à l'assistance."
+)
+
+
+def delai_test() -> float:
+    """Durée maximale de « Tester la connexion », de la connexion à la réponse finale : la
+    page attend le résultat (`ECHARPE_SMTP_DELAI_TEST`, 15 s par défaut)."""
+    return float(getattr(settings, "ECHARPE_SMTP_DELAI_TEST", 15))
+
+
 def smtp_tester(*, compte: CompteSMTP, destinataire: str, par: Utilisateur) -> ResultatTest:
     """Envoie un vrai message de test par ce compte et rend un résultat en français.
 
-    Appelée dans la requête (« Tester la connexion ») avec le délai court
-    `ECHARPE_SMTP_TIMEOUT` ; un échec est un résultat normal, jamais une exception. À
-    appeler hors transaction (`non_atomic_requests`) : la trace du message est validée avant
-    de parler au serveur.
+    Appelée dans la requête (« Tester la connexion ») : l'échange entier est borné par
+    `delai_test()`, quel que soit le rythme du serveur ; un échec est un résultat normal,
+    jamais une exception. En démonstration, seul le serveur fictif des comptes de
+    démonstration (`HOTE_BOITE_DEMO`) mène à la boîte locale : tout autre serveur est
+    réellement contacté. À appeler hors transaction (`non_atomic_requests`) : la trace du
+    message est validée avant de parler au serveur.
     """
-    from core.mail import ErreurEnvoi, envoyer_gabarit  # import tardif : mail importe smtp
+    from core.mail import (  # import tardif : mail importe smtp
+        HOTE_BOITE_DEMO,
+        ConnexionSMTP,
+        ErreurEnvoi,
+        envoyer_gabarit,
+    )
 
     try:
-        message = envoyer_gabarit(
-            gabarit="test_smtp",
-            contexte={"compte": compte, "par": par, "collectivite": compte.collectivite},
-            collectivite=compte.collectivite,
-            expediteur=par,
-            destinataires=[destinataire],
-            compte=compte,
-        )
+        resolu = CompteResolu.depuis_compte(compte)
+        with ConnexionSMTP(
+            resolu, delai_global=delai_test(), meme_en_demo=compte.hote != HOTE_BOITE_DEMO
+        ) as connexion:
+            message = envoyer_gabarit(
+                gabarit="test_smtp",
+                contexte={"compte": compte, "par": par, "collectivite": compte.collectivite},
+                collectivite=compte.collectivite,
+                expediteur=par,
+                destinataires=[destinataire],
+                compte=compte,
+                connexion=connexion,
+            )
     except ErreurEnvoi as erreur:
         # `texte` : le message pour l'agent, avec l'adresse refusée (`message`, destiné aux
         # logs, la masque).
         resultat = ResultatTest(ok=False, message=erreur.texte, code=erreur.code)
-    except ValueError as erreur:  # adresse de destinataire refusée avant tout envoi
-        resultat = ResultatTest(ok=False, message=str(erreur))
+    except ValueError as erreur:
+        # Entrée refusée avant tout envoi (adresse, nom affiché, mot de passe indéchiffrable) :
+        # `core.mail` et `core.smtp` ne lèvent que des messages en français ; une erreur du
+        # module `email` (anglaise) ne s'affiche pas.
+        francais = type(erreur) is ValueError or isinstance(erreur, MotDePasseIndechiffrable)
+        texte = str(erreur) if francais else MESSAGE_TEST_INATTENDU
+        resultat = ResultatTest(ok=False, message=texte)
+    except Exception as erreur:
+        # Le test est une page d'agent : une panne imprévue y devient un résultat en français.
+        logger.error(
+            "Test du compte SMTP %s : erreur inattendue (%s)", compte.pk, type(erreur).__name__
+        )
+        resultat = ResultatTest(ok=False, message=MESSAGE_TEST_INATTENDU)
     else:
         resultat = ResultatTest(
             ok=True,
@@ -392,6 +427,7 @@ __all__ = [
     "CHAMPS_COMPTE_SMTP",
     "CHAMPS_SERVEUR",
     "MESSAGE_SERVEUR_CHANGE",
+    "MESSAGE_TEST_INATTENDU",
     "CompteResolu",
     "MotDePasseIndechiffrable",
     "RapportRechiffrement",
@@ -402,6 +438,7 @@ __all__ = [
     "compte_pour_envoi",
     "compte_smtp_enregistrer",
     "dechiffrer",
+    "delai_test",
     "rechiffrer",
     "smtp_tester",
     "verifier_changement_serveur",

@@ -26,6 +26,10 @@ Ce que le module fournit :
   toutes les connexions ouvertes (cas d'un lot dont la connexion a été coupée entre deux
   messages, sans dépendre d'une horloge).
 - `serveur_muet` : accepte les connexions et n'envoie rien (délai dépassé).
+- `serveur_goutte` : accepte les connexions et envoie une bannière sans fin, un octet toutes
+  les `intervalle` secondes (0,2 s), jamais assez lentement pour que le délai par lecture
+  expire : seule une échéance globale l'arrête. Il raccroche de lui-même au bout de
+  `duree_max` secondes (8 s), pour qu'un client sans échéance finisse quand même.
 - `port_ferme` : un port local où rien n'écoute (connexion refusée) ; le port reste réservé
   par une socket liée mais sans écoute pendant tout le test, si bien qu'aucun autre processus
   ne peut le prendre entre-temps.
@@ -45,6 +49,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email import policy
@@ -342,6 +347,60 @@ class ServeurMuet:
             client.close()
 
 
+class ServeurGoutte:
+    """Serveur « goutte à goutte » : une bannière SMTP multiligne (« 220-… ») envoyée octet
+    par octet, sans fin ; chaque lecture du client reçoit un octet avant son délai."""
+
+    LIGNE = b"220-smtp.echarpe.test patientez\r\n"
+
+    def __init__(self, *, intervalle: float = 0.2, duree_max: float = 8.0) -> None:
+        self.intervalle = intervalle
+        self.duree_max = duree_max
+        self._ecoute = socket.create_server((HOTE, 0))
+        self._ecoute.settimeout(0.1)
+        self.port: int = self._ecoute.getsockname()[1]
+        self._arret = threading.Event()
+        self._fils: list[threading.Thread] = []
+        self._fil = threading.Thread(target=self._accepter, daemon=True)
+        self._fil.start()
+
+    @property
+    def hote(self) -> str:
+        return HOTE
+
+    def _accepter(self) -> None:
+        while not self._arret.is_set():
+            try:
+                client, _ = self._ecoute.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            fil = threading.Thread(target=self._egoutter, args=(client,), daemon=True)
+            self._fils.append(fil)
+            fil.start()
+
+    def _egoutter(self, client: socket.socket) -> None:
+        fin = time.monotonic() + self.duree_max
+        with client:
+            position = 0
+            while not self._arret.is_set() and time.monotonic() < fin:
+                octet = self.LIGNE[position % len(self.LIGNE) : position % len(self.LIGNE) + 1]
+                try:
+                    client.sendall(octet)
+                except OSError:
+                    return  # le client a raccroché
+                position += 1
+                self._arret.wait(self.intervalle)
+
+    def arreter(self) -> None:
+        self._arret.set()
+        self._fil.join(timeout=2)
+        for fil in self._fils:
+            fil.join(timeout=2)
+        self._ecoute.close()
+
+
 class PortFerme:
     """Un port de 127.0.0.1 où rien n'écoute : s'y connecter est refusé (ECONNREFUSED).
 
@@ -360,7 +419,7 @@ class PortFerme:
 
 
 def creer_compte(
-    serveur: ServeurSMTP | ServeurMuet | None = None,
+    serveur: ServeurSMTP | ServeurMuet | ServeurGoutte | None = None,
     *,
     collectivite: Any,
     utilisateur: Any = None,
@@ -429,6 +488,13 @@ def serveur_muet() -> Iterator[ServeurMuet]:
 
 
 @pytest.fixture
+def serveur_goutte() -> Iterator[ServeurGoutte]:
+    serveur = ServeurGoutte()
+    yield serveur
+    serveur.arreter()
+
+
+@pytest.fixture
 def port_ferme() -> Iterator[int]:
     reserve = PortFerme()
     yield reserve.port
@@ -448,6 +514,7 @@ __all__ = [
     "textes_de_log",
     "certificat_smtp",
     "port_ferme",
+    "serveur_goutte",
     "serveur_muet",
     "serveur_smtp",
     "smtp_sans_verification",

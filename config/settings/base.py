@@ -194,6 +194,10 @@ ECHARPE_SMTP_DEFAUT = {
     "nom_affiche": env("ECHARPE_SMTP_NOM_AFFICHE", default="Écharpe"),
 }
 ECHARPE_SMTP_TIMEOUT = env.int("ECHARPE_SMTP_TIMEOUT", default=10)
+# Durée maximale d'un envoi entier (connexion comprise), et de « Tester la connexion » : le
+# délai ci-dessus vaut pour chaque lecture, qu'un serveur lent renouvelle octet par octet.
+ECHARPE_SMTP_DELAI_GLOBAL = env.int("ECHARPE_SMTP_DELAI_GLOBAL", default=120)
+ECHARPE_SMTP_DELAI_TEST = env.int("ECHARPE_SMTP_DELAI_TEST", default=15)
 ECHARPE_SMTP_VERIFIER_CERTIFICAT = env.bool("ECHARPE_SMTP_VERIFIER_CERTIFICAT", default=True)
 # Adresse publique du site, pour les liens envoyés par courriel.
 ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")

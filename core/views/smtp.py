@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,7 +22,7 @@ from django.views.generic import ListView
 from core.forms_smtp import CompteSMTPForm, TestConnexionForm
 from core.models import Collectivite, CompteSMTP, Utilisateur
 from core.permissions import Action, Capacite
-from core.smtp import compte_smtp_enregistrer, smtp_tester
+from core.smtp import compte_smtp_enregistrer, delai_test, smtp_tester
 from core.tenancy import EspaceAgentMixin, peut, texte_de_recherche
 
 AIDE_MOT_DE_PASSE = (
@@ -76,7 +75,7 @@ def _page_compte(
         "action": request.path if compte is None else _url_page(compte, request.user),
         "url_test": reverse("smtp_tester", kwargs={"pk": compte.pk}) if compte else "",
         "gestion": peut(request, Capacite.PARAMETRES, Action.LIRE),
-        "delai": int(settings.ECHARPE_SMTP_TIMEOUT),
+        "delai": int(delai_test()),
     }
     return render(request, "core/smtp_compte_form.html", contexte, status=status)
 
@@ -99,7 +98,11 @@ class _CompteVue(EspaceAgentMixin, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         compte = self.compte()
-        form = CompteSMTPForm(instance=compte, initial=self.valeurs_initiales())
+        # Les valeurs proposées ne valent que sans compte enregistré : l'`initial` d'un
+        # ModelForm l'emporterait sur l'instance (et changer l'identifiant affiché
+        # exigerait le mot de passe à l'enregistrement).
+        initial = self.valeurs_initiales() if compte is None else None
+        form = CompteSMTPForm(instance=compte, initial=initial)
         return _page_compte(request, compte=compte, utilisateur=self.utilisateur(), form=form)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

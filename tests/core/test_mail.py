@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from core.mail import (
+    MESSAGE_CONSTRUCTION,
+    MESSAGE_ENTETES_ALTERES,
     MESSAGE_ERREUR_INATTENDUE,
     MESSAGE_NON_ASCII,
     REPONSE_BOITE_DEMO,
@@ -969,3 +971,295 @@ def test_nom_de_serveur_impossible_a_encoder(monde, smtp_sans_verification):
 
     assert erreur.value.message == f"Le nom du serveur « {compte.hote} » n'est pas valide."
     assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC
+
+
+# --- Injection par mot encodé (RFC 2047, CVE-2024-6923) -------------------------------------
+
+CHARGES_ENCODEES = [
+    "=?utf-8?q?x=0D=0AX-Injected=3A_yes?=",
+    "=?utf-8?b?eA0KWC1JbmplY3RlZDogeWVz?=",  # « x\r\nX-Injected: yes » en base64
+    "Mairie =?utf-8?q?x=0ABcc=3A_victime=40exemple.test?=",
+    "=?utf-8?Q?x=0D=0AReply-To=3A_pirate=40exemple.test?=",
+    "=?UTF-8?B?eApCY2M6IHZpY3RpbWVAZXhlbXBsZS50ZXN0?=",  # « x\nBcc: victime@… »
+    "=?utf-8?q?a=0D=0A=0D=0Acorps_avance?=",
+    # Un mot encodé qui en cache un autre.
+    "=?utf-8?q?=3D=3Futf-8=3Fq=3Fx=3D0D=3D0AX-Injected=3D3A_yes=3F=3D?=",
+    "=?utf-8?q?x=00nul?=",
+]
+ENTETES_ATTENDUS = {
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+}
+
+
+def _entetes_recus(recu) -> list[str]:
+    return [nom.lower() for nom in recu.message]
+
+
+@pytest.mark.parametrize("charge", CHARGES_ENCODEES)
+@pytest.mark.parametrize("champ", ["nom_affiche", "sujet", "entetes", "pieces_jointes"])
+def test_injection_par_mot_encode_refusee(
+    monde, serveur_smtp, smtp_sans_verification, champ, charge
+):
+    serveur = serveur_smtp()
+    if champ == "nom_affiche":
+        compte = creer_compte(serveur, collectivite=monde.collectivite, nom_affiche=charge)
+        valeurs = {}
+    else:
+        compte = creer_compte(serveur, collectivite=monde.collectivite)
+        valeurs = {
+            "sujet": {"sujet": charge},
+            "entetes": {"entetes": {"X-Echarpe": charge}},
+            "pieces_jointes": {"pieces_jointes": [(charge, b"x", "application/pdf")]},
+        }[champ]
+
+    with pytest.raises(ValueError) as erreur:
+        _envoyer(monde, compte, **valeurs)
+
+    assert "contient un caractère interdit" in str(erreur.value)
+    assert serveur.boite.recus == []
+    assert not MessageEnvoye.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "adresse",
+    [
+        "=?utf-8?q?x=0D=0AX-Injected=3A_yes?=@exemple.test",
+        "=?utf-8?b?eA0KWC1JbmplY3RlZDogeWVz?=@exemple.test",
+        "=?utf-8?q?x?=a@exemple.test",
+    ],
+)
+@pytest.mark.parametrize("champ", ["destinataires", "reply_to", "expediteur"])
+def test_adresse_avec_mot_encode_refusee_en_francais(
+    monde, serveur_smtp, smtp_sans_verification, champ, adresse
+):
+    serveur = serveur_smtp()
+    if champ == "expediteur":
+        compte = creer_compte(serveur, collectivite=monde.collectivite, adresse_expediteur=adresse)
+        valeurs = {}
+    else:
+        compte = creer_compte(serveur, collectivite=monde.collectivite)
+        valeurs = {champ: [adresse]}
+
+    with pytest.raises(ValueError) as erreur:
+        _envoyer(monde, compte, **valeurs)
+
+    # Avant : « missing trailing whitespace after encoded-word » (défaut du module email).
+    assert type(erreur.value) is ValueError
+    assert "est invalide" in str(erreur.value)
+    assert "encoded" not in str(erreur.value)
+    assert serveur.boite.recus == []
+
+
+def test_objet_de_gabarit_neutralise_le_nom_de_collectivite(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    """Le nom d'une collectivité arrive dans l'objet par le gabarit : il est neutralisé (mot
+    encodé décodé, retour à la ligne remplacé), le message part sans en-tête ajouté."""
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    envoyer_gabarit(
+        gabarit="activation",
+        contexte={"collectivite_nom": "Saint-=?utf-8?q?x=0D=0AX-Injected=3A_yes?="},
+        collectivite=monde.collectivite,
+        expediteur=None,
+        destinataires=["electeur@exemple.test"],
+        compte=compte,
+    )
+
+    [recu] = serveur.boite.recus
+    assert set(_entetes_recus(recu)) == ENTETES_ATTENDUS
+    assert str(recu.message["Subject"]) == "Activez votre compte Écharpe — Saint-x X-Injected: yes"
+
+
+def test_le_message_mis_en_forme_est_verifie_en_dernier_recours(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    """Si une valeur dangereuse échappait aux contrôles (ici désactivés), le message mis en
+    forme est relu : un en-tête en plus et rien ne part."""
+    import core.mail
+
+    monkeypatch.setattr(core.mail, "verifier_entete", lambda valeur, libelle: valeur)
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte, sujet="=?utf-8?q?x=0D=0AX-Injected=3A_yes?=")
+
+    assert erreur.value.message == MESSAGE_ENTETES_ALTERES
+    assert serveur.boite.recus == []
+    trace = MessageEnvoye.objects.get()
+    assert trace.statut == StatutMessage.ECHEC
+    assert trace.reponse_smtp == MESSAGE_ENTETES_ALTERES
+
+
+def test_un_message_normal_porte_exactement_les_en_tetes_poses(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    compte = creer_compte(
+        serveur, collectivite=monde.collectivite, nom_affiche="Mairie =?utf-8?q?Caf=C3=A9?="
+    )
+
+    _envoyer(monde, compte, sujet="Objet =?utf-8?q?=C3=A9t=C3=A9?=", reply_to=["r@exemple.test"])
+
+    [recu] = serveur.boite.recus
+    assert sorted(_entetes_recus(recu)) == sorted(ENTETES_ATTENDUS | {"reply-to"})
+    assert recu.message["From"].addresses[0].display_name == "Mairie Café"
+
+
+# --- Erreurs du module email : en français --------------------------------------------------
+
+
+def test_une_erreur_du_module_email_a_la_construction_devient_francaise(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    from email.errors import HeaderParseError
+
+    import core.mail
+
+    def panne(**kwargs):
+        raise HeaderParseError("expected atom but found '@'")
+
+    monkeypatch.setattr(core.mail, "_assembler", panne)
+    compte = creer_compte(serveur_smtp(), collectivite=monde.collectivite)
+
+    with pytest.raises(ValueError) as erreur:
+        _envoyer(monde, compte)
+
+    assert type(erreur.value) is ValueError
+    assert str(erreur.value) == MESSAGE_CONSTRUCTION
+
+
+def test_une_erreur_du_module_email_a_la_mise_en_forme_devient_francaise(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    from email.errors import MessageError
+    from email.message import EmailMessage
+
+    def panne(self, *args, **kwargs):
+        raise MessageError("folded header contains newline")
+
+    monkeypatch.setattr(EmailMessage, "as_bytes", panne)
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.message == MESSAGE_ENTETES_ALTERES
+    assert MessageEnvoye.objects.get().reponse_smtp == MESSAGE_ENTETES_ALTERES
+    assert serveur.boite.recus == []
+
+
+# --- Échéance globale -----------------------------------------------------------------------
+
+
+def test_un_serveur_goutte_a_goutte_est_coupe_a_l_echeance_globale(
+    monde, serveur_goutte, smtp_sans_verification
+):
+    # Un octet toutes les 0,2 s : le délai par lecture (2 s) n'expire jamais.
+    smtp_sans_verification.ECHARPE_SMTP_DELAI_GLOBAL = 2
+    compte = creer_compte(collectivite=monde.collectivite, port=serveur_goutte.port)
+
+    debut = time.monotonic()
+    with pytest.raises(EchecTemporaire) as erreur:
+        _envoyer(monde, compte)
+    duree = time.monotonic() - debut
+
+    assert duree < 4
+    assert erreur.value.message == (
+        "Le serveur n'a pas terminé l'échange dans le délai de 2 secondes : la connexion a été "
+        "interrompue."
+    )
+    assert MessageEnvoye.objects.get().statut == StatutMessage.ECHEC_TEMPORAIRE
+
+
+def test_l_echeance_vaut_pour_chaque_message_d_un_lot(monde, serveur_smtp, smtp_sans_verification):
+    """Une connexion de lot ne garde pas l'échéance de son ouverture : chaque message a la
+    sienne."""
+    smtp_sans_verification.ECHARPE_SMTP_DELAI_GLOBAL = 1
+    serveur = serveur_smtp()
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with connexion_smtp(CompteResolu.depuis_compte(compte)) as connexion:
+        _envoyer(monde, compte, connexion=connexion)
+        time.sleep(1.2)
+        _envoyer(monde, compte, connexion=connexion)
+
+    assert len(serveur.boite.recus) == 2
+    assert serveur.boite.connexions == 1
+
+
+@pytest.mark.parametrize("securite", ["starttls", "ssl"])
+def test_l_echeance_borne_aussi_les_echanges_chiffres(
+    monde, serveur_smtp, smtp_sans_verification, securite
+):
+    smtp_sans_verification.ECHARPE_SMTP_DELAI_GLOBAL = 5
+    serveur = serveur_smtp(securite=securite, auth=True)
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte)
+
+    assert trace.statut == StatutMessage.ENVOYE
+    assert len(serveur.boite.recus) == 1
+
+
+# --- Mot de passe masqué comme mot entier ----------------------------------------------------
+
+
+def test_le_mot_de_passe_n_est_masque_que_comme_mot_entier(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(
+        reponses={"electeur@exemple.test": "550 5.7.1 connexion refusee : x inconnu"}
+    )
+    compte = creer_compte(serveur, collectivite=monde.collectivite, mot_de_passe="x")
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert erreur.value.texte == (
+        "Le serveur a refusé le destinataire electeur@exemple.test : "
+        "550 5.7.1 connexion refusee : ******** inconnu"
+    )
+
+
+def test_les_formes_auth_du_mot_de_passe_sont_masquees(monde, serveur_smtp, smtp_sans_verification):
+    import base64
+
+    plain = base64.b64encode(f"\0{IDENTIFIANT}\0{MOT_DE_PASSE}".encode()).decode()
+    login = base64.b64encode(MOT_DE_PASSE.encode()).decode()
+    serveur = serveur_smtp(
+        securite="starttls",
+        auth=True,
+        reponses={"electeur@exemple.test": f"550 5.7.1 vu {plain} puis {login} refuse"},
+    )
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    with pytest.raises(EchecDefinitif) as erreur:
+        _envoyer(monde, compte)
+
+    assert plain not in erreur.value.texte and login not in erreur.value.texte
+    assert erreur.value.texte.endswith("550 5.7.1 vu ******** puis ******** refuse")
+    assert plain not in MessageEnvoye.objects.get().reponse_smtp
+
+
+def test_la_reponse_de_succes_ne_montre_pas_le_mot_de_passe(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(
+        securite="starttls", auth=True, reponse_data=f"250 2.0.0 Ok {MOT_DE_PASSE} queued"
+    )
+    compte = creer_compte(serveur, collectivite=monde.collectivite)
+
+    trace = _envoyer(monde, compte)
+
+    assert trace.reponse_smtp == "250 2.0.0 Ok ******** queued"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 
 import pytest
 from cryptography.fernet import Fernet
@@ -11,16 +12,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from core.mail import AucunCompte, EchecDefinitif, envoyer
+from core.mail import HOTE_BOITE_DEMO, AucunCompte, EchecDefinitif, envoyer
 from core.models import CompteSMTP, EntreeJournal, MessageEnvoye, StatutMessage
 from core.smtp import (
+    MESSAGE_TEST_INATTENDU,
     CompteResolu,
     MotDePasseIndechiffrable,
+    ResultatTest,
     chiffrer,
     compte_existe,
     compte_pour_envoi,
     compte_smtp_enregistrer,
     dechiffrer,
+    delai_test,
     rechiffrer,
     smtp_tester,
     verifier_changement_serveur,
@@ -433,9 +437,11 @@ def test_tester_un_destinataire_refuse_montre_son_adresse_a_l_agent(
     assert MessageEnvoye.objects.get().reponse_smtp == resultat.message
 
 
-def test_tester_en_demonstration_passe_par_la_boite(monde, settings, tmp_path, port_ferme):
+def test_tester_en_demonstration_le_serveur_de_demo_passe_par_la_boite(monde, settings, tmp_path):
     settings.ECHARPE_BOITE_DEMO = str(tmp_path)
-    compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)
+    compte = creer_compte(collectivite=monde.collectivite, port=587)
+    compte.hote = HOTE_BOITE_DEMO
+    compte.save(update_fields=["hote"])
 
     resultat = smtp_tester(
         compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
@@ -444,6 +450,230 @@ def test_tester_en_demonstration_passe_par_la_boite(monde, settings, tmp_path, p
     assert resultat.ok
     assert resultat.message == "Le serveur a accepté le message : 250 boîte de démonstration"
     assert len(list(tmp_path.glob("*.eml"))) == 1
+
+
+@pytest.mark.reseau
+def test_tester_en_demonstration_un_autre_serveur_est_vraiment_contacte(
+    monde, settings, tmp_path, port_ferme, smtp_sans_verification
+):
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path)
+    compte = creer_compte(collectivite=monde.collectivite, port=port_ferme)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert not resultat.ok
+    assert resultat.message == (
+        f"Impossible de joindre le serveur 127.0.0.1:{port_ferme} : connexion refusée."
+    )
+    assert list(tmp_path.glob("*.eml")) == []
+
+
+def test_les_comptes_de_demonstration_visent_le_serveur_de_la_boite(settings):
+    settings.ECHARPE_DEMO_AUTORISEE = True
+    call_command("charger_demo", stdout=io.StringIO())
+
+    assert set(CompteSMTP.objects.values_list("hote", flat=True)) == {HOTE_BOITE_DEMO}
+
+
+@pytest.mark.reseau
+def test_tester_un_serveur_goutte_a_goutte_rend_la_main_a_l_echeance(
+    monde, serveur_goutte, smtp_sans_verification
+):
+    # Sans échéance globale, la bannière sans fin tiendrait la page jusqu'à ce que le serveur
+    # raccroche (8 s ici, 202 s observées avec un octet toutes les 4 s).
+    smtp_sans_verification.ECHARPE_SMTP_DELAI_TEST = 2
+    compte = creer_compte(collectivite=monde.collectivite, port=serveur_goutte.port)
+
+    debut = time.monotonic()
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert time.monotonic() - debut < 4
+    assert not resultat.ok
+    assert resultat.message == (
+        "Le serveur n'a pas terminé l'échange dans le délai de 2 secondes : la connexion a été "
+        "interrompue."
+    )
+
+
+def test_le_delai_du_test_est_de_15_secondes_par_defaut(settings):
+    del settings.ECHARPE_SMTP_DELAI_TEST
+    assert delai_test() == 15
+
+
+@pytest.mark.reseau
+def test_tester_ne_defigure_pas_la_reponse_avec_un_mot_de_passe_court(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp(
+        reponses={"moi@exemple.test": "550 5.7.1 connexion refusee, mot de passe x invalide"}
+    )
+    compte = creer_compte(serveur, collectivite=monde.collectivite, mot_de_passe="x")
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat.message == (
+        "Le serveur a refusé le destinataire moi@exemple.test : "
+        "550 5.7.1 connexion refusee, mot de passe ******** invalide"
+    )
+
+
+@pytest.mark.reseau
+def test_tester_une_adresse_d_expedition_encodee_repond_en_francais(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    compte = creer_compte(
+        serveur,
+        collectivite=monde.collectivite,
+        adresse_expediteur="=?utf-8?b?eA0KWC1JbmplY3RlZDogeWVz?=@exemple.test",
+    )
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert not resultat.ok
+    assert resultat.message.startswith("L'adresse d'expédition est invalide")
+    assert "encoded-word" not in resultat.message
+    assert serveur.boite.recus == []
+
+
+def test_tester_une_erreur_anglaise_du_module_email_ne_s_affiche_pas(monde, monkeypatch):
+    from email.errors import InvalidHeaderDefect
+
+    import core.mail
+
+    def panne(**kwargs):
+        raise InvalidHeaderDefect("missing trailing whitespace after encoded-word")
+
+    monkeypatch.setattr(core.mail, "envoyer_gabarit", panne)
+    compte = creer_compte(collectivite=monde.collectivite, port=1)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat == ResultatTest(ok=False, message=MESSAGE_TEST_INATTENDU)
+
+
+def test_tester_une_panne_imprevue_devient_un_resultat_en_francais(monde, monkeypatch):
+    import core.mail
+
+    def panne(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(core.mail, "envoyer_gabarit", panne)
+    compte = creer_compte(collectivite=monde.collectivite, port=1)
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat.message == MESSAGE_TEST_INATTENDU
+    compte.refresh_from_db()
+    assert compte.dernier_test_reussi is False
+
+
+def test_tester_un_mot_de_passe_indechiffrable_le_dit_en_francais(monde):
+    compte = creer_compte(collectivite=monde.collectivite, port=1)
+    compte.mot_de_passe_chiffre = "gAAAAAcorrompu"
+    compte.save(update_fields=["mot_de_passe_chiffre"])
+
+    resultat = smtp_tester(
+        compte=compte, destinataire="moi@exemple.test", par=monde.personnes["administrateur"]
+    )
+
+    assert resultat.message == str(MotDePasseIndechiffrable())
+
+
+# --- Administration Django : par le service --------------------------------------------------
+
+
+def _admin(monde, client):
+    from tests.factories import UtilisateurFactory
+
+    personne = UtilisateurFactory(username="super", is_staff=True, is_superuser=True)
+    client.force_login(personne)
+    return personne
+
+
+def _formulaire_admin(monde, **valeurs):
+    return {
+        "collectivite": monde.collectivite.pk,
+        "utilisateur": monde.personnes["agent_elections"].pk,
+        "adresse_expediteur": "e@exemple.test",
+        "nom_affiche": "Service élections",
+        "identifiant": "e@exemple.test",
+        "hote": "smtp.exemple.test",
+        "port": 587,
+        "securite": "starttls",
+        "boite_securite": "ssl",
+        "mot_de_passe": "Secret-admin-1",
+        **valeurs,
+    }
+
+
+def test_l_admin_cree_le_compte_par_le_service(monde, client):
+    from django.urls import reverse
+
+    personne = _admin(monde, client)
+
+    reponse = client.post(reverse("admin:core_comptesmtp_add"), _formulaire_admin(monde))
+
+    assert reponse.status_code == 302
+    compte = CompteSMTP.objects.get()
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Secret-admin-1"
+    entree = EntreeJournal.objects.get(action="compte_smtp_enregistre")
+    assert entree.acteur == personne
+    assert entree.collectivite == monde.collectivite
+    assert entree.details["creation"] is True
+    assert entree.details["mot_de_passe_modifie"] is True
+    assert "Secret-admin-1" not in str(entree.details)
+
+
+def test_l_admin_modifie_le_compte_par_le_service(monde, client):
+    from django.urls import reverse
+
+    _admin(monde, client)
+    compte = _enregistrer(monde)
+    compte.dernier_test_reussi = True
+    compte.dernier_resultat = "Le serveur a accepté le message : 250 ok"
+    compte.save(update_fields=["dernier_test_reussi", "dernier_resultat"])
+
+    reponse = client.post(
+        reverse("admin:core_comptesmtp_change", args=[compte.pk]),
+        _formulaire_admin(monde, **DONNEES, mot_de_passe="Nouveau-mdp-2"),
+    )
+
+    assert reponse.status_code == 302
+    compte.refresh_from_db()
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Nouveau-mdp-2"
+    # Le service remet à zéro le résultat d'un test fait avec l'ancien mot de passe.
+    assert compte.dernier_test_reussi is None
+    derniere = EntreeJournal.objects.filter(action="compte_smtp_enregistre").latest("pk")
+    assert derniere.details["creation"] is False
+    assert derniere.details["mot_de_passe_modifie"] is True
+
+
+def test_l_admin_refuse_un_nom_affiche_encode(monde, client):
+    from django.urls import reverse
+
+    _admin(monde, client)
+
+    reponse = client.post(
+        reverse("admin:core_comptesmtp_add"),
+        _formulaire_admin(monde, nom_affiche="=?utf-8?q?x=0D=0AX-Injected=3A_yes?="),
+    )
+
+    assert reponse.status_code == 200
+    assert "contient un caractère interdit" in reponse.content.decode()
+    assert not CompteSMTP.objects.exists()
 
 
 # --- Compte existant, sans déchiffrer -------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pytest
 from django.urls import resolve, reverse
@@ -555,3 +556,123 @@ def test_un_mot_de_passe_chiffre_ne_fuit_pas_dans_la_liste(monde):
 
     assert compte.mot_de_passe_chiffre not in page
     assert "Liste-Secret" not in page
+
+
+# --- Le compte enregistré, pas les valeurs proposées ------------------------------------------
+
+
+def _compte_enregistre(monde):
+    """Comme `secretaire` en démonstration : l'adresse d'envoi n'est pas le courriel de
+    l'agent."""
+    return creer_compte(
+        collectivite=monde.collectivite,
+        utilisateur=monde.personnes[E],
+        port=587,
+        adresse_expediteur="c.martin@saint-test.test",
+        nom_affiche="Claire Martin",
+        identifiant="c.martin@saint-test.test",
+        mot_de_passe="Mdp-enregistre-9",
+    )
+
+
+def test_mon_compte_montre_le_compte_enregistre_et_non_les_valeurs_proposees(monde):
+    agent = monde.personnes[E]
+    _compte_enregistre(monde)
+
+    page = _page(monde.client(E).get(reverse("smtp_mon_compte")))
+
+    def valeur(nom):
+        return re.search(rf'name="{nom}"[^>]*value="([^"]*)"', page).group(1)
+
+    assert valeur("adresse_expediteur") == "c.martin@saint-test.test"
+    assert valeur("identifiant") == "c.martin@saint-test.test"
+    assert valeur("nom_affiche") == "Claire Martin"
+    assert agent.email != "c.martin@saint-test.test"
+
+
+def test_enregistrer_sans_rien_changer_garde_le_mot_de_passe_et_l_expediteur(monde):
+    compte = _compte_enregistre(monde)
+    client = monde.client(E)
+    page = _page(client.get(reverse("smtp_mon_compte")))
+    # Ce que le navigateur renverrait : les valeurs affichées, mot de passe vide.
+    formulaire = {
+        nom: re.search(rf'name="{nom}"[^>]*value="([^"]*)"', page).group(1)
+        for nom in ["adresse_expediteur", "nom_affiche", "identifiant", "hote", "port"]
+    }
+
+    reponse = client.post(
+        reverse("smtp_mon_compte"),
+        {**formulaire, "mot_de_passe": "", "securite": "aucune", "boite_securite": "ssl"},
+    )
+
+    assert reponse.status_code == 302
+    compte.refresh_from_db()
+    assert compte.adresse_expediteur == "c.martin@saint-test.test"
+    assert compte.identifiant == "c.martin@saint-test.test"
+    assert dechiffrer(compte.mot_de_passe_chiffre) == "Mdp-enregistre-9"
+
+
+# --- Noms affichés encodés --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "nom_affiche",
+    [
+        "=?utf-8?q?x=0D=0AX-Injected=3A_yes?=",
+        "=?utf-8?b?eA0KWC1JbmplY3RlZDogeWVz?=",
+        "Mairie =?utf-8?q?x=0ABcc=3A_victime=40exemple.test?=",
+    ],
+)
+def test_nom_affiche_encode_avec_retour_a_la_ligne_refuse(monde, nom_affiche):
+    reponse = monde.client(E).post(
+        reverse("smtp_mon_compte"), {**FORMULAIRE, "nom_affiche": nom_affiche}
+    )
+
+    assert reponse.status_code == 400
+    assert "Le nom affiché contient un caractère interdit" in _page(reponse)
+    assert 'href="#id_nom_affiche"' in _page(reponse)
+    assert not CompteSMTP.objects.exists()
+
+
+def test_adresse_d_expedition_encodee_refusee(monde):
+    reponse = monde.client(E).post(
+        reverse("smtp_mon_compte"),
+        {**FORMULAIRE, "adresse_expediteur": "=?utf-8?q?x=0D=0AX-Injected=3A_yes?=@exemple.test"},
+    )
+
+    assert reponse.status_code == 400
+    assert 'href="#id_adresse_expediteur"' in _page(reponse)
+    assert not CompteSMTP.objects.exists()
+
+
+# --- Échéance du test -----------------------------------------------------------------------
+
+
+@pytest.mark.reseau
+def test_tester_un_serveur_goutte_a_goutte_repond_dans_le_delai(
+    monde, serveur_goutte, smtp_sans_verification
+):
+    smtp_sans_verification.ECHARPE_SMTP_DELAI_TEST = 2
+    compte = creer_compte(
+        collectivite=monde.collectivite, utilisateur=monde.personnes[E], port=serveur_goutte.port
+    )
+    client = monde.client(E)
+
+    debut = time.monotonic()
+    reponse = client.post(
+        reverse("smtp_tester", kwargs={"pk": compte.pk}),
+        {"test-destinataire": "moi@exemple.test"},
+        follow=True,
+    )
+
+    assert time.monotonic() - debut < 4
+    assert "Le serveur n'a pas terminé l'échange dans le délai de 2 secondes" in _page(reponse)
+
+
+def test_la_page_annonce_le_delai_du_test(monde, settings):
+    settings.ECHARPE_SMTP_DELAI_TEST = 15
+    _compte_enregistre(monde)
+
+    page = _page(monde.client(E).get(reverse("smtp_mon_compte")))
+
+    assert "au plus 15 secondes d'attente" in page
