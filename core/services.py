@@ -177,12 +177,14 @@ def invitation_creer(
     )
     invitation.full_clean()
     invitation.save()
+    # Chaîne de la plateforme, pas celle de la collectivité : son journal montrerait sinon à
+    # l'administrateur invitant le nom du compte existant, ou qu'il existe.
     journaliser(
         action="invitation_envoyee",
-        collectivite=collectivite,
+        collectivite=None,
         acteur=par,
         objet=invitation,
-        details={"role": role},
+        details={"role": role, "collectivite": collectivite.pk},
     )
     invitation_id = int(invitation.pk)
 
@@ -268,7 +270,7 @@ def invitation_refuser(*, invitation: Invitation, par: Utilisateur) -> Invitatio
         donnees={"statut": StatutInvitation.REFUSEE, "repondu_le": timezone.now()},
     )
     journaliser(
-        action="invitation_refusee", collectivite=ligne.collectivite, acteur=par, objet=ligne
+        action="invitation_refusee", collectivite=None, acteur=par, objet=ligne
     )
     return ligne
 

@@ -84,6 +84,12 @@ def test_ajouter_un_identifiant_d_ailleurs_ne_rattache_rien_et_ne_montre_rien(mo
     texte = " ".join(_messages(reponse)) + liste
     for secret in ("valerie@autre-ville.test", "Secrète", "SECRÈTE", "Valérie"):
         assert secret not in texte
+    journal = client.get(reverse("journal")).content.decode()
+    for secret in ("valerie@autre-ville.test", "SECRÈTE", "Valérie", "victime"):
+        assert secret not in journal
+    assert not EntreeJournal.objects.filter(
+        collectivite=monde.collectivite, sujet_id=str(victime.pk)
+    ).exists()
     victime.refresh_from_db()
     assert victime.email == "valerie@autre-ville.test"
     assert not victime.has_usable_password()
