@@ -269,9 +269,7 @@ def invitation_refuser(*, invitation: Invitation, par: Utilisateur) -> Invitatio
         instance=ligne,
         donnees={"statut": StatutInvitation.REFUSEE, "repondu_le": timezone.now()},
     )
-    journaliser(
-        action="invitation_refusee", collectivite=None, acteur=par, objet=ligne
-    )
+    journaliser(action="invitation_refusee", collectivite=None, acteur=par, objet=ligne)
     return ligne
 
 
