@@ -545,3 +545,21 @@ class CompteurIdentiteAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser
+
+    def delete_model(self, request: HttpRequest, obj: CompteurIdentite) -> None:
+        self.delete_queryset(request, CompteurIdentite.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        from core.journal import journaliser
+
+        # Rendre ses essais à quelqu'un se trace (chaîne de la plateforme).
+        with transaction.atomic():
+            for compteur in queryset:
+                journaliser(
+                    action="identite_debloquee",
+                    collectivite=None,
+                    acteur=cast(Utilisateur, request.user),
+                    objet=compteur,
+                    details={"echecs": compteur.echecs},
+                )
+                compteur.delete()

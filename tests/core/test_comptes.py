@@ -476,3 +476,21 @@ def test_changer_seulement_le_role_reste_role_modifie(monde):
     )
     derniere = EntreeJournal.objects.filter(objet_id=str(role.pk)).latest("numero")
     assert derniere.action == "role_modifie"
+
+
+def test_le_superutilisateur_rend_ses_essais_depuis_l_admin(monde, victime, client):
+    from core.models import CompteurIdentite
+
+    compteur = CompteurIdentite.objects.create(
+        cible_type="core.utilisateur",
+        cible_id=str(victime.pk),
+        echecs=5,
+        verrouille_le=timezone.now(),
+    )
+    client.force_login(_personnel(monde))
+    url = reverse("admin:core_compteuridentite_delete", args=[compteur.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    client.force_login(_superutilisateur())
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not CompteurIdentite.objects.exists()
+    assert EntreeJournal.objects.filter(action="identite_debloquee").exists()
