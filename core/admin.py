@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -21,16 +22,23 @@ from core.models import (
     ChaineJournal,
     Collectivite,
     CompteSMTP,
+    CompteurIdentite,
     Delai,
     EntreeJournal,
+    Invitation,
     LienSecurise,
     MessageEnvoye,
     Role,
     Travail,
-    TypeRole,
     Utilisateur,
 )
-from core.services import CHAMPS_COLLECTIVITE
+from core.services import (
+    CHAMPS_COLLECTIVITE,
+    role_creer,
+    role_modifier,
+    role_supprimer,
+    verifier_dernier_administrateur,
+)
 from core.smtp import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
 
 
@@ -56,9 +64,29 @@ class PerimetreMixin:
         return qs.filter(**{f"{self.champ_collectivite}__in": collectivites_de(request)})
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "collectivite" and not request.user.is_superuser:
-            kwargs["queryset"] = collectivites_de(request)
+        if not request.user.is_superuser:
+            if db_field.name == "collectivite":
+                kwargs["queryset"] = collectivites_de(request)
+            elif db_field.related_model is Utilisateur and "queryset" not in kwargs:
+                kwargs["queryset"] = personnes_du_perimetre(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            if db_field.related_model is Collectivite:
+                kwargs["queryset"] = collectivites_de(request)
+            elif db_field.related_model is Utilisateur and "queryset" not in kwargs:
+                kwargs["queryset"] = personnes_du_perimetre(request)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+def personnes_du_perimetre(request: HttpRequest) -> QuerySet[Utilisateur]:
+    """Les personnes qu'un membre du personnel peut voir dans une liste de choix : celles qui
+    ont un rôle dans une de ses collectivités (jamais les gens d'ailleurs)."""
+    qs = Utilisateur.objects.all()
+    if request.user.is_superuser:
+        return qs
+    return qs.filter(roles__collectivite__in=collectivites_de(request)).distinct()
 
 
 class PerimetreAdmin(PerimetreMixin, admin.ModelAdmin):
@@ -77,18 +105,23 @@ class LectureSeuleAdmin(admin.ModelAdmin):
 
 
 def personnes_attribuables(request: HttpRequest) -> QuerySet[Utilisateur]:
-    """Personnes à qui un membre du personnel (non superutilisateur) peut donner un rôle : ni
-    le personnel de la plateforme, ni une personne qui a un rôle hors de son périmètre."""
+    """Personnes à qui un membre du personnel (non superutilisateur) peut donner un rôle :
+    celles de son périmètre qui n'ont aucun lien ailleurs (ni rôle hors de ses collectivités,
+    ni statut de personnel de la plateforme)."""
     qs = Utilisateur.objects.all()
     if request.user.is_superuser:
         return qs
-    return qs.filter(is_staff=False, is_superuser=False).exclude(
-        roles__in=Role.objects.exclude(collectivite__in=collectivites_de(request))
+    return (
+        qs.filter(is_staff=False, is_superuser=False)
+        .filter(roles__collectivite__in=collectivites_de(request))
+        .exclude(roles__in=Role.objects.exclude(collectivite__in=collectivites_de(request)))
+        .distinct()
     )
 
 
 class RoleAdminForm(forms.ModelForm):
-    """La règle de Paramètres vaut aussi ici : la collectivité garde un administrateur actif."""
+    """La règle du dernier administrateur est celle du service (`core.services`), affichée ici
+    à sa place ; l'enregistrement passe ensuite par le service, sous verrou."""
 
     class Meta:
         model = Role
@@ -96,24 +129,13 @@ class RoleAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         donnees = super().clean() or {}
-        avant = self.instance
-        if avant.pk and avant.role == TypeRole.ADMINISTRATEUR and avant.actif:
-            reste_admin = (
-                donnees.get("role") == TypeRole.ADMINISTRATEUR and donnees.get("actif") is True
-            )
-            autres = (
-                Role.objects.filter(
-                    collectivite_id=avant.collectivite_id,
-                    role=TypeRole.ADMINISTRATEUR,
-                    actif=True,
-                )
-                .exclude(pk=avant.pk)
-                .exists()
-            )
-            if not reste_admin and not autres:
-                raise ValidationError(
-                    "La collectivité doit garder au moins un administrateur actif : nommez-en "
-                    "un autre avant de modifier ce rôle."
+        if self.instance.pk:
+            enregistre = Role.objects.filter(pk=self.instance.pk).first()
+            if enregistre is not None:
+                verifier_dernier_administrateur(
+                    role=enregistre,
+                    nouveau_role=donnees.get("role"),
+                    actif=bool(donnees.get("actif")),
                 )
         return donnees
 
@@ -129,6 +151,28 @@ class RoleAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Retirer un accès passe par « actif » (règle du dernier administrateur, journal).
         return request.user.is_superuser and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+def _refuser(admin_: admin.ModelAdmin[Any], request: HttpRequest, erreur: ValidationError) -> None:
+    """Règle violée au moment d'écrire (concurrence) : message d'erreur, pas de succès."""
+    request._echarpe_refus = True  # type: ignore[attr-defined]
+    admin_.message_user(request, " ".join(erreur.messages), messages.ERROR)
+
+
+def _enregistrer_role(request: HttpRequest, role: Role) -> Role:
+    """Création ou modification d'un rôle depuis l'admin, par les services de Paramètres."""
+    par = cast(Utilisateur, request.user)
+    if role.pk:
+        return role_modifier(role=role, par=par, nouveau_role=role.role, actif=role.actif)
+    cree = role_creer(
+        utilisateur=role.utilisateur,
+        collectivite=role.collectivite,
+        role=role.role,
+        actif=role.actif,
+    )
+    role.pk = cree.pk
+    role._state.adding = False
+    return cree
 
 
 class RoleInline(RoleAdminMixin, PerimetreMixin, admin.TabularInline):
@@ -224,6 +268,40 @@ class UtilisateurAdmin(UserAdmin):
             return champs
         return (*champs, *self.CHAMPS_RESERVES)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Role:
+            return super().save_formset(request, form, formset, change)
+        # Les rôles passent par les services : la règle du dernier administrateur et ses
+        # verrous sont les mêmes qu'en Paramètres.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        try:
+            with transaction.atomic():
+                for sous_form in formset.deleted_forms:
+                    if sous_form.instance.pk:
+                        role_supprimer(role=sous_form.instance, par=cast(Utilisateur, request.user))
+                        formset.deleted_objects.append(sous_form.instance)
+                for sous_form in formset.forms:
+                    if sous_form in formset.deleted_forms or not sous_form.has_changed():
+                        continue
+                    role = sous_form.instance
+                    role.utilisateur = form.instance
+                    nouveau = not role.pk
+                    _enregistrer_role(request, role)
+                    if nouveau:
+                        formset.new_objects.append(role)
+                    else:
+                        formset.changed_objects.append((role, sous_form.changed_data))
+        except ValidationError as erreur:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            _refuser(self, request, erreur)
+        return None
+
+    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
+        niveau = args[0] if args else kwargs.get("level", messages.INFO)
+        if getattr(request, "_echarpe_refus", False) and niveau == messages.SUCCESS:
+            return
+        super().message_user(request, message, *args, **kwargs)
+
 
 @admin.register(Role)
 class RoleAdmin(RoleAdminMixin, PerimetreAdmin):
@@ -232,6 +310,37 @@ class RoleAdmin(RoleAdminMixin, PerimetreAdmin):
     search_fields = ["utilisateur__username", "utilisateur__last_name", "collectivite__nom"]
     autocomplete_fields = ["utilisateur"]
     list_select_related = ["utilisateur", "collectivite"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Un rôle ne change ni de personne ni de collectivité : on en crée un autre.
+        champs = tuple(super().get_readonly_fields(request, obj))
+        return (*champs, "utilisateur", "collectivite") if obj is not None else champs
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        try:
+            _enregistrer_role(request, obj)
+        except ValidationError as erreur:
+            _refuser(self, request, erreur)
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        try:
+            role_supprimer(role=obj, par=cast(Utilisateur, request.user))
+        except ValidationError as erreur:
+            _refuser(self, request, erreur)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        try:
+            with transaction.atomic():
+                for role in queryset:
+                    role_supprimer(role=role, par=cast(Utilisateur, request.user))
+        except ValidationError as erreur:
+            _refuser(self, request, erreur)
+
+    def message_user(self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any) -> None:
+        niveau = args[0] if args else kwargs.get("level", messages.INFO)
+        if getattr(request, "_echarpe_refus", False) and niveau == messages.SUCCESS:
+            return
+        super().message_user(request, message, *args, **kwargs)
 
 
 class CompteSMTPAdminForm(ChampsCompteMixin, forms.ModelForm):
@@ -413,3 +522,63 @@ class DelaiAdmin(admin.ModelAdmin):
         if db_field.name == "collectivite" and not request.user.is_superuser:
             kwargs["queryset"] = collectivites_de(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(LectureSeuleAdmin):
+    """Superutilisateurs seulement : la personne invitée vient souvent d'une autre
+    collectivité, que le personnel de la collectivité invitante n'a pas à connaître."""
+
+    list_display = ["cree_le", "utilisateur", "collectivite", "role", "statut", "expire_le"]
+    list_filter = ["statut", "role"]
+    search_fields = ["utilisateur__username", "collectivite__nom"]
+    list_select_related = ["utilisateur", "collectivite"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(CompteurIdentite)
+class CompteurIdentiteAdmin(admin.ModelAdmin):
+    """Essais d'identification par personne : supprimer la ligne rend ses essais à la
+    personne. Sans collectivité : superutilisateurs seulement."""
+
+    list_display = ["cible_type", "cible_id", "echecs", "dernier_echec", "verrouille_le"]
+    readonly_fields = ["cible_type", "cible_id", "echecs", "dernier_echec", "verrouille_le"]
+    search_fields = ["cible_id"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
+
+    def delete_model(self, request: HttpRequest, obj: CompteurIdentite) -> None:
+        self.delete_queryset(request, CompteurIdentite.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        from core.journal import journaliser
+
+        # Rendre ses essais à quelqu'un se trace (chaîne de la plateforme).
+        with transaction.atomic():
+            for compteur in queryset:
+                journaliser(
+                    action="identite_debloquee",
+                    collectivite=None,
+                    acteur=cast(Utilisateur, request.user),
+                    objet=compteur,
+                    details={"echecs": compteur.echecs},
+                )
+                compteur.delete()

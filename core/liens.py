@@ -31,7 +31,13 @@ from django.utils import timezone
 # Ce module est importé par LOGGING (FiltreJetonLog) avant le chargement des applications :
 # les modèles et le journal s'importent dans les fonctions.
 if TYPE_CHECKING:
-    from core.models import Collectivite, LienSecurise, MessageEnvoye, Utilisateur
+    from core.models import (
+        Collectivite,
+        CompteurIdentite,
+        LienSecurise,
+        MessageEnvoye,
+        Utilisateur,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,9 @@ CLE_SESSION_LIEN = "lien_securise_id"
 CLE_SESSION_IDENTITE = "lien_securise_identite"
 OBJECTIF_ACTIVATION = "activation"
 DUREE_ACTIVATION = timedelta(days=7)
+# Après trop d'échecs d'identification, la personne attend ce délai (ou le personnel la
+# débloque) : un nouveau lien ne rend pas d'essais.
+DUREE_BLOCAGE_IDENTITE = timedelta(hours=24)
 
 
 class FiltreJetonLog(logging.Filter):
@@ -123,7 +132,7 @@ class LienVerrouille(LienInvalide):
     def __init__(self, lien: LienSecurise | None = None) -> None:
         super().__init__(
             "Ce lien est bloqué après trop d'essais d'identification infructueux. "
-            "Demandez un nouveau lien à votre mairie."
+            "Réessayez dans 24 heures : un nouveau lien ne rend pas d'essais."
         )
 
 
@@ -267,14 +276,56 @@ def lien_verifier(*, jeton: str, objectif: str | None = None) -> LienSecurise:
     return lien_controler(lien)
 
 
+def _compteur(lien: LienSecurise, *, verrou: bool) -> CompteurIdentite:
+    """Le compteur d'échecs de la personne visée par le lien (créé au besoin). Un blocage
+    plus ancien que `DUREE_BLOCAGE_IDENTITE` est levé ici."""
+    from core.models import CompteurIdentite
+
+    CompteurIdentite.objects.get_or_create(cible_type=lien.cible_type, cible_id=lien.cible_id)
+    qs = CompteurIdentite.objects.filter(cible_type=lien.cible_type, cible_id=lien.cible_id)
+    compteur = (qs.select_for_update() if verrou else qs).get()
+    if (
+        verrou
+        and compteur.verrouille_le is not None
+        and compteur.verrouille_le + DUREE_BLOCAGE_IDENTITE <= timezone.now()
+    ):
+        compteur.echecs = 0
+        compteur.verrouille_le = None
+        compteur.save(update_fields=["echecs", "verrouille_le", "modifie_le"])
+    return compteur
+
+
+def _compteur_lu(lien: LienSecurise) -> CompteurIdentite | None:
+    from core.models import CompteurIdentite
+
+    return CompteurIdentite.objects.filter(
+        cible_type=lien.cible_type, cible_id=lien.cible_id
+    ).first()
+
+
+def _bloque(compteur: CompteurIdentite | None) -> bool:
+    return (
+        compteur is not None
+        and compteur.verrouille_le is not None
+        and compteur.verrouille_le + DUREE_BLOCAGE_IDENTITE > timezone.now()
+    )
+
+
+def identite_bloquee(lien: LienSecurise) -> bool:
+    """Vrai si la personne visée est bloquée après trop d'échecs (sur ce lien ou un autre)."""
+    return lien.verification_identite and _bloque(_compteur_lu(lien))
+
+
 def lien_verifier_identite(
     *, lien: LienSecurise, date_naissance: date, departement: str = ""
 ) -> bool:
-    """Compare l'identité saisie à celle attendue ; compte les échecs, verrouille au maximum.
+    """Compare l'identité saisie à celle attendue ; compte les échecs, bloque au maximum.
 
-    Le compteur est tenu sous verrou de ligne (`select_for_update`, incrément par `F()`) : des
-    essais simultanés ne dépassent jamais `tentatives_max`. Lève `LienVerrouille` (ou l'erreur
-    qui décrit l'état du lien) si le lien ne peut plus servir.
+    Les échecs sont comptés **par personne** (la cible du lien, `CompteurIdentite`), pas par
+    lien : un nouveau lien ne rend pas d'essais. Le blocage tombe après
+    `DUREE_BLOCAGE_IDENTITE` ou quand le personnel le lève. Compteurs tenus sous verrou de
+    ligne : des essais simultanés ne dépassent jamais `tentatives_max`. Lève `LienVerrouille`
+    (ou l'erreur qui décrit l'état du lien) si le lien ne peut plus servir.
     """
     from core.journal import journaliser
     from core.models import LienSecurise
@@ -285,6 +336,10 @@ def lien_verifier_identite(
         if ligne.date_naissance_attendue is None:
             _copier_etat(ligne, lien)
             return True
+        compteur = _compteur(ligne, verrou=True)
+        if _bloque(compteur):
+            _copier_etat(ligne, lien)
+            raise LienVerrouille(ligne)
         reussi = ligne.date_naissance_attendue == date_naissance and _departement_correspond(
             ligne, departement
         )
@@ -292,6 +347,8 @@ def lien_verifier_identite(
         if reussi:
             ligne.identite_verifiee_le = maintenant
             ligne.save(update_fields=["identite_verifiee_le", "modifie_le"])
+            compteur.echecs = 0
+            compteur.save(update_fields=["echecs", "modifie_le"])
             journaliser(
                 action="lien_identite_verifiee",
                 collectivite=ligne.collectivite,
@@ -301,15 +358,21 @@ def lien_verifier_identite(
         else:
             LienSecurise.objects.filter(pk=ligne.pk).update(tentatives=F("tentatives") + 1)
             ligne.refresh_from_db(fields=["tentatives"])
-            if ligne.tentatives >= ligne.tentatives_max:
+            compteur.echecs += 1
+            compteur.dernier_echec = maintenant
+            champs = ["echecs", "dernier_echec", "modifie_le"]
+            if compteur.echecs >= ligne.tentatives_max:
+                compteur.verrouille_le = maintenant
+                champs.append("verrouille_le")
                 ligne.verrouille_le = maintenant
                 ligne.save(update_fields=["verrouille_le", "modifie_le"])
                 journaliser(
                     action="lien_verrouille",
                     collectivite=ligne.collectivite,
                     objet=ligne,
-                    details={"objectif": ligne.objectif, "tentatives": ligne.tentatives},
+                    details={"objectif": ligne.objectif, "tentatives": compteur.echecs},
                 )
+            compteur.save(update_fields=champs)
         _copier_etat(ligne, lien)
         return reussi
 
@@ -328,7 +391,27 @@ def _copier_etat(source: LienSecurise, cible: LienSecurise) -> None:
 
 
 def essais_restants(lien: LienSecurise) -> int:
-    return max(0, lien.tentatives_max - lien.tentatives)
+    """Essais qu'il reste à la personne (tous liens confondus)."""
+    compteur = _compteur_lu(lien)
+    if compteur is None:
+        return lien.tentatives_max
+    if compteur.verrouille_le is not None and not _bloque(compteur):
+        return lien.tentatives_max
+    return max(0, lien.tentatives_max - compteur.echecs)
+
+
+@transaction.atomic
+def identite_debloquer(*, cible: models.Model, par: Utilisateur | None) -> None:
+    """Rend ses essais à une personne bloquée (personnel de la plateforme)."""
+    from core.journal import journaliser
+    from core.models import CompteurIdentite
+
+    cible_type, cible_id = _reference_cible(cible)
+    modifies = CompteurIdentite.objects.filter(cible_type=cible_type, cible_id=cible_id).update(
+        echecs=0, verrouille_le=None, modifie_le=timezone.now()
+    )
+    if modifies:
+        journaliser(action="identite_debloquee", collectivite=None, acteur=par, objet=cible)
 
 
 # --- Usage et révocation --------------------------------------------------------------------

@@ -1369,10 +1369,11 @@ def _adresses_destinataires(message: Any) -> frozenset[str]:
 
 
 def boite_demo_lisible(courriel: MessageBoite, utilisateur: Any) -> bool:
-    """Le personnel (`is_staff`) lit toute la boîte ; les autres, seulement les messages dont
-    leur propre adresse est destinataire (la boîte contient les liens d'activation et de
+    """Un superutilisateur lit toute la boîte ; tous les autres, personnel de la plateforme
+    compris (il peut être limité à quelques collectivités), seulement les messages dont leur
+    propre adresse est destinataire (la boîte contient les liens d'activation et de
     réinitialisation de tout le monde)."""
-    if getattr(utilisateur, "is_staff", False):
+    if getattr(utilisateur, "is_superuser", False):
         return True
     email = getattr(utilisateur, "email", "") or ""
     return bool(email) and _normaliser_adresse(email) in courriel.adresses

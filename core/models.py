@@ -174,6 +174,57 @@ class Role(BaseModel):
         return f"{self.utilisateur} — {self.get_role_display()} ({self.collectivite})"
 
 
+class StatutInvitation(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    ACCEPTEE = "acceptee", "Acceptée"
+    REFUSEE = "refusee", "Refusée"
+    ANNULEE = "annulee", "Annulée"
+
+
+class Invitation(ModeleCollectivite):
+    """Invitation d'une personne qui a déjà un compte à prendre un rôle dans une collectivité.
+
+    Un administrateur ne rattache jamais lui-même un compte existant : la personne reçoit
+    l'invitation à l'adresse de son propre compte et l'accepte connectée à ce compte
+    (`core.services.invitation_accepter`)."""
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="invitations", verbose_name="personne"
+    )
+    role = models.CharField("rôle proposé", max_length=20, choices=TypeRole.choices)
+    statut = models.CharField(
+        "statut",
+        max_length=20,
+        choices=StatutInvitation.choices,
+        default=StatutInvitation.EN_ATTENTE,
+    )
+    invite_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="invitée par",
+    )
+    expire_le = models.DateTimeField("expire le")
+    repondu_le = models.DateTimeField("réponse le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utilisateur", "collectivite"],
+                condition=Q(statut="en_attente"),
+                name="invitation_en_attente_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.utilisateur} ({self.collectivite})"
+
+
 # --- Comptes SMTP ---------------------------------------------------------------------------
 
 
@@ -516,6 +567,31 @@ class LienSecurise(ModeleCollectivite):
         return self.date_naissance_attendue is not None
 
 
+class CompteurIdentite(BaseModel):
+    """Échecs de vérification d'identité d'une personne (la cible des liens), tous liens
+    confondus : un nouveau lien ne remet pas le compteur à zéro. Le blocage tombe après
+    `core.liens.DUREE_BLOCAGE_IDENTITE`, ou quand le personnel supprime la ligne."""
+
+    cible_type = models.CharField("type de cible", max_length=80)
+    cible_id = models.CharField("identifiant de la cible", max_length=64)
+    echecs = models.PositiveIntegerField("échecs", default=0)
+    dernier_echec = models.DateTimeField("dernier échec", null=True, blank=True)
+    verrouille_le = models.DateTimeField("bloqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "compteur d'identification"
+        verbose_name_plural = "compteurs d'identification"
+        ordering = ["-modifie_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cible_type", "cible_id"], name="compteur_identite_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cible_type} {self.cible_id} : {self.echecs} échec(s)"
+
+
 # --- Délais ---------------------------------------------------------------------------------
 
 
@@ -585,8 +661,10 @@ __all__ = [
     "ChaineJournal",
     "Collectivite",
     "CompteSMTP",
+    "CompteurIdentite",
     "Delai",
     "EntreeJournal",
+    "Invitation",
     "LienSecurise",
     "MessageEnvoye",
     "ModeleCollectivite",

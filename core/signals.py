@@ -5,9 +5,10 @@
 - Personnel : un changement de `is_staff`, `is_superuser` ou `is_active` d'un compte
   (`personnel_modifie`, chaîne « plateforme »).
 - Rôles : ce signal est l'unique endroit qui journalise la création, la modification et la
-  suppression d'un `Role` (`role_modifie`, `role_retire` dans la chaîne de la collectivité),
-  qu'elles viennent des Paramètres, de l'admin Django ou d'une commande. Les services ne les
-  journalisent donc pas eux-mêmes. L'auteur est lu dans `core.journal.acteur_courant`.
+  suppression d'un `Role` (`role_modifie`, `role_retire`, `role_retabli` dans la chaîne de
+  la collectivité), qu'elles viennent des Paramètres, de l'admin Django ou d'une commande.
+  Les services ne les journalisent donc pas eux-mêmes. L'auteur est lu dans
+  `core.journal.acteur_courant`.
 """
 
 from __future__ import annotations
@@ -158,9 +159,12 @@ def journaliser_role(
     changements = _changements(instance, created=created, raw=raw)
     if not changements:
         return
-    retire = changements.get("actif") == [True, False]
+    acces = changements.get("actif")
+    action = {(True, False): "role_retire", (False, True): "role_retabli"}.get(
+        tuple(acces) if acces else (None, None), "role_modifie"
+    )
     journaliser(
-        action="role_retire" if retire else "role_modifie",
+        action=action,
         collectivite=instance.collectivite,
         acteur=acteur_du_contexte(),
         objet=instance,

@@ -173,3 +173,21 @@ def mail_boites_balayer_task() -> None:
 
     for compte_id in comptes_avec_boite():
         boites_relever_task.delay(compte_id)
+
+
+@shared_task(acks_late=True)
+def mail_invitation_envoyer_task(invitation_id: int) -> None:
+    """Courriel d'invitation (`core.services.invitation_envoyer`), par le compte de la
+    plateforme, à l'adresse du compte invité."""
+    from core.models import Invitation
+    from core.services import invitation_envoyer
+
+    invitation = (
+        Invitation.objects.select_related("utilisateur", "collectivite")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        logger.warning("Invitation %s introuvable : courriel non envoyé.", invitation_id)
+        return
+    invitation_envoyer(invitation=invitation)

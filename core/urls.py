@@ -46,6 +46,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("compte/invitations/", include("core.views.invitations")),
     path("journal/", include("core.views.journal")),
     path("travaux/", include("core.views.travaux")),
     path("parametres/", include("core.views.parametres")),

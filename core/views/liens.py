@@ -29,6 +29,7 @@ from core.liens import (
     activation_terminer,
     cible_du_lien,
     essais_restants,
+    identite_bloquee,
     identite_verifiee_en_session,
     lien_controler,
     lien_de_session,
@@ -98,6 +99,8 @@ def lien_accueil(request: HttpRequest) -> HttpResponse:
         return _erreur(request, LienInconnu("Ce lien ne mène à aucune page disponible."))
     if identite_verifiee_en_session(request, lien):
         return redirect(url_name)
+    if identite_bloquee(lien):
+        return _erreur(request, LienVerrouille(lien))
 
     form = IdentiteForm(request.POST or None, departement=bool(lien.departement_attendu))
     if request.method == "POST":
@@ -113,7 +116,7 @@ def lien_accueil(request: HttpRequest) -> HttpResponse:
             if reussi:
                 marquer_identite_verifiee(request, lien)
                 return redirect(url_name)
-            if lien.verrouille_le is not None:
+            if lien.verrouille_le is not None or identite_bloquee(lien):
                 return _erreur(request, LienVerrouille(lien))
             restants = essais_restants(lien)
             form.add_error(

@@ -1,7 +1,7 @@
 """Boîte d'envoi de la démonstration (/outbox/) : les courriels écrits au lieu d'être envoyés.
 
 N'existe qu'en démonstration (`ECHARPE_BOITE_DEMO`) : ailleurs, 404. La boîte contient les
-liens d'activation et de réinitialisation de tout le monde : le personnel (`is_staff`) la lit
+liens d'activation et de réinitialisation de tout le monde : un superutilisateur la lit
 en entier, chacun des autres n'y voit que les messages adressés à sa propre adresse
 (`core.mail.boite_demo_lisible`) ; un autre message répond 404.
 """

@@ -18,6 +18,7 @@ from core.forms import AgentAjouterForm, CollectiviteForm, RoleModifierForm, typ
 from core.liens import activation_envoyer
 from core.models import Collectivite, Role
 from core.permissions import Action, Capacite
+from core.selectors import activation_renvoyable, agents_de_la_collectivite
 from core.services import agent_ajouter, collectivite_modifier, role_modifier
 from core.smtp import compte_existe
 from core.tenancy import EspaceAgentMixin, peut, texte_de_recherche
@@ -49,7 +50,7 @@ class AgentsView(EspaceAgentMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        roles = Role.objects.pour(self.collectivite).select_related("utilisateur")
+        roles = agents_de_la_collectivite(collectivite=self.collectivite)
         texte = texte_de_recherche(self.request)
         if texte:
             roles = roles.filter(
@@ -71,6 +72,14 @@ class AgentsView(EspaceAgentMixin, TemplateView):
         return context
 
 
+MESSAGE_AJOUT_NEUTRE = (
+    "Demande enregistrée pour l'identifiant « {identifiant} ». S'il était libre, le compte est "
+    "créé et un lien d'activation part à l'adresse saisie. S'il appartient déjà à une "
+    "personne, elle reçoit une invitation à l'adresse de son propre compte et apparaîtra dans "
+    "la liste quand elle l'aura acceptée."
+)
+
+
 class AgentAjouterView(EspaceAgentMixin, View):
     capacite = Capacite.PARAMETRES
     action = Action.ECRIRE
@@ -83,23 +92,18 @@ class AgentAjouterView(EspaceAgentMixin, View):
         form = AgentAjouterForm(request.POST)
         if form.is_valid():
             try:
-                role, cree = agent_ajouter(
-                    collectivite=self.collectivite, par=self.agent, **form.cleaned_data
-                )
+                agent_ajouter(collectivite=self.collectivite, par=self.agent, **form.cleaned_data)
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)
             else:
-                libelle = f"{role.utilisateur} ajouté comme {role.get_role_display().lower()}."
-                if not cree:
-                    messages.success(
-                        request, f"{libelle} Son compte existant est rattaché à la collectivité."
-                    )
-                elif compte_existe(collectivite=self.collectivite, utilisateur=self.agent):
-                    messages.success(
-                        request, f"{libelle} Un lien d'activation lui est envoyé par courriel."
-                    )
-                else:
-                    messages.warning(request, f"{libelle} {AUCUN_COMPTE}")
+                # Même message que le compte soit créé ici ou que l'identifiant soit déjà pris
+                # ailleurs : l'écran n'apprend rien sur les comptes des autres collectivités.
+                messages.success(
+                    request,
+                    MESSAGE_AJOUT_NEUTRE.format(identifiant=form.cleaned_data["identifiant"]),
+                )
+                if not compte_existe(collectivite=self.collectivite, utilisateur=self.agent):
+                    messages.warning(request, AUCUN_COMPTE)
                 return redirect("parametres_agents")
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -114,17 +118,25 @@ class AgentModifierView(EspaceAgentMixin, View):
             Role.objects.pour(self.collectivite).select_related("utilisateur"), pk=pk
         )
 
+    def contexte(self, role: Role, form: RoleModifierForm) -> dict[str, Any]:
+        return {
+            "form": form,
+            "role": role,
+            "peut_renvoyer": activation_renvoyable(role=role),
+        }
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         role = self.get_role(pk)
         form = RoleModifierForm(initial={"role": role.role, "actif": role.actif})
-        return render(request, self.template_name, {"form": form, "role": role})
+        return render(request, self.template_name, self.contexte(role, form))
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         role = self.get_role(pk)
         form = RoleModifierForm(request.POST)
         if form.is_valid():
+            avant = role.actif
             try:
-                role_modifier(
+                role = role_modifier(
                     role=role,
                     par=self.agent,
                     nouveau_role=form.cleaned_data["role"],
@@ -133,9 +145,16 @@ class AgentModifierView(EspaceAgentMixin, View):
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)
             else:
-                messages.success(request, f"Rôle de {role.utilisateur} enregistré.")
+                personne = role.utilisateur
+                if avant and not role.actif:
+                    texte = f"Accès de {personne} retiré : il ne peut plus ouvrir Écharpe ici."
+                elif not avant and role.actif:
+                    texte = f"Accès de {personne} rétabli ({role.get_role_display().lower()})."
+                else:
+                    texte = f"Rôle de {personne} enregistré."
+                messages.success(request, texte)
                 return redirect("parametres_agents")
-        return render(request, self.template_name, {"form": form, "role": role}, status=400)
+        return render(request, self.template_name, self.contexte(role, form), status=400)
 
 
 AUCUN_COMPTE = (
@@ -156,7 +175,15 @@ class AgentActivationView(EspaceAgentMixin, View):
             Role.objects.pour(self.collectivite).select_related("utilisateur"), pk=pk
         )
         personne = role.utilisateur
-        if personne.has_usable_password():
+        if not activation_renvoyable(role=role):
+            # Compte rattaché aussi ailleurs (ou personnel de la plateforme) : jamais d'action
+            # d'ici sur son activation, et rien n'en est dit.
+            messages.error(
+                request,
+                f"Le lien d'activation de {personne} ne peut pas être renvoyé d'ici. "
+                "La personne peut utiliser « Mot de passe oublié ? » sur la page de connexion.",
+            )
+        elif personne.has_usable_password():
             messages.error(request, f"{personne} a déjà choisi son mot de passe.")
         elif not personne.email:
             messages.error(request, f"{personne} n'a pas d'adresse de courriel.")
@@ -169,6 +196,9 @@ class AgentActivationView(EspaceAgentMixin, View):
                 f"Nouveau lien d'activation envoyé à {personne.email} ; le précédent ne "
                 "fonctionne plus.",
             )
+        suivant = request.POST.get("suivant")
+        if suivant == "liste":
+            return redirect("parametres_agents")
         return redirect("parametres_agent_modifier", pk=role.pk)
 
 

@@ -159,6 +159,10 @@ EXCEPTIONS = {
     "lien_ouvrir",
     "lien_accueil",
     "lien_activation",
+    # Invitations reçues : tout compte connecté, chacun les siennes (test_comptes.py).
+    "invitations",
+    "invitation_accepter",
+    "invitation_refuser",
     # Boîte d'envoi de démonstration : 404 hors démo, test_outbox.py.
     "outbox",
     "outbox_message",

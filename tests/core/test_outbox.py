@@ -26,9 +26,11 @@ def boite(settings, tmp_path) -> Path:
 
 @pytest.fixture
 def staff(monde):
+    """Superutilisateur : lui seul lit toute la boîte."""
     personne = monde.personnes["administrateur"]
     personne.is_staff = True
-    personne.save(update_fields=["is_staff"])
+    personne.is_superuser = True
+    personne.save(update_fields=["is_staff", "is_superuser"])
     return personne
 
 
@@ -170,7 +172,22 @@ def test_un_agent_ne_voit_que_les_courriels_qui_lui_sont_adresses(monde, boite):
     assert ouvrir("Réinitialisation de Léa").status_code == 404
 
 
-def test_le_personnel_voit_toute_la_boite(monde, boite, staff):
+def test_le_personnel_limite_ne_voit_que_ses_propres_courriels(monde, boite):
+    personne = monde.personnes["administrateur"]
+    personne.is_staff = True
+    personne.save(update_fields=["is_staff"])
+    _envoyer(monde, sujet="Activez votre compte — lien secret de Léa")
+    _envoyer(monde, sujet="Pour le personnel", destinataires=[personne.email])
+    noms = {boite_demo_message(n).sujet: n for n in boite_demo_noms()}
+    client = monde.client("administrateur")
+
+    page = _page(client.get(reverse("outbox")))
+    assert "lien secret de Léa" not in page and "Pour le personnel" in page
+    secret = noms["Activez votre compte — lien secret de Léa"]
+    assert client.get(reverse("outbox_message", kwargs={"nom": secret})).status_code == 404
+
+
+def test_le_superutilisateur_voit_toute_la_boite(monde, boite, staff):
     _envoyer(monde, sujet="Activez votre compte — lien secret de Léa")
     [nom] = boite_demo_noms()
     client = monde.client("administrateur")

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from core.models import EntreeJournal, Role, TypeRole, Utilisateur
-from core.services import agent_ajouter, role_modifier
+from core.services import ResultatAjout, agent_ajouter, role_modifier
 from tests.factories import CollectiviteFactory, RoleFactory
 from tests.smtp_local import *  # noqa: F403
 from tests.smtp_local import creer_compte
@@ -17,7 +17,7 @@ def test_agent_ajouter_cree_le_compte_et_le_role(
     serveur = serveur_smtp()
     creer_compte(serveur, collectivite=monde.collectivite)
     with django_capture_on_commit_callbacks(execute=True):
-        role, cree = agent_ajouter(
+        role, resultat = agent_ajouter(
             collectivite=monde.collectivite,
             par=monde.personnes["administrateur"],
             prenom="Léa",
@@ -26,7 +26,7 @@ def test_agent_ajouter_cree_le_compte_et_le_role(
             identifiant="ldurand",
             role=TypeRole.AGENT_ELECTIONS,
         )
-    assert cree
+    assert resultat == ResultatAjout.CREE
     assert role.collectivite == monde.collectivite
     assert not role.utilisateur.has_usable_password()
     assert EntreeJournal.objects.filter(
@@ -42,9 +42,9 @@ def test_agent_ajouter_cree_le_compte_et_le_role(
     assert "/l/" in recus[0].message.get_body(("plain",)).get_content()
 
 
-def test_agent_existant_garde_son_compte_dans_une_autre_collectivite(monde):
+def test_agent_existant_ailleurs_est_invite_sans_etre_rattache(monde):
     existant = monde.personnes["autre_collectivite"]
-    role, cree = agent_ajouter(
+    role, resultat = agent_ajouter(
         collectivite=monde.collectivite,
         par=monde.personnes["administrateur"],
         prenom="x",
@@ -53,9 +53,12 @@ def test_agent_existant_garde_son_compte_dans_une_autre_collectivite(monde):
         identifiant=existant.username.upper(),
         role=TypeRole.LECTURE,
     )
-    assert not cree
-    assert role.utilisateur == existant
-    assert existant.roles.count() == 2
+    assert resultat == ResultatAjout.NEUTRE
+    assert role is None
+    assert existant.roles.count() == 1
+    invitation = existant.invitations.get()
+    assert invitation.collectivite == monde.collectivite
+    assert invitation.role == TypeRole.LECTURE
 
 
 def test_agent_deja_present_est_refuse(monde):
@@ -128,7 +131,7 @@ def test_vue_ajouter_agent_redirige_avec_un_message(monde):
         follow=True,
     )
     assert reponse.status_code == 200
-    assert "ajouté comme secrétariat des assemblées" in reponse.content.decode()
+    assert "Demande enregistrée pour l&#x27;identifiant « ldurand »" in reponse.content.decode()
     assert Role.objects.filter(
         utilisateur__username="ldurand", collectivite=monde.collectivite
     ).exists()
