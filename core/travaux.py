@@ -647,7 +647,7 @@ def travaux_interrompre_au_demarrage(*, demarre_le: datetime) -> int:
         modifie_le=timezone.now(),
     )
     if nombre:
-        logger.info("Démarrage : %s travaux d'avant l'arrêt déclarés interrompus.", nombre)
+        logger.info("Démarrage : travaux d'avant l'arrêt déclarés interrompus : %s.", nombre)
     return nombre
 
 
