@@ -27,7 +27,6 @@ et sans échec côté Celery.
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
 import threading
@@ -154,7 +153,6 @@ def tache_travail(
         raise ValueError(f"File inconnue pour le type {type!r} : {queue!r} ({FILES_TRAVAUX}).")
 
     def decorer(fonction: FonctionTravail) -> Task[[int], None]:
-        @functools.wraps(fonction)
         def executer(travail_id: int) -> None:
             with travail_execution(travail_id, type=type) as suivi:
                 if suivi is None:
@@ -163,6 +161,11 @@ def tache_travail(
                 if resultat is not None and not suivi.termine:
                     suivi.terminer(resultat.fichier_nom, resultat.contenu, message=resultat.message)
 
+        # Pas de functools.wraps : Celery vérifie les arguments d'appel sur la signature
+        # (`travail_id`), que `__wrapped__` remplacerait par celle de la fonction.
+        executer.__module__ = fonction.__module__
+        executer.__name__ = executer.__qualname__ = fonction.__name__
+        executer.__doc__ = fonction.__doc__
         # Le nom reste celui du module et de la fonction : les messages déjà en file le gardent.
         # La file passe par `router_travaux` (l'attribut `queue` d'une tâche est déprécié).
         tache: Task[[int], None] = shared_task(

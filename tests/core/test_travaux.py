@@ -950,3 +950,11 @@ def test_le_message_de_l_export_accorde_le_nombre(monkeypatch, entrees, message)
     journal_exporter_task(travail.pk)
     travail.refresh_from_db()
     assert (travail.progression, travail.message) == (entrees, message)
+
+
+def test_la_tache_decoree_se_met_en_file_avec_le_seul_identifiant():
+    # Celery vérifie les arguments d'appel sur la signature de la tâche, pas de la fonction.
+    with pytest.raises(TypeError):
+        tache_essai.apply_async(args=(1, 2))
+    with pytest.raises(TypeError):
+        tache_essai.apply_async(args=())
