@@ -464,7 +464,14 @@ class TravailAdmin(PerimetreAdmin):
     ]
     list_filter = ["statut", "type", "collectivite"]
     search_fields = ["libelle", "type", "erreur"]
-    readonly_fields = ["commence_le", "termine_le", "tentatives"]
+    readonly_fields = [
+        "commence_le",
+        "termine_le",
+        "tentatives",
+        "battement_le",
+        "mis_en_file_le",
+        "mises_en_file",
+    ]
     list_select_related = ["collectivite", "demandeur"]
 
 

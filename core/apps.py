@@ -1,3 +1,6 @@
+import os
+import sys
+
 from django.apps import AppConfig
 
 
@@ -34,8 +37,16 @@ class CoreConfig(AppConfig):
         from core import signals  # noqa: F401
         from core.journal import enregistrer_journal_core
         from core.liens import enregistrer_objectifs
-        from core.travaux import enregistrer_types_travaux
+        from core.travaux import (
+            brancher_reprise_au_demarrage,
+            enregistrer_types_travaux,
+            reprise_au_demarrage_requise,
+        )
 
         enregistrer_journal_core()
         enregistrer_objectifs()
         enregistrer_types_travaux()
+        # Démonstration (eager, sans beat) : les travaux tués avec le serveur sont déclarés
+        # interrompus au redémarrage, à la première requête.
+        if reprise_au_demarrage_requise(sys.argv, os.environ):
+            brancher_reprise_au_demarrage()

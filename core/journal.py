@@ -57,7 +57,7 @@ from core.models import (
     Utilisateur,
 )
 from core.registry import registre
-from core.templatetags.echarpe import date_fr, nombre
+from core.templatetags.echarpe import date_fr, nombre, pluriel
 
 if TYPE_CHECKING:
     from core.travaux import Suivi
@@ -1031,7 +1031,9 @@ def journal_exporter(*, suivi: Suivi) -> None:
                 yield _ligne_export(entree)
             dernier = lot[-1].pk
             lignes_ecrites += len(lot)
-            suivi.avancer(len(lot), message=f"{lignes_ecrites} entrées exportées")
+            suivi.avancer(
+                len(lot), message=pluriel(lignes_ecrites, "entrée exportée", "entrées exportées")
+            )
 
     nom = f"journal-{travail.collectivite.slug}-{timezone.localdate():%Y-%m-%d}.csv"
     with tempfile.TemporaryDirectory(prefix="echarpe-export-") as dossier:
@@ -1039,7 +1041,9 @@ def journal_exporter(*, suivi: Suivi) -> None:
         with chemin.open("wb") as sortie:
             sortie.writelines(iter_csv(lignes(), entetes=ENTETES_EXPORT))
         with transaction.atomic():
-            suivi.terminer(nom, chemin, message=f"{lignes_ecrites} entrées exportées")
+            suivi.terminer(
+                nom, chemin, message=pluriel(lignes_ecrites, "entrée exportée", "entrées exportées")
+            )
             journaliser(
                 action="journal_exporte",
                 collectivite=travail.collectivite,

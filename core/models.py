@@ -485,6 +485,8 @@ class StatutTravail(models.TextChoices):
     EN_COURS = "en_cours", "En cours"
     TERMINE = "termine", "Terminé"
     ECHEC = "echec", "Échec"
+    # Le worker s'est tu (arrêt brutal, redémarrage) : rien ne reprendra seul, l'agent relance.
+    INTERROMPU = "interrompu", "Interrompu"
 
 
 class Travail(ModeleCollectivite):
@@ -508,12 +510,22 @@ class Travail(ModeleCollectivite):
     tentatives = models.PositiveIntegerField("tentatives", default=0)
     commence_le = models.DateTimeField("commencé le", null=True, blank=True)
     termine_le = models.DateTimeField("terminé le", null=True, blank=True)
+    # Battement de cœur de l'exécution en cours : un battement trop ancien veut dire que le
+    # worker est mort (SIGKILL) ; le balayage déclare alors le travail interrompu.
+    battement_le = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    # Dernière mise en file de la tentative en cours et leur nombre : le balayage ne remet en
+    # file qu'un travail oublié, jamais deux fois de suite un travail qui attend déjà.
+    mis_en_file_le = models.DateTimeField("mis en file le", null=True, blank=True)
+    mises_en_file = models.PositiveIntegerField("mises en file", default=0)
 
     class Meta:
         verbose_name = "travail"
         verbose_name_plural = "travaux"
         ordering = ["-cree_le"]
-        indexes = [models.Index(fields=["collectivite", "statut"], name="travail_statut")]
+        indexes = [
+            models.Index(fields=["collectivite", "statut"], name="travail_statut"),
+            models.Index(fields=["statut"], name="travail_balayage"),
+        ]
 
     def __str__(self) -> str:
         return self.libelle

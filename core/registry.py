@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+from celery import Task
 from django.db.models import Choices
 
 from core.permissions import Action, Capacite
@@ -41,13 +42,22 @@ class Compteur:
 
 @dataclass(frozen=True)
 class TypeTravail:
-    """Type de travail suivi : `tache` est la tâche Celery appelée avec l'id du travail."""
+    """Type de travail suivi : `tache` est l'objet tâche, décoré par
+    `core.travaux.tache_travail(type=code, queue=...)`, appelé avec l'id du travail.
+
+    Un objet, pas un chemin : une faute se voit à l'import, et le check `echarpe.E101`
+    refuse au démarrage une tâche non décorée ou déclarée pour un autre type."""
 
     code: str
     libelle: str
-    tache: str
+    tache: Task[[int], None]
     capacite: Capacite
     action: Action = Action.LIRE
+
+    @property
+    def queue(self) -> str | None:
+        """File Celery déclarée par la tâche."""
+        return getattr(self.tache, "file_travail", None)
 
 
 GestionnaireCourrier = Callable[[Any, EmailMessage], bool]

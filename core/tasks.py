@@ -1,7 +1,8 @@
 """Tâches Celery du socle : minces, elles chargent par identifiant et appellent un service.
 
-Routage (`CELERY_TASK_ROUTES`) : les tâches `mail_*` et `boites_*` vont dans la file `mail`,
-les autres dans la file `documents`.
+Routage : une tâche de travail suivi déclare sa file (`@tache_travail(queue=...)`) ; pour les
+autres, `CELERY_TASK_ROUTES` envoie les tâches `mail_*` et `boites_*` dans la file `mail`,
+le reste va dans la file par défaut `documents`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from celery import shared_task
 
 from core.journal import journal_exporter
 from core.mail import EchecTemporaire, ErreurEnvoi
-from core.models import Collectivite, Utilisateur
-from core.travaux import travail_execution, travaux_balayer
+from core.models import Collectivite, Travail, Utilisateur
+from core.travaux import Suivi, tache_travail, travaux_balayer
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +31,9 @@ def delai_nouvel_essai(essai: int) -> int:
     return int(min(ACTIVATION_PREMIER_DELAI * 2**essai, ACTIVATION_DELAI_MAX))
 
 
-@shared_task(acks_late=True)
-def journal_exporter_task(travail_id: int) -> None:
-    with travail_execution(travail_id) as suivi:
-        if suivi is not None:
-            journal_exporter(suivi=suivi)
+@tache_travail(type="journal_export", queue="documents")
+def journal_exporter_task(suivi: Suivi, travail: Travail) -> None:
+    journal_exporter(suivi=suivi)
 
 
 @shared_task

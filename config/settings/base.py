@@ -151,21 +151,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
 CELERY_TASK_DEFAULT_QUEUE = "documents"
-CELERY_TASK_ROUTES = {
-    "core.tasks.mail_*": {"queue": "mail"},
-    "core.tasks.boites_*": {"queue": "mail"},
-    "*.tasks.*envoyer*": {"queue": "mail"},
-    "*": {"queue": "documents"},
-}
+# Les tâches des travaux suivis déclarent leur file (`@tache_travail(queue=...)`), que
+# `router_travaux` applique (vérifié au démarrage par le check echarpe.E105) ; les motifs ne
+# servent qu'aux autres tâches d'envoi ; le reste va dans la file par défaut.
+CELERY_TASK_ROUTES = (
+    "core.travaux.router_travaux",
+    {
+        "core.tasks.mail_*": {"queue": "mail"},
+        "core.tasks.boites_*": {"queue": "mail"},
+        "*.tasks.*envoyer*": {"queue": "mail"},
+    },
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # La base est la file de référence : les travaux restés en attente sont remis en file.
+    # La base est la file de référence : les travaux oubliés sont remis en file, ceux dont le
+    # worker s'est tu sont déclarés interrompus.
     "travaux-balayer": {
         "task": "core.tasks.travaux_balayer_task",
-        "schedule": timedelta(minutes=5),
+        "schedule": timedelta(minutes=1),
     },
     # Boîtes de réception des comptes SMTP : rebonds et courrier entrant (core.mail_boite).
     "boites-relever": {
@@ -173,6 +179,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": timedelta(minutes=5),
     },
 }
+# Travaux suivis (core.travaux), en secondes. Une exécution bat toutes les INTERVALLE secondes
+# (et à chaque avancement) ; sans battement depuis DELAI secondes, le balayage la déclare
+# interrompue. Un travail en attente depuis REMISE_EN_FILE secondes est remis en file, puis
+# après un délai doublé à chaque nouvelle remise (une file encombrée ne s'encombre pas plus).
+ECHARPE_TRAVAIL_BATTEMENT_INTERVALLE = env.int("ECHARPE_TRAVAIL_BATTEMENT_INTERVALLE", default=30)
+ECHARPE_TRAVAIL_BATTEMENT_DELAI = env.int("ECHARPE_TRAVAIL_BATTEMENT_DELAI", default=150)
+ECHARPE_TRAVAIL_REMISE_EN_FILE = env.int("ECHARPE_TRAVAIL_REMISE_EN_FILE", default=10 * 60)
 
 # --- Courriel -------------------------------------------------------------------------------
 # Les courriels de Django (réinitialisation de mot de passe, erreurs aux ADMINS) passent aussi

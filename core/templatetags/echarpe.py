@@ -22,6 +22,16 @@ def nombre(valeur: Any) -> str:
     return f"{entier:,}".replace(",", "\u202f")
 
 
+def pluriel(n: int, singulier: str, pluriel: str = "") -> str:
+    """3 « entrée exportée » → « 3 entrées exportées » ; 0 et 1 au singulier (usage français).
+
+    Le nombre passe par `nombre` (« 300 005 ») et reste collé au mot (espace insécable).
+    `pluriel` vaut par défaut le singulier suivi de « s » (un seul mot).
+    """
+    forme = singulier if abs(n) < 2 else (pluriel or f"{singulier}s")
+    return f"{nombre(n)}\u00a0{forme}"
+
+
 @register.filter
 def date_fr(valeur: date | datetime | None) -> str:
     """25/11/2026, ou 25/11/2026 à 18 h 30 pour une date et heure."""

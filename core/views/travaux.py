@@ -27,7 +27,9 @@ CLASSES_STATUT: dict[str, str] = {
     StatutTravail.EN_COURS: "etiquette--attente",
     StatutTravail.TERMINE: "etiquette--succes",
     StatutTravail.ECHEC: "etiquette--echec",
+    StatutTravail.INTERROMPU: "etiquette--echec",
 }
+STATUTS_FINIS = (StatutTravail.TERMINE, StatutTravail.ECHEC, StatutTravail.INTERROMPU)
 
 
 class TravailMixin(EspaceAgentMixin):
@@ -53,7 +55,7 @@ def _page_travail(request: HttpRequest, travail: Travail, *, status: int = 200) 
     context: dict[str, Any] = {
         "travail": travail,
         "classe_statut": CLASSES_STATUT.get(travail.statut, ""),
-        "fini": travail.statut in (StatutTravail.TERMINE, StatutTravail.ECHEC),
+        "fini": travail.statut in STATUTS_FINIS,
         "url_telechargement": _url_telechargement(travail),
     }
     return render(request, "core/travail_detail.html", context, status=status)
@@ -75,7 +77,7 @@ class TravailEtatView(TravailMixin, View):
                 "progression": travail.progression,
                 "total": travail.total,
                 "message": travail.message,
-                "fini": travail.statut in (StatutTravail.TERMINE, StatutTravail.ECHEC),
+                "fini": travail.statut in STATUTS_FINIS,
                 "url_telechargement": _url_telechargement(travail),
             }
         )

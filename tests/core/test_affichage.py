@@ -43,3 +43,13 @@ def test_en_tetes_de_securite(monde):
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+def test_pluriel_accorde_et_separe_les_milliers():
+    from core.templatetags.echarpe import pluriel
+
+    assert pluriel(0, "entrée exportée", "entrées exportées") == "0\u00a0entrée exportée"
+    assert pluriel(1, "entrée exportée", "entrées exportées") == "1\u00a0entrée exportée"
+    assert pluriel(2, "entrée exportée", "entrées exportées") == "2\u00a0entrées exportées"
+    assert pluriel(300005, "entrée") == "300\u202f005\u00a0entrées"
+    assert pluriel(1000, "travail", "travaux") == "1\u202f000\u00a0travaux"

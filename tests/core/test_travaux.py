@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core import travaux
@@ -23,18 +26,29 @@ from core.journal import journaliser
 from core.models import EntreeJournal, StatutTravail, Travail
 from core.permissions import Action, Capacite
 from core.registry import TypeTravail, registre
-from core.tasks import journal_exporter_task, travaux_balayer_task
+from core.tasks import (
+    journal_exporter_task,
+    mail_activation_envoyer_task,
+    travaux_balayer_task,
+)
 from core.travaux import (
     MESSAGE_DUREE_DEPASSEE,
     MESSAGE_INTERROMPU,
+    MESSAGE_INTERROMPU_DEMARRAGE,
+    ResultatTravail,
     Suivi,
     TravailErreur,
     TravailPerime,
+    brancher_reprise_au_demarrage,
     enregistrer_types_travaux,
+    reprise_au_demarrage_requise,
+    tache_travail,
     travail_creer,
     travail_execution,
     travail_relancer,
     travaux_balayer,
+    travaux_interrompre_au_demarrage,
+    verifier_types_travaux,
 )
 from tests.factories import CollectiviteFactory, UtilisateurFactory
 
@@ -45,18 +59,15 @@ PENDANT: list[Callable[[int], None]] = []
 executions: list[int] = []
 
 
-@shared_task(name="tests.core.test_travaux.tache_essai")
-def tache_essai(travail_id: int) -> None:
-    with travail_execution(travail_id) as suivi:
-        if suivi is None:
-            return
-        executions.append(travail_id)
-        suivi.avancer(1, "première étape", forcer=True)
-        if PENDANT:
-            PENDANT.pop()(travail_id)
-        if COMPORTEMENT["exception"] is not None:
-            raise COMPORTEMENT["exception"]
-        suivi.terminer("résultat.txt", b"contenu")
+@tache_travail(type="essai", queue="documents")
+def tache_essai(suivi: Suivi, travail: Travail) -> None:
+    executions.append(travail.pk)
+    suivi.avancer(1, "première étape", forcer=True)
+    if PENDANT:
+        PENDANT.pop()(travail.pk)
+    if COMPORTEMENT["exception"] is not None:
+        raise COMPORTEMENT["exception"]
+    suivi.terminer("résultat.txt", b"contenu")
 
 
 @pytest.fixture(autouse=True)
@@ -65,7 +76,7 @@ def _registre(monkeypatch):
     monkeypatch.setitem(
         registre.types_travaux,
         "essai",
-        TypeTravail("essai", "Essai", "tests.core.test_travaux.tache_essai", Capacite.ACCUEIL),
+        TypeTravail("essai", "Essai", tache_essai, Capacite.ACCUEIL),
     )
     COMPORTEMENT["exception"] = None
     PENDANT.clear()
@@ -85,14 +96,17 @@ def _creer(collectivite, **kwargs):
 # --- Création -------------------------------------------------------------------------------
 
 
-def test_le_type_journal_export_est_enregistre():
-    assert registre.types_travaux["journal_export"] == TypeTravail(
+def test_le_type_journal_export_est_enregistre_avec_sa_tache_et_sa_file():
+    type_travail = registre.types_travaux["journal_export"]
+    assert type_travail == TypeTravail(
         "journal_export",
         "Export du journal",
-        "core.tasks.journal_exporter_task",
+        journal_exporter_task,
         Capacite.JOURNAL,
         Action.EXPORTER,
     )
+    assert type_travail.queue == "documents"
+    assert journal_exporter_task.name == "core.tasks.journal_exporter_task"
 
 
 @pytest.mark.django_db
@@ -376,7 +390,7 @@ def test_une_execution_declaree_interrompue_ne_se_termine_pas_par_dessus(collect
         avant = _etat(travail.pk)
         ancien.terminer("tardif.txt", b"resultat tardif")
     assert _etat(travail.pk) == avant
-    assert avant["statut"] == StatutTravail.ECHEC
+    assert avant["statut"] == StatutTravail.INTERROMPU
     assert _fichiers_contenant(b"resultat tardif") == []
 
 
@@ -427,50 +441,194 @@ def test_la_tache_perimee_s_arrete_sans_echec_pour_celery(
 # --- Balayage -------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
-def test_le_balayage_reprend_les_travaux_oublies_et_declare_les_interrompus(collectivite):
-    maintenant = timezone.now()
-    oublie = Travail.objects.create(collectivite=collectivite, type="essai", libelle="oublié")
-    recent = Travail.objects.create(collectivite=collectivite, type="essai", libelle="récent")
-    interrompu = Travail.objects.create(
-        collectivite=collectivite,
-        type="essai",
-        libelle="interrompu",
-        statut=StatutTravail.EN_COURS,
-        commence_le=maintenant - timedelta(hours=2),
-    )
-    en_cours = Travail.objects.create(
-        collectivite=collectivite,
-        type="essai",
-        libelle="en cours",
-        statut=StatutTravail.EN_COURS,
-        commence_le=maintenant - timedelta(minutes=3),
-    )
-    Travail.objects.filter(pk=oublie.pk).update(modifie_le=maintenant - timedelta(minutes=11))
+def _il_y_a(**duree):
+    return timezone.now() - timedelta(**duree)
 
-    assert travaux_balayer(maintenant=maintenant) == (1, 1)
+
+@pytest.mark.django_db
+def test_le_balayage_declare_interrompu_un_travail_dont_le_battement_s_est_tu(collectivite):
+    maintenant = timezone.now()
+
+    def en_cours(libelle, **dates):
+        return Travail.objects.create(
+            collectivite=collectivite,
+            type="essai",
+            libelle=libelle,
+            statut=StatutTravail.EN_COURS,
+            **dates,
+        )
+
+    en_cours("muet", commence_le=_il_y_a(minutes=4), battement_le=_il_y_a(minutes=3))
+    # Un travail long mais vivant : commencé il y a longtemps, il bat encore.
+    en_cours("long et vivant", commence_le=_il_y_a(hours=2), battement_le=_il_y_a(seconds=20))
+    en_cours("ancien sans battement", commence_le=_il_y_a(hours=1))
+    en_cours("tout juste commencé", commence_le=_il_y_a(seconds=5))
+    Travail.objects.create(
+        collectivite=collectivite,
+        type="essai",
+        libelle="fini",
+        statut=StatutTravail.TERMINE,
+        battement_le=_il_y_a(hours=1),
+    )
+
+    assert travaux_balayer(maintenant=maintenant) == (0, 2)
+
+    assert dict(Travail.objects.values_list("libelle", "statut")) == {
+        "muet": StatutTravail.INTERROMPU,
+        "long et vivant": StatutTravail.EN_COURS,
+        "ancien sans battement": StatutTravail.INTERROMPU,
+        "tout juste commencé": StatutTravail.EN_COURS,
+        "fini": StatutTravail.TERMINE,
+    }
+    muet = Travail.objects.get(libelle="muet")
+    assert (muet.erreur, muet.termine_le) == (MESSAGE_INTERROMPU, maintenant)
+    assert muet.get_statut_display() == "Interrompu"
+
+
+@pytest.mark.django_db
+def test_le_delai_de_silence_est_un_reglage(collectivite, settings):
+    settings.ECHARPE_TRAVAIL_BATTEMENT_DELAI = 600
+    Travail.objects.create(
+        collectivite=collectivite,
+        type="essai",
+        libelle="E",
+        statut=StatutTravail.EN_COURS,
+        battement_le=_il_y_a(minutes=5),
+    )
+    assert travaux_balayer() == (0, 0)
+    settings.ECHARPE_TRAVAIL_BATTEMENT_DELAI = 60
+    assert travaux_balayer() == (0, 1)
+
+
+@pytest.mark.django_db
+def test_chaque_ecriture_du_suivi_bat(collectivite):
+    travail = Travail.objects.create(
+        collectivite=collectivite,
+        type="essai",
+        libelle="E",
+        statut=StatutTravail.EN_COURS,
+        battement_le=_il_y_a(hours=1),
+    )
+    avant = timezone.now()
+    Suivi(travail).avancer(1, forcer=True)
+    assert Travail.objects.get(pk=travail.pk).battement_le >= avant
+
+
+@pytest.mark.django_db
+def test_la_prise_bat(collectivite):
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    with travail_execution(travail.pk) as suivi:
+        assert suivi is not None
+        ligne = Travail.objects.get(pk=travail.pk)
+        assert ligne.battement_le == ligne.commence_le is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_une_etape_longue_sans_avancement_bat_quand_meme(settings):
+    """Le fil de battement écrit seul pendant une étape muette (conversion, rendu PDF)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.ECHARPE_TRAVAIL_BATTEMENT_INTERVALLE = 0.05
+    collectivite = CollectiviteFactory.create()
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    battements = []
+    with travail_execution(travail.pk) as suivi:
+        assert suivi is not None
+        pris = Travail.objects.get(pk=travail.pk).battement_le
+        limite = time.monotonic() + 10
+        while time.monotonic() < limite and len(set(battements)) < 3:
+            time.sleep(0.05)
+            battements.append(Travail.objects.get(pk=travail.pk).battement_le)
+    assert len({b for b in battements if b > pris}) >= 2
+    assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.TERMINE
+    assert not [f for f in threading.enumerate() if f.name.startswith("battement-travail-")]
+
+
+def _oublie(collectivite, *, depuis, mises=1, libelle="oublié"):
+    travail = Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle=libelle, mises_en_file=mises
+    )
+    Travail.objects.filter(pk=travail.pk).update(mis_en_file_le=depuis)
+    return travail
+
+
+@pytest.mark.django_db
+def test_le_balayage_remet_en_file_un_travail_oublie_mais_pas_un_travail_qui_attend(
+    collectivite,
+):
+    maintenant = timezone.now()
+    oublie = _oublie(collectivite, depuis=maintenant - timedelta(minutes=11))
+    _oublie(collectivite, depuis=maintenant - timedelta(minutes=3), libelle="en file")
+
+    assert travaux_balayer(maintenant=maintenant) == (1, 0)
 
     assert executions == [oublie.pk]
-    etats = dict(Travail.objects.values_list("libelle", "statut"))
-    assert etats == {
+    assert dict(Travail.objects.values_list("libelle", "statut")) == {
         "oublié": StatutTravail.TERMINE,
-        "récent": StatutTravail.EN_ATTENTE,
-        "interrompu": StatutTravail.ECHEC,
-        "en cours": StatutTravail.EN_COURS,
+        "en file": StatutTravail.EN_ATTENTE,
     }
-    assert Travail.objects.get(pk=interrompu.pk).erreur == MESSAGE_INTERROMPU
-    assert recent.pk not in executions and en_cours.pk not in executions
 
 
 @pytest.mark.django_db
-def test_le_balayage_ne_remet_pas_en_file_a_chaque_passage(collectivite, monkeypatch):
+def test_le_balayage_ne_remet_pas_en_file_ce_qu_il_vient_de_remettre(collectivite, monkeypatch):
+    """File encombrée : le travail attend toujours son tour ; le balayage n'empile pas un
+    message par passage, il attend 10, puis 20, puis 40 minutes."""
     envoyes = []
     monkeypatch.setattr(travaux, "_mettre_en_file", lambda pk, tache: envoyes.append(pk))
-    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
-    Travail.objects.filter(pk=travail.pk).update(modifie_le=timezone.now() - timedelta(minutes=15))
-    travaux_balayer()
-    travaux_balayer()
+    debut = timezone.now()
+    travail = _oublie(collectivite, depuis=debut)
+
+    passages = [debut + timedelta(minutes=m) for m in range(0, 80)]
+    remis_a = [m for m, quand in enumerate(passages) if travaux_balayer(maintenant=quand)[0]]
+
+    assert remis_a == [10, 30, 70]
+    assert envoyes == [travail.pk] * 3
+    travail.refresh_from_db()
+    assert travail.mises_en_file == 4
+    assert travail.statut == StatutTravail.EN_ATTENTE
+
+
+@pytest.mark.django_db
+def test_deux_balayages_simultanes_ne_remettent_en_file_qu_une_fois(collectivite, monkeypatch):
+    envoyes = []
+    monkeypatch.setattr(travaux, "_mettre_en_file", lambda pk, tache: envoyes.append(pk))
+    travail = _oublie(collectivite, depuis=_il_y_a(minutes=15))
+    vraie_remise_due = travaux._remise_due
+    autre_balayage: list[tuple[int, int]] = []
+    en_cours = []
+
+    def remise_due(*args):
+        # L'autre balayage passe entre la lecture des travaux oubliés et l'écriture.
+        if not en_cours:
+            en_cours.append(1)
+            autre_balayage.append(travaux_balayer())
+        return vraie_remise_due(*args)
+
+    monkeypatch.setattr(travaux, "_remise_due", remise_due)
+    assert travaux_balayer() == (0, 0)
+    assert autre_balayage == [(1, 0)]
     assert envoyes == [travail.pk]
+
+
+@pytest.mark.django_db
+def test_une_mise_en_file_impossible_est_retentee_au_prochain_balayage(
+    collectivite, django_capture_on_commit_callbacks, monkeypatch
+):
+    pannes = []
+
+    def broker_absent(*args, **kwargs):
+        pannes.append(1)
+        raise ConnectionError("redis injoignable")
+
+    with monkeypatch.context() as m:
+        m.setattr(tache_essai, "apply_async", broker_absent)
+        with django_capture_on_commit_callbacks(execute=True):
+            travail = _creer(collectivite)
+    travail.refresh_from_db()
+    assert (travail.statut, travail.mis_en_file_le) == (StatutTravail.EN_ATTENTE, None)
+    assert pannes == [1]
+
+    assert travaux_balayer() == (1, 0)  # sans attendre la période
+    assert executions == [travail.pk]
 
 
 @pytest.mark.django_db
@@ -525,3 +683,278 @@ def test_l_export_ne_prend_que_la_collectivite_du_travail(collectivite):
     travail.refresh_from_db()
     texte = travail.fichier.read().decode("utf-8-sig")
     assert "ici" in texte and "ailleurs" not in texte and "secret" not in texte
+
+
+# --- Déclaration des types et des tâches ------------------------------------------------------
+
+
+def _erreurs(monkeypatch, type_travail):
+    monkeypatch.setitem(registre.types_travaux, type_travail.code, type_travail)
+    return [(e.id, e.obj) for e in verifier_types_travaux()]
+
+
+@shared_task(name="tests.core.test_travaux.tache_non_decoree")
+def tache_non_decoree(travail_id: int) -> None:
+    pass
+
+
+@shared_task(name="tests.core.test_travaux.tache_file_inconnue", type_travail="file_inconnue")
+def tache_file_inconnue(travail_id: int) -> None:
+    pass
+
+
+def test_les_types_du_socle_passent_le_check():
+    assert verifier_types_travaux() == []
+
+
+@pytest.mark.parametrize(
+    ("type_travail", "attendu"),
+    [
+        # Un chemin (avec une faute) n'est plus accepté : le check échoue au démarrage.
+        (
+            TypeTravail("chemin", "C", "core.tasks.journal_exporteur_task", Capacite.ACCUEIL),
+            [("echarpe.E101", "chemin")],
+        ),
+        (
+            TypeTravail("non_decore", "N", tache_non_decoree, Capacite.ACCUEIL),
+            [("echarpe.E102", "non_decore")],
+        ),
+        (
+            TypeTravail("autre_type", "A", journal_exporter_task, Capacite.ACCUEIL),
+            [("echarpe.E102", "autre_type")],
+        ),
+        (
+            TypeTravail("file_inconnue", "F", tache_file_inconnue, Capacite.ACCUEIL),
+            [("echarpe.E103", "file_inconnue")],
+        ),
+    ],
+)
+def test_un_type_mal_declare_fait_echouer_le_check(monkeypatch, type_travail, attendu):
+    assert _erreurs(monkeypatch, type_travail) == attendu
+
+
+def test_le_check_est_enregistre_aupres_de_django(monkeypatch):
+    from django.core import checks
+
+    monkeypatch.setitem(
+        registre.types_travaux,
+        "chemin",
+        TypeTravail("chemin", "C", "core.tasks.inexistante", Capacite.ACCUEIL),
+    )
+    assert "echarpe.E101" in {e.id for e in checks.run_checks(tags=["echarpe"])}
+
+
+def test_un_battement_plus_lent_que_le_delai_fait_echouer_le_check(settings):
+    settings.ECHARPE_TRAVAIL_BATTEMENT_INTERVALLE = 60
+    settings.ECHARPE_TRAVAIL_BATTEMENT_DELAI = 90
+    assert [e.id for e in verifier_types_travaux()] == ["echarpe.E104"]
+
+
+def test_le_decorateur_refuse_une_file_inconnue():
+    with pytest.raises(ValueError, match="File inconnue"):
+        tache_travail(type="essai", queue="documets")
+
+
+def test_la_tache_decoree_part_dans_la_file_declaree():
+    @tache_travail(type="essai_mail", queue="mail")
+    def tache_essai_mail(suivi, travail):
+        return None
+
+    def file(tache):
+        route = tache.app.amqp.router.route({}, tache.name, (42,), {}, task_type=tache)
+        return route["queue"].name
+
+    assert file(tache_essai_mail) == "mail"
+    assert file(journal_exporter_task) == "documents"
+    # Une tâche ordinaire d'envoi suit toujours les motifs de CELERY_TASK_ROUTES.
+    assert file(mail_activation_envoyer_task) == "mail"
+
+
+def test_une_route_qui_contredit_la_file_declaree_fait_echouer_le_check(settings):
+    from config.celery import app
+
+    routes = app.amqp.router.routes
+    try:
+        app.amqp.router.routes = [lambda name, *args, **kwargs: {"queue": "mail"}]
+        erreurs = verifier_types_travaux()
+        assert {e.id for e in erreurs} == {"echarpe.E105"}
+        assert "journal_export" in {e.obj for e in erreurs}
+    finally:
+        app.amqp.router.routes = routes
+
+
+@pytest.mark.django_db
+def test_la_tache_decoree_prend_le_travail_une_seule_fois(collectivite):
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    tache_essai(travail.pk)
+    tache_essai(travail.pk)
+    assert executions == [travail.pk]
+    assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.TERMINE
+
+
+@pytest.mark.django_db
+def test_la_tache_decoree_ne_prend_pas_un_travail_d_un_autre_type(collectivite):
+    travail = Travail.objects.create(collectivite=collectivite, type="journal_export", libelle="E")
+    tache_essai(travail.pk)
+    assert executions == []
+    assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.EN_ATTENTE
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("exception", "attendu"),
+    [
+        (TravailErreur("La liste est vide."), "La liste est vide."),
+        (RuntimeError("détail interne"), "erreur inattendue"),
+    ],
+)
+def test_la_tache_decoree_enregistre_les_erreurs(collectivite, exception, attendu):
+    COMPORTEMENT["exception"] = exception
+    travail = Travail.objects.create(collectivite=collectivite, type="essai", libelle="E")
+    resultat = tache_essai.apply(args=(travail.pk,), throw=True)
+    assert resultat.successful()
+    travail.refresh_from_db()
+    assert travail.statut == StatutTravail.ECHEC
+    assert attendu in travail.erreur
+    assert "détail interne" not in travail.erreur
+
+
+@pytest.mark.django_db
+def test_la_tache_decoree_termine_avec_le_resultat_rendu(collectivite, monkeypatch):
+    @tache_travail(type="essai_resultat", queue="documents")
+    def tache_resultat(suivi, travail):
+        return ResultatTravail(message="3 lignes", fichier_nom="a.txt", contenu=b"abc")
+
+    travail = Travail.objects.create(collectivite=collectivite, type="essai_resultat", libelle="E")
+    tache_resultat(travail.pk)
+    travail.refresh_from_db()
+    assert (travail.statut, travail.message, travail.fichier_nom) == (
+        StatutTravail.TERMINE,
+        "3 lignes",
+        "a.txt",
+    )
+    assert travail.fichier.read() == b"abc"
+
+
+# --- Relance d'un travail interrompu, reprise au démarrage de la démonstration ---------------
+
+
+@pytest.mark.django_db
+def test_un_travail_interrompu_se_relance(collectivite, django_capture_on_commit_callbacks):
+    travail = Travail.objects.create(
+        collectivite=collectivite,
+        type="essai",
+        libelle="E",
+        statut=StatutTravail.INTERROMPU,
+        erreur=MESSAGE_INTERROMPU,
+        battement_le=_il_y_a(hours=1),
+        mises_en_file=3,
+    )
+    with django_capture_on_commit_callbacks() as rappels:
+        relance = travail_relancer(travail=travail, par=UtilisateurFactory.create())
+    assert (relance.statut, relance.tentatives, relance.mises_en_file) == (
+        StatutTravail.EN_ATTENTE,
+        1,
+        1,
+    )
+    assert relance.battement_le is None and relance.mis_en_file_le is not None
+    for rappel in rappels:
+        rappel()
+    assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.TERMINE
+
+
+@pytest.mark.django_db
+def test_au_demarrage_les_travaux_d_avant_l_arret_sont_interrompus(collectivite):
+    demarre_le = timezone.now()
+    for libelle, statut in [
+        ("en cours", StatutTravail.EN_COURS),
+        ("en attente", StatutTravail.EN_ATTENTE),
+        ("terminé", StatutTravail.TERMINE),
+    ]:
+        Travail.objects.create(
+            collectivite=collectivite, type="essai", libelle=libelle, statut=statut
+        )
+    Travail.objects.update(modifie_le=demarre_le - timedelta(seconds=1))
+    Travail.objects.create(
+        collectivite=collectivite, type="essai", libelle="après", statut=StatutTravail.EN_COURS
+    )
+
+    assert travaux_interrompre_au_demarrage(demarre_le=demarre_le) == 2
+
+    assert dict(Travail.objects.values_list("libelle", "statut")) == {
+        "en cours": StatutTravail.INTERROMPU,
+        "en attente": StatutTravail.INTERROMPU,
+        "terminé": StatutTravail.TERMINE,
+        "après": StatutTravail.EN_COURS,
+    }
+    assert Travail.objects.get(libelle="en cours").erreur == MESSAGE_INTERROMPU_DEMARRAGE
+
+
+@pytest.mark.parametrize(
+    ("eager", "argv", "environ", "attendu"),
+    [
+        (True, ["manage.py", "runserver", "127.0.0.1:8000"], {"RUN_MAIN": "true"}, True),
+        (True, ["manage.py", "runserver", "--noreload"], {}, True),
+        # Le processus qui surveille les fichiers ne sert pas de requête.
+        (True, ["manage.py", "runserver"], {}, False),
+        (True, ["manage.py", "migrate"], {"RUN_MAIN": "true"}, False),
+        (True, ["/usr/bin/pytest", "-q"], {}, False),
+        # Avec des workers, c'est le balayage qui s'en charge.
+        (False, ["manage.py", "runserver"], {"RUN_MAIN": "true"}, False),
+    ],
+)
+def test_la_reprise_au_demarrage_ne_vaut_que_pour_le_serveur_de_demonstration(
+    settings, eager, argv, environ, attendu
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = eager
+    assert reprise_au_demarrage_requise(argv, environ) is attendu
+
+
+@pytest.mark.django_db
+def test_la_reprise_au_demarrage_passe_a_la_premiere_requete_seulement(collectivite, client):
+    from django.core.signals import request_started
+
+    brancher_reprise_au_demarrage()
+    try:
+        travail = Travail.objects.create(
+            collectivite=collectivite, type="essai", libelle="E", statut=StatutTravail.EN_COURS
+        )
+        Travail.objects.filter(pk=travail.pk).update(modifie_le=_il_y_a(minutes=1))
+        client.get(reverse("login"))
+        assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.INTERROMPU
+        Travail.objects.filter(pk=travail.pk).update(statut=StatutTravail.EN_COURS)
+        client.get(reverse("login"))
+        assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.EN_COURS
+    finally:
+        request_started.disconnect(dispatch_uid="core.travaux.reprise")
+
+
+# --- Messages en français --------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("entrees", "message"),
+    [(1, "1\u00a0entrée exportée"), (2, "2\u00a0entrées exportées")],
+)
+def test_le_message_de_l_export_accorde_le_nombre(monkeypatch, entrees, message):
+    collectivite = CollectiviteFactory.create()
+    for i in range(entrees):
+        journaliser(action="essai", collectivite=collectivite, details={"i": i})
+    travail = Travail.objects.create(
+        collectivite=collectivite,
+        type="journal_export",
+        libelle="E",
+        parametres={"action": "essai"},
+    )
+    journal_exporter_task(travail.pk)
+    travail.refresh_from_db()
+    assert (travail.progression, travail.message) == (entrees, message)
+
+
+def test_la_tache_decoree_se_met_en_file_avec_le_seul_identifiant():
+    # Celery vérifie les arguments d'appel sur la signature de la tâche, pas de la fonction.
+    with pytest.raises(TypeError):
+        tache_essai.apply_async(args=(1, 2))
+    with pytest.raises(TypeError):
+        tache_essai.apply_async(args=())

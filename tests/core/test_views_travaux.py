@@ -8,7 +8,8 @@ from django.urls import reverse
 from core.models import EntreeJournal, StatutTravail, Travail, TypeRole
 from core.permissions import Capacite
 from core.registry import TypeTravail, registre
-from core.travaux import Suivi, enregistrer_types_travaux
+from core.tasks import journal_exporter_task
+from core.travaux import MESSAGE_INTERROMPU, Suivi, enregistrer_types_travaux
 
 A = TypeRole.ADMINISTRATEUR
 E = TypeRole.AGENT_ELECTIONS
@@ -83,7 +84,7 @@ def test_un_type_que_le_role_peut_ouvrir_est_visible_par_lui(monde, monkeypatch)
     monkeypatch.setitem(
         registre.types_travaux,
         "import_essai",
-        TypeTravail("import_essai", "Import", "core.tasks.journal_exporter_task", Capacite.ACCUEIL),
+        TypeTravail("import_essai", "Import", journal_exporter_task, Capacite.ACCUEIL),
     )
     travail = _travail(monde, type="import_essai")
     assert monde.client(L).get(reverse("travail_detail", args=[travail.pk])).status_code == 200
@@ -208,7 +209,7 @@ def test_relancer_un_travail_qui_n_est_pas_en_echec_est_refuse(monde):
     travail = _termine(monde)
     reponse = monde.client(A).post(reverse("travail_relancer", args=[travail.pk]))
     assert reponse.status_code == 409
-    assert "Seul un travail en échec peut être relancé." in reponse.content.decode()
+    assert "Seul un travail en échec ou interrompu peut être relancé." in reponse.content.decode()
     assert Travail.objects.get(pk=travail.pk).statut == StatutTravail.TERMINE
 
 
@@ -216,3 +217,35 @@ def test_relancer_un_travail_qui_n_est_pas_en_echec_est_refuse(monde):
 def test_la_relance_en_get_n_est_pas_permise(monde):
     travail = _travail(monde, StatutTravail.ECHEC)
     assert monde.client(A).get(reverse("travail_relancer", args=[travail.pk])).status_code == 405
+
+
+@pytest.mark.django_db
+def test_la_page_d_un_travail_interrompu_le_dit_et_propose_la_relance(monde):
+    travail = _travail(
+        monde, StatutTravail.INTERROMPU, erreur=MESSAGE_INTERROMPU, total=300005, progression=1200
+    )
+    contenu = monde.client(A).get(reverse("travail_detail", args=[travail.pk])).content.decode()
+    assert '<span class="etiquette etiquette--echec">Interrompu</span>' in contenu
+    assert "Le travail a été interrompu" in contenu
+    assert "il ne reprendra pas seul. Vous pouvez le relancer." in contenu
+    assert "Il s'est arrêté à 1\u202f200 sur 300\u202f005." in contenu
+    assert f'action="{reverse("travail_relancer", args=[travail.pk])}"' in contenu
+    assert ">Relancer</button>" in contenu
+    assert "travail.js" not in contenu  # fini : la page ne s'interroge plus
+
+
+@pytest.mark.django_db
+def test_l_etat_d_un_travail_interrompu_est_fini(monde):
+    travail = _travail(monde, StatutTravail.INTERROMPU, erreur=MESSAGE_INTERROMPU)
+    etat = monde.client(A).get(reverse("travail_etat", args=[travail.pk])).json()
+    assert (etat["fini"], etat["statut_libelle"]) == (True, "Interrompu")
+
+
+@pytest.mark.django_db
+def test_relancer_un_travail_interrompu(monde, django_capture_on_commit_callbacks):
+    travail = _travail(monde, StatutTravail.INTERROMPU, erreur=MESSAGE_INTERROMPU)
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = monde.client(A).post(reverse("travail_relancer", args=[travail.pk]))
+    assert reponse.status_code == 302
+    travail.refresh_from_db()
+    assert (travail.statut, travail.tentatives) == (StatutTravail.TERMINE, 1)

@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
+import signal
 import subprocess
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import redis
-from celery import shared_task
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from config.celery import app
 from core.journal import journaliser
@@ -33,10 +36,14 @@ from core.models import StatutTravail, Travail
 from core.permissions import Capacite
 from core.registry import TypeTravail, registre
 from core.travaux import (
+    MESSAGE_INTERROMPU,
+    ResultatTravail,
+    Suivi,
     enregistrer_types_travaux,
+    tache_travail,
     travail_creer,
-    travail_execution,
     travail_relancer,
+    travaux_balayer,
 )
 from tests.factories import CollectiviteFactory, UtilisateurFactory
 
@@ -45,16 +52,24 @@ CELERY = RACINE / ".venv" / "bin" / "celery"
 ATTENTE_MAX = 60
 
 
-@shared_task(name="tests.core.test_worker.tache_echoue_une_fois")
-def tache_echoue_une_fois(travail_id: int) -> None:
-    with travail_execution(travail_id) as suivi:
-        if suivi is None:
-            return
-        if suivi.travail.tentatives == 0:
-            raise RuntimeError("panne simulée du premier essai")
-        # Ce que le worker met en file passe-t-il par Redis, comme en production ?
-        mode = "eager" if tache_echoue_une_fois.app.conf.task_always_eager else "broker"
-        suivi.terminer("second-essai.txt", b"second essai reussi", message=f"mode {mode}")
+@tache_travail(type="essai_worker", queue="documents")
+def tache_echoue_une_fois(suivi: Suivi, travail: Travail) -> None:
+    if travail.tentatives == 0:
+        raise RuntimeError("panne simulée du premier essai")
+    # Ce que le worker met en file passe-t-il par Redis, comme en production ?
+    mode = "eager" if tache_echoue_une_fois.app.conf.task_always_eager else "broker"
+    suivi.terminer("second-essai.txt", b"second essai reussi", message=f"mode {mode}")
+
+
+@tache_travail(type="essai_long", queue="documents")
+def tache_longue(suivi: Suivi, travail: Travail) -> ResultatTravail:
+    """Première tentative : avance sans fin (le test tue le worker) ; la relance aboutit."""
+    if travail.tentatives == 0:
+        suivi.definir_total(10_000)
+        for _ in range(10_000):
+            suivi.avancer(1, "en cours", forcer=True)
+            time.sleep(0.05)
+    return ResultatTravail(message="relance aboutie")
 
 
 def _prefixe() -> str:
@@ -87,16 +102,16 @@ def _url_base_de_test() -> str:
     return f"postgres://{identite}@{hote}:{port}/{reglages['NAME']}"
 
 
-@pytest.fixture
-def worker(tmp_path):
-    """Démarre le worker ; ses fichiers (MEDIA_ROOT temporaire) naissent sous `tmp_path`."""
-    journal = tmp_path / "worker.log"
+def _demarrer_worker(tmp_path: Path, nom: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """Démarre un worker ; ses fichiers (MEDIA_ROOT temporaire) naissent sous `tmp_path`."""
+    journal = tmp_path / f"{nom}.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         # Même préfixe de clés Redis que cette suite ; pas de mode « eager » dans le worker.
         "ECHARPE_CELERY_PREFIXE": _prefixe(),
         "ECHARPE_TEST_CELERY_EAGER": "False",
+        "ECHARPE_TRAVAIL_BATTEMENT_INTERVALLE": "1",
         "DATABASE_URL": _url_base_de_test(),
         "REDIS_URL": os.environ.get("REDIS_URL", settings.REDIS_URL),
         # config.settings.test crée MEDIA_ROOT par tempfile.mkdtemp : on choisit son parent.
@@ -119,22 +134,46 @@ def worker(tmp_path):
         "tests.core.test_worker",
         "--loglevel=INFO",
         "-n",
-        f"test-echarpe-{os.getpid()}@%h",
+        f"{nom}-{os.getpid()}@%h",
     ]
     with journal.open("wb") as sortie:
         processus = subprocess.Popen(  # noqa: S603
             commande, cwd=RACINE, env=env, stdout=sortie, stderr=subprocess.STDOUT
         )
+    return processus, journal
+
+
+def _arreter(processus: subprocess.Popen[bytes]) -> None:
+    processus.terminate()
     try:
-        yield processus, journal
+        processus.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        processus.kill()
+        processus.wait(timeout=10)
+
+
+@pytest.fixture
+def workers(tmp_path):
+    """Fabrique de workers : chacun est arrêté, et les clés Redis de la suite effacées, à la
+    fin du test."""
+    lances: list[subprocess.Popen[bytes]] = []
+
+    def demarrer(nom: str = "test-echarpe") -> tuple[subprocess.Popen[bytes], Path]:
+        processus, journal = _demarrer_worker(tmp_path, f"{nom}-{len(lances)}")
+        lances.append(processus)
+        return processus, journal
+
+    try:
+        yield demarrer
     finally:
-        processus.terminate()
-        try:
-            processus.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            processus.kill()
-            processus.wait(timeout=10)
+        for processus in lances:
+            _arreter(processus)
         _effacer_cles(_prefixe())  # files, liaisons et messages non acquittés de cette suite
+
+
+@pytest.fixture
+def worker(workers):
+    return workers()
 
 
 def _attendre(travail: Travail, worker, *statuts: str) -> Travail:
@@ -183,12 +222,7 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
     monkeypatch.setitem(
         registre.types_travaux,
         "essai_worker",
-        TypeTravail(
-            "essai_worker",
-            "Essai",
-            "tests.core.test_worker.tache_echoue_une_fois",
-            Capacite.ACCUEIL,
-        ),
+        TypeTravail("essai_worker", "Essai", tache_echoue_une_fois, Capacite.ACCUEIL),
     )
     collectivite = CollectiviteFactory.create(nom="Saint-Worker")
     agent = UtilisateurFactory.create()
@@ -228,3 +262,85 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
     assert essai.message == "mode broker"
     assert _fichier(essai, tmp_path) == b"second essai reussi"
     assert "panne simulée" in worker[1].read_text(errors="replace")  # la trace est au log
+
+
+@pytest.mark.django_db(transaction=True)
+def test_un_worker_tue_en_plein_travail_le_laisse_interrompu_puis_relancable(
+    workers, settings, monkeypatch
+):
+    """SIGKILL au milieu d'un travail : le battement s'arrête, le balayage (délai court) le
+    déclare interrompu, la relance aboutit sur un nouveau worker."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    enregistrer_types_travaux()
+    monkeypatch.setitem(
+        registre.types_travaux,
+        "essai_long",
+        TypeTravail("essai_long", "Essai long", tache_longue, Capacite.ACCUEIL),
+    )
+    agent = UtilisateurFactory.create()
+    travail = travail_creer(
+        collectivite=CollectiviteFactory.create(),
+        type="essai_long",
+        libelle="Essai long",
+        demandeur=agent,
+    )
+    premier = workers("tue")
+    limite = time.monotonic() + ATTENTE_MAX
+    while travail.progression < 3 and time.monotonic() < limite:
+        time.sleep(0.2)
+        travail.refresh_from_db()
+    assert travail.statut == StatutTravail.EN_COURS, premier[1].read_text(errors="replace")
+
+    premier[0].send_signal(signal.SIGKILL)
+    premier[0].wait(timeout=10)
+    travail.refresh_from_db()
+    dernier_battement = travail.battement_le
+    assert dernier_battement is not None
+
+    # Avec le délai par défaut, un battement si récent ne dit pas encore que le worker est mort.
+    assert travaux_balayer() == (0, 0)
+    settings.ECHARPE_TRAVAIL_BATTEMENT_DELAI = 2
+    time.sleep(2.5)
+    travail.refresh_from_db()
+    assert travail.battement_le == dernier_battement  # plus personne ne bat
+    assert travaux_balayer() == (0, 1)
+    travail.refresh_from_db()
+    assert (travail.statut, travail.erreur) == (StatutTravail.INTERROMPU, MESSAGE_INTERROMPU)
+
+    travail_relancer(travail=travail, par=agent)
+    travail = _attendre(travail, workers("relance"), StatutTravail.TERMINE, StatutTravail.ECHEC)
+    assert (travail.statut, travail.tentatives, travail.message) == (
+        StatutTravail.TERMINE,
+        1,
+        "relance aboutie",
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_le_balayage_n_empile_pas_les_messages_d_un_travail_qui_attend(settings):
+    """Aucun worker : la file « documents » est encombrée. Un balayage par minute pendant
+    25 minutes ne remet le travail en file qu'une fois (après 10 minutes)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    enregistrer_types_travaux()
+    client = _redis()
+    file = f"{_prefixe()}documents"
+    try:
+        travail = travail_creer(
+            collectivite=CollectiviteFactory.create(),
+            type="journal_export",
+            libelle="Export du journal",
+            demandeur=None,
+        )
+        assert client.llen(file) == 1
+        debut = timezone.now()
+        remis = [
+            travaux_balayer(maintenant=debut + timedelta(minutes=minute))[0] for minute in range(25)
+        ]
+        assert sum(remis) == 1
+        messages = [json.loads(brut) for brut in client.lrange(file, 0, -1)]
+        assert [m["headers"]["task"] for m in messages] == ["core.tasks.journal_exporter_task"] * 2
+        assert {m["headers"]["argsrepr"] for m in messages} == {f"({travail.pk},)"}
+        travail.refresh_from_db()
+        assert (travail.statut, travail.mises_en_file) == (StatutTravail.EN_ATTENTE, 2)
+    finally:
+        _effacer_cles(_prefixe())

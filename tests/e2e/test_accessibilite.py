@@ -115,7 +115,7 @@ def test_axe_signale_bien_une_violation_grave(page: Page, live_server: Any) -> N
         verifier_accessibilite(page)
 
 
-@pytest.mark.parametrize("statut", ["termine", "echec"])
+@pytest.mark.parametrize("statut", ["termine", "echec", "interrompu"])
 def test_page_d_un_travail_sans_violation_grave(
     page: Page, live_server: Any, commune: Commune, statut: str
 ) -> None:
