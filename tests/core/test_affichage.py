@@ -43,3 +43,136 @@ def test_en_tetes_de_securite(monde):
     assert "default-src 'self'" in csp
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "frame-ancestors 'none'" in csp
+
+
+# --- Pages d'erreur en français (DEBUG=False, comme la démo) --------------------------------
+
+
+@pytest.fixture
+def sans_debug(settings):
+    settings.DEBUG = False
+    return settings
+
+
+@pytest.mark.django_db
+def test_get_sur_une_adresse_d_action_donne_une_page_405_en_francais(monde, sans_debug):
+    reponse = monde.client("administrateur").get(reverse("logout"))
+
+    assert reponse.status_code == 405
+    assert "POST" in reponse["Allow"]
+    page = reponse.content.decode()
+    assert "<h1>Action impossible depuis cette adresse</h1>" in page
+    assert 'lang="fr"' in page
+    assert "Method Not Allowed" not in page
+    # La page garde l'en-tête du site : on peut en repartir.
+    assert reverse("accueil") in page
+
+
+@pytest.mark.django_db
+def test_page_405_aussi_pour_une_personne_non_connectee(monde, sans_debug):
+    reponse = monde.client("anonyme").get(reverse("collectivite_choisir"))
+
+    # login_required passe avant require_POST : l'anonyme va d'abord à la connexion.
+    assert reponse.status_code == 302
+    reponse = monde.client("anonyme").get(reverse("logout"))
+    assert reponse.status_code == 405
+    assert "Se connecter" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_echec_csrf_page_en_francais_qui_dit_quoi_faire(monde, sans_debug):
+    client = monde.client("anonyme", csrf=True)
+
+    reponse = client.post(reverse("login"), {"username": "x", "password": "y"})
+
+    assert reponse.status_code == 403
+    page = reponse.content.decode()
+    assert "<h1>Formulaire expiré</h1>" in page
+    assert "Rechargez la page" in page
+    assert "reconnectez-vous" in page
+    assert "CSRF" not in page and "Forbidden" not in page
+
+
+@pytest.mark.django_db
+def test_echec_csrf_d_une_personne_connectee(monde, sans_debug):
+    client = monde.client("administrateur", csrf=True)
+
+    reponse = client.post(reverse("collectivite_choisir"), {"collectivite": "1"})
+
+    assert reponse.status_code == 403
+    assert "Formulaire expiré" in reponse.content.decode()
+
+
+@pytest.mark.django_db
+def test_page_404_en_francais_avec_une_sortie(monde, sans_debug):
+    reponse = monde.client("administrateur").get("/nulle-part/")
+
+    assert reponse.status_code == 404
+    page = reponse.content.decode()
+    assert "<h1>Page introuvable</h1>" in page
+    assert 'href="/"' in page
+
+
+# --- Bandeau de démonstration ----------------------------------------------------------------
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.ECHARPE_DEMO_AUTORISEE = True
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path / "outbox")
+    return settings
+
+
+def _bandeau(contenu: str) -> bool:
+    return 'class="bandeau-demo"' in contenu
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("profil", "adresse"),
+    [
+        ("anonyme", "/compte/connexion/"),
+        ("anonyme", "/compte/mot-de-passe/oubli/"),
+        ("anonyme", "/l/" + "x" * 43 + "/"),
+        ("anonyme", "/nulle-part/"),
+        ("administrateur", "/"),
+        ("administrateur", "/journal/"),
+        ("lecture", "/parametres/"),
+    ],
+)
+def test_bandeau_de_demo_sur_chaque_page(monde, demo, profil, adresse):
+    reponse = monde.client(profil).get(adresse)
+
+    contenu = reponse.content.decode()
+    assert _bandeau(contenu), f"{adresse} ({reponse.status_code}) sans bandeau"
+    assert "Démonstration" in contenu
+    assert f'href="{reverse("outbox")}"' in contenu
+
+
+@pytest.mark.django_db
+def test_bandeau_de_demo_sur_la_page_500(demo, rf):
+    from core.views.erreurs import erreur_500
+
+    reponse = erreur_500(rf.get("/"))
+
+    assert reponse.status_code == 500
+    assert _bandeau(reponse.content.decode())
+
+
+@pytest.mark.django_db
+def test_pas_de_bandeau_hors_demo(monde, settings):
+    settings.ECHARPE_DEMO_AUTORISEE = False
+
+    for profil, adresse in [("anonyme", "/compte/connexion/"), ("administrateur", "/")]:
+        assert not _bandeau(monde.client(profil).get(adresse).content.decode())
+
+
+@pytest.mark.django_db
+def test_bandeau_sans_lien_quand_la_boite_n_existe_pas(monde, settings):
+    settings.ECHARPE_DEMO_AUTORISEE = True
+    settings.ECHARPE_BOITE_DEMO = None
+
+    contenu = monde.client("anonyme").get("/compte/connexion/").content.decode()
+
+    assert _bandeau(contenu)
+    assert f'href="{reverse("outbox")}"' not in contenu
