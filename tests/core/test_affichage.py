@@ -1,6 +1,10 @@
 """Formats français de l'interface et en-têtes de sécurité de chaque page."""
 
+import os
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -176,3 +180,115 @@ def test_bandeau_sans_lien_quand_la_boite_n_existe_pas(monde, settings):
 
     assert _bandeau(contenu)
     assert f'href="{reverse("outbox")}"' not in contenu
+
+
+# --- Démonstration : les liens des courriels suivent le port servi ---------------------------
+
+RACINE = Path(__file__).resolve().parents[2]
+
+
+def _url_base_demo(env: dict[str, str]) -> str:
+    resultat = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            " print(settings.ECHARPE_URL_BASE)",
+        ],
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings.demo", **env},
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    return resultat.stdout.strip()
+
+
+def test_la_demo_envoie_des_liens_vers_le_port_qu_elle_sert():
+    assert _url_base_demo({"PORT": "18801"}) == "http://127.0.0.1:18801"
+    assert _url_base_demo({}) == "http://127.0.0.1:8000"
+    # Une adresse donnée explicitement l'emporte.
+    assert (
+        _url_base_demo({"PORT": "18801", "ECHARPE_URL_BASE": "https://demo.exemple.fr"})
+        == "https://demo.exemple.fr"
+    )
+
+
+def test_make_demo_transmet_le_port_a_django():
+    resultat = subprocess.run(
+        ["make", "-n", "demo", "PORT=18801"],
+        cwd=RACINE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert resultat.returncode == 0, resultat.stderr
+    [serveur] = [ligne for ligne in resultat.stdout.splitlines() if "runserver" in ligne]
+    assert "PORT=18801" in serveur
+    assert "127.0.0.1:18801" in serveur
+    [chargement] = [ligne for ligne in resultat.stdout.splitlines() if "charger_demo" in ligne]
+    assert "PORT=18801" in chargement
+
+
+# --- Boîte d'envoi de la démo : heures de Paris, liens cliquables -----------------------------
+
+
+@pytest.fixture
+def boite(demo):
+    demo.EMAIL_BACKEND = "core.mail.BoiteDemoBackend"
+    return demo
+
+
+@pytest.fixture
+def staff(monde):
+    personne = monde.personnes["administrateur"]
+    personne.is_staff = True
+    personne.save(update_fields=["is_staff"])
+    return personne
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime(2026, 11, 25, 17, 30, tzinfo=ZoneInfo("UTC")), tick=False)
+def test_boite_d_envoi_heures_de_paris_au_format_francais(monde, boite, staff):
+    from django.core.mail import send_mail
+
+    from core.mail import boite_demo_noms
+
+    # Django date ses courriels en UTC (« -0000 ») : l'heure lue n'a pas de fuseau.
+    send_mail("Réinitialisation", "Texte", "ne-pas-repondre@x.test", ["a@x.test"])
+    [nom] = boite_demo_noms()
+    client = monde.client("administrateur")
+
+    liste = client.get(reverse("outbox")).content.decode()
+    detail = client.get(reverse("outbox_message", kwargs={"nom": nom})).content.decode()
+
+    assert "25/11/2026 à 18 h 30" in liste
+    assert "17 h 30" not in liste
+    assert "25/11/2026 à 18 h 30" in detail
+    assert "Wed, 25 Nov 2026" not in detail and "-0000" not in detail
+
+
+@pytest.mark.django_db
+def test_boite_d_envoi_liens_cliquables_et_texte_echappe(monde, boite, staff):
+    from django.core.mail import send_mail
+
+    from core.mail import boite_demo_noms
+
+    texte = (
+        "Bonjour,\nActivez votre compte : http://127.0.0.1:18801/l/AbC-123_xyz/\n"
+        '<script>alert("x")</script>\n<a href="http://piege.test">ici</a>'
+    )
+    send_mail("Activation", texte, "ne-pas-repondre@x.test", ["a@x.test"])
+    [nom] = boite_demo_noms()
+
+    page = (
+        monde.client("administrateur")
+        .get(reverse("outbox_message", kwargs={"nom": nom}))
+        .content.decode()
+    )
+
+    assert '<a href="http://127.0.0.1:18801/l/AbC-123_xyz/"' in page
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;" in page
+    assert '<a href="http://piege.test">' not in page
