@@ -6,20 +6,33 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import resolve_url
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
 from core.models import Travail
 from core.registry import registre
-from core.tenancy import EspaceAgentMixin, choisir_collectivite, peut
+from core.tenancy import EspaceAgentMixin, choisir_collectivite, collectivite_courante, peut
 
 
 class AccueilView(EspaceAgentMixin, TemplateView):
     template_name = "core/accueil.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Personne n'arrive sur une impasse « Accès refusé » : sans rôle d'agent, le personnel
+        # de la plateforme va à l'administration, les autres lisent pourquoi et peuvent partir.
+        if request.user.is_authenticated and collectivite_courante(request) is None:
+            if request.user.is_staff:
+                messages.info(
+                    request,
+                    "Votre compte n'a de rôle d'agent dans aucune collectivité : seule"
+                    " l'administration de la plateforme vous est ouverte.",
+                )
+                return redirect("admin:index")
+            return render(request, "core/sans_acces.html")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -50,12 +63,9 @@ def collectivite_choisir(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Vous n'avez pas de rôle dans cette collectivité.")
     else:
         messages.success(request, f"Vous travaillez maintenant pour {collectivite.nom}.")
-    suivant = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        suivant, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        suivant = resolve_url("accueil")
-    return HttpResponseRedirect(suivant)
+    # Toujours l'Accueil : la page d'où l'on vient peut être fermée au rôle de l'autre
+    # collectivité (Agents et rôles pour qui n'y est qu'en lecture seule).
+    return redirect("accueil")
 
 
 urlpatterns = [
