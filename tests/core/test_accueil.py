@@ -154,3 +154,60 @@ def test_les_commentaires_de_gabarits_ne_s_affichent_pas(monde):
     )
     assert "Variables :" not in contenu
     assert "{#" not in contenu
+
+
+@pytest.mark.django_db
+def test_accueil_de_la_lecture_seule_dit_ce_que_le_role_y_trouvera(monde):
+    reponse = monde.client(TypeRole.LECTURE).get(reverse("accueil"))
+
+    page = html.unescape(reponse.content.decode())
+    assert "Votre rôle : Lecture seule" in page
+    for libelle in (
+        "Électeurs, REU et télédossiers",
+        "Avis et courriels aux électeurs",
+        "Convocations des élus",
+    ):
+        assert libelle in page
+    assert "Consulter (sans export de données personnelles)." in page
+    assert page.count("Bientôt disponible") == 3
+    assert "Votre rôle ne donne pas accès à : Paramètres" in page
+    assert "modifier" not in page.split("titre-role")[1].split("titre-travaux")[0]
+
+
+@pytest.mark.django_db
+def test_accueil_de_l_administrateur_mene_aux_parties_installees(monde):
+    reponse = monde.client(TypeRole.ADMINISTRATEUR).get(reverse("accueil"))
+
+    capacites = {c.libelle: c for c in reponse.context["capacites"]}
+    assert capacites["Paramètres : agents, comptes d'envoi, délais"].url_name == "parametres"
+    assert capacites["Journal de la collectivité"].url_name == "journal"
+    # Inclus dans les deux précédents : pas répétés.
+    assert "Votre compte d'envoi" not in capacites
+    assert "Journal de vos actions" not in capacites
+    assert capacites["Électeurs, REU et télédossiers"].droits == (
+        "Consulter, modifier, envoyer et exporter"
+    )
+    assert reponse.context["capacites_refusees"] == []
+
+
+@pytest.mark.django_db
+def test_une_partie_installee_remplace_bientot_disponible(monde, monkeypatch):
+    from core.permissions import Capacite
+    from core.registry import EntreeNavigation, registre
+
+    entree = EntreeNavigation("Électeurs", "journal", Capacite.ELECTEURS, ordre=10)
+    monkeypatch.setattr(registre, "navigation", [*registre.navigation, entree])
+
+    reponse = monde.client(TypeRole.LECTURE).get(reverse("accueil"))
+
+    capacites = {c.libelle: c for c in reponse.context["capacites"]}
+    assert capacites["Électeurs, REU et télédossiers"].url_name == "journal"
+    assert html.unescape(reponse.content.decode()).count("Bientôt disponible") == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("profil", [r.value for r in TypeRole])
+def test_l_accueil_n_est_jamais_vide(monde, profil):
+    reponse = monde.client(profil).get(reverse("accueil"))
+
+    assert reponse.context["capacites"], f"Accueil de {profil} sans rien à proposer"
