@@ -106,6 +106,7 @@ class AccueilView(EspaceAgentMixin, TemplateView):
         # Un rappel à zéro n'appelle aucune action : il n'encombre pas l'Accueil.
         context["compteurs"] = [(c, valeur) for c, valeur in compteurs if valeur]
         context["capacites"], context["capacites_refusees"] = capacites_du_role(self.request)
+        context["capacites_a_venir"] = any(not c.url_name for c in context["capacites"])
         context["travaux"] = (
             Travail.objects.pour(self.collectivite)
             .filter(demandeur=self.request.user)

@@ -211,3 +211,23 @@ def test_l_accueil_n_est_jamais_vide(monde, profil):
     reponse = monde.client(profil).get(reverse("accueil"))
 
     assert reponse.context["capacites"], f"Accueil de {profil} sans rien à proposer"
+
+
+@pytest.mark.django_db
+def test_sans_partie_a_venir_pas_de_note_bientot_disponible(monde, monkeypatch):
+    from core.permissions import Capacite
+    from core.registry import EntreeNavigation, registre
+
+    entrees = [
+        EntreeNavigation(libelle, "journal", capacite, ordre=10)
+        for libelle, capacite in [
+            ("Électeurs", Capacite.ELECTEURS),
+            ("Avis", Capacite.AVIS),
+            ("Convocations", Capacite.CONVOCATIONS),
+        ]
+    ]
+    monkeypatch.setattr(registre, "navigation", [*registre.navigation, *entrees])
+
+    page = monde.client(TypeRole.LECTURE).get(reverse("accueil")).content.decode()
+
+    assert "bientôt disponible" not in page.lower()
