@@ -292,3 +292,16 @@ def test_boite_d_envoi_liens_cliquables_et_texte_echappe(monde, boite, staff):
     assert "<script>alert" not in page
     assert "&lt;script&gt;" in page
     assert '<a href="http://piege.test">' not in page
+
+
+@pytest.mark.django_db
+def test_bandeau_de_demo_dans_l_administration(monde, demo):
+    personne = monde.personnes["administrateur"]
+    personne.is_staff = True
+    personne.save(update_fields=["is_staff"])
+
+    contenu = monde.client("administrateur").get(reverse("admin:index")).content.decode()
+
+    assert _bandeau(contenu)
+    assert f'href="{reverse("outbox")}"' in contenu
+    assert "Voir le site" in contenu
