@@ -3,7 +3,8 @@ SHELL := /bin/bash
 UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PY := .venv/bin/python
 PORT ?= 8000
-DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
+# Le port servi va jusqu'à Django : les liens des courriels de la démo (ECHARPE_URL_BASE) le suivent.
+DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo PORT=$(PORT)
 
 .PHONY: venv demo test test-rapide lint typecheck bench services-check clean
 

@@ -1,19 +1,33 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core.registry import registre
 from core.tenancy import collectivite_courante, peut
 
 
+def contexte_demo() -> dict[str, Any]:
+    """Bandeau de démonstration : sur toutes les pages, pages d'erreur sans requête comprises
+    (500, 503), pour que personne ne prenne la démo pour un vrai service."""
+    if not getattr(settings, "ECHARPE_DEMO_AUTORISEE", False):
+        return {"demo": False}
+    # La boîte d'envoi n'existe que si la démo écrit ses courriels (ECHARPE_BOITE_DEMO).
+    boite = reverse("outbox") if getattr(settings, "ECHARPE_BOITE_DEMO", None) else ""
+    return {"demo": True, "demo_outbox_url": boite}
+
+
 def echarpe(request: HttpRequest) -> dict[str, Any]:
+    contexte = contexte_demo()
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {}
+        return contexte
     if not hasattr(request, "role_courant"):
-        return {}
+        return contexte
     collectivite = collectivite_courante(request)
     navigation = [e for e in registre.navigation if peut(request, e.capacite, e.action)]
     return {
+        **contexte,
         "collectivite_courante": collectivite,
         "roles_actifs": request.roles_actifs,  # type: ignore[attr-defined]
         "role_courant": request.role_courant,  # type: ignore[attr-defined]

@@ -27,7 +27,29 @@ class ServiceIndisponibleMiddleware:
             return None
         # Le type suffit : le message d'un pilote peut contenir une adresse ou une requête.
         journal.error("Service indisponible : %s", type(exception).__name__)
-        contenu = render_to_string("503.html")
+        from core.context_processors import contexte_demo
+
+        contenu = render_to_string("503.html", contexte_demo())
         reponse = HttpResponse(contenu, status=503)
         reponse["Retry-After"] = "30"
         return reponse
+
+
+class MethodeRefuseeMiddleware:
+    """Une méthode refusée (`HttpResponseNotAllowed`, sans contenu) devient une page en
+    français ; l'en-tête `Allow` reste celui de la vue. Placé en fin de MIDDLEWARE : la page
+    voit l'utilisateur et la collectivité courante comme toute autre page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        reponse = self.get_response(request)
+        if reponse.status_code != 405 or getattr(reponse, "streaming", False) or reponse.content:
+            return reponse
+        from core.views.erreurs import erreur_405
+
+        page = erreur_405(request)
+        if "Allow" in reponse:
+            page["Allow"] = reponse["Allow"]
+        return page

@@ -44,7 +44,10 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "core.tenancy.CollectiviteMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.MethodeRefuseeMiddleware",
 ]
+# Jeton CSRF refusé (formulaire trop ancien, session expirée) : page en français qui dit quoi faire.
+CSRF_FAILURE_VIEW = "core.views.erreurs.erreur_csrf"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

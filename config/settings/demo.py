@@ -13,6 +13,8 @@ os.environ.setdefault("DATABASE_URL", f"sqlite:///{BASE_DIR / 'demo.sqlite3'}")
 os.environ.setdefault("ECHARPE_CLES_CHIFFREMENT", "ZGVtby1zZXVsZW1lbnQtY2xlLWZlcm5ldC0zMm9jdHM=")
 # Clé de scellement du journal de démonstration, publiée : jamais ailleurs.
 os.environ.setdefault("ECHARPE_CLES_JOURNAL", "demo-seulement-cle-du-journal-publique")
+# Les liens des courriels pointent vers le port que la démo sert vraiment (`PORT=8080 make demo`).
+os.environ.setdefault("ECHARPE_URL_BASE", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}")
 
 from .base import *  # noqa: E402,F403
 from .base import MEDIA_ROOT, env  # noqa: E402

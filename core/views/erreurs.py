@@ -6,10 +6,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
+from core.context_processors import contexte_demo
 
-def _page(request: HttpRequest, statut: int, titre: str, texte: str) -> HttpResponse:
+
+def _page(
+    request: HttpRequest, statut: int, titre: str, texte: str, *, conseils: list[str] | None = None
+) -> HttpResponse:
     return render(
-        request, "erreur.html", {"titre": titre, "texte": texte, "statut": statut}, status=statut
+        request,
+        "erreur.html",
+        {"titre": titre, "texte": texte, "statut": statut, "conseils": conseils or []},
+        status=statut,
     )
 
 
@@ -33,13 +40,41 @@ def erreur_404(request: HttpRequest, exception: Exception | None = None) -> Http
     )
 
 
+def erreur_405(request: HttpRequest) -> HttpResponse:
+    """Méthode refusée (un GET sur une adresse d'action, par exemple « Se déconnecter »)."""
+    return _page(
+        request,
+        405,
+        "Action impossible depuis cette adresse",
+        "Cette adresse sert à une action déclenchée par un bouton ; elle ne s'ouvre pas"
+        " directement.",
+        conseils=["Revenez à la page précédente et utilisez le bouton prévu."],
+    )
+
+
+def erreur_csrf(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Échec de la vérification CSRF (CSRF_FAILURE_VIEW) : formulaire trop ancien, session
+    expirée ou cookies refusés. `reason` (en anglais, technique) n'est jamais affiché."""
+    return _page(
+        request,
+        403,
+        "Formulaire expiré",
+        "Votre envoi n'a pas été enregistré : le formulaire n'était plus valable.",
+        conseils=[
+            "Rechargez la page, puis recommencez votre saisie.",
+            "Si votre session a expiré, reconnectez-vous.",
+            "Vérifiez que votre navigateur accepte les cookies de ce site.",
+        ],
+    )
+
+
 def erreur_500(request: HttpRequest) -> HttpResponse:
     # Une panne de la base survenue hors d'une vue (session, middleware) arrive ici : on la
     # présente comme le middleware ServiceIndisponible, sans toucher à la base.
     from core.middleware import PANNES
 
     if isinstance(sys.exc_info()[1], PANNES):
-        reponse = HttpResponse(render_to_string("503.html"), status=503)
+        reponse = HttpResponse(render_to_string("503.html", contexte_demo()), status=503)
         reponse["Retry-After"] = "30"
         return reponse
-    return HttpResponse(render_to_string("500.html"), status=500)
+    return HttpResponse(render_to_string("500.html", contexte_demo()), status=500)

@@ -8,6 +8,9 @@ en entier, chacun des autres n'y voit que les messages adressés à sa propre ad
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -16,11 +19,26 @@ from django.shortcuts import render
 from django.urls import path
 
 from core.mail import MessageBoite, boite_demo_lisible, boite_demo_message, boite_demo_noms
+from core.templatetags.echarpe import date_fr
 
 
 def _boite_active() -> None:
     if not getattr(settings, "ECHARPE_BOITE_DEMO", None):
         raise Http404("La boîte d'envoi n'existe qu'en démonstration.")
+
+
+def _a_l_heure_de_paris(courriel: MessageBoite) -> MessageBoite:
+    """Django date ses courriels en UTC sans fuseau lisible (« -0000 ») : une date sans fuseau
+    est donc de l'UTC, affichée ensuite à l'heure de Paris (date_fr). L'en-tête Date brut
+    (anglais, RFC 5322) est remplacé par la même date en français."""
+    if courriel.date is None:
+        return courriel
+    date = courriel.date if courriel.date.tzinfo else courriel.date.replace(tzinfo=UTC)
+    entetes = [
+        (nom, date_fr(date) if nom.lower() == "date" else valeur)
+        for nom, valeur in courriel.entetes
+    ]
+    return replace(courriel, date=date, entetes=entetes)
 
 
 @login_required
@@ -30,7 +48,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     for nom in boite_demo_noms():
         courriel = boite_demo_message(nom, complet=False)
         if courriel is not None and boite_demo_lisible(courriel, request.user):
-            courriels.append(courriel)
+            courriels.append(_a_l_heure_de_paris(courriel))
     page_obj = Paginator(courriels, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -49,7 +67,7 @@ def outbox_message(request: HttpRequest, nom: str) -> HttpResponse:
     courriel = boite_demo_message(nom)
     if courriel is None or not boite_demo_lisible(courriel, request.user):
         raise Http404("Ce message n'est pas dans la boîte d'envoi.")
-    return render(request, "core/outbox_message.html", {"courriel": courriel})
+    return render(request, "core/outbox_message.html", {"courriel": _a_l_heure_de_paris(courriel)})
 
 
 urlpatterns = [

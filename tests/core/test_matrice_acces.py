@@ -91,7 +91,8 @@ TOUS_AGENTS = {A, E, S, L}
 AVEC_SMTP = {A, E, S}
 
 CAS: list[Cas] = [
-    Cas("accueil", attendus(TOUS_AGENTS)),
+    # Sans rôle, l'Accueil explique pourquoi et propose la déconnexion (pas d'impasse 403).
+    Cas("accueil", {**attendus(TOUS_AGENTS), "sans_role": 200, "elu": 200}),
     Cas("parametres", attendus(AVEC_SMTP)),
     Cas("parametres_agents", attendus({A})),
     Cas("parametres_agent_ajouter", attendus({A})),

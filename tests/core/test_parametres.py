@@ -94,7 +94,10 @@ def test_retirer_un_acces_ferme_le_back_office(monde):
     role_modifier(
         role=role, par=monde.personnes["administrateur"], nouveau_role=TypeRole.LECTURE, actif=False
     )
-    assert monde.client("lecture").get(reverse("accueil")).status_code == 403
+    client = monde.client("lecture")
+    assert client.get(reverse("journal")).status_code == 403
+    # L'Accueil n'est plus qu'une page qui le dit, avec la déconnexion.
+    assert "aucun accès pour l'instant" in client.get(reverse("accueil")).content.decode()
 
 
 def test_vue_ajouter_agent_erreurs_en_francais(monde):

@@ -106,6 +106,13 @@ def connecter(page: Page, live_server: Any, username: str, password: str) -> Non
         page.get_by_role("button", name="Se connecter").click()
 
 
+def ouvrir_menu_compte(page: Page) -> None:
+    """Déplie le menu du compte (sélecteur de collectivité, mot de passe, déconnexion)."""
+    menu = page.locator("details.menu-compte")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+
+
 def capturer(page: Page, nom: str) -> None:
     """Capture pleine page dans docs/captures/ si ECHARPE_CAPTURES=1 ; sinon rien."""
     if os.environ.get("ECHARPE_CAPTURES") != "1":

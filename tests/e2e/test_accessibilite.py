@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
-from tests.e2e.conftest import MOT_DE_PASSE, Commune, connecter, url
+from tests.e2e.conftest import MOT_DE_PASSE, Commune, connecter, ouvrir_menu_compte, url
 
 PAGES_BACK_OFFICE = [
     "accueil",
@@ -97,6 +97,7 @@ def test_accueil_avec_selecteur_de_collectivite_sans_violation_grave(
         page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
     )
     ouvrir(page, url(live_server, "accueil"))
+    ouvrir_menu_compte(page)
     assert page.get_by_label("Collectivité").is_visible()
     verifier_accessibilite(page)
 

@@ -15,6 +15,7 @@ from tests.e2e.conftest import (
     capturer,
     connecter,
     nouveau_contexte,
+    ouvrir_menu_compte,
     url,
 )
 from tests.e2e.test_accessibilite import PAGES_BACK_OFFICE, PAGES_PUBLIQUES
@@ -74,9 +75,10 @@ def test_pas_de_defilement_horizontal_a_360_px(
             page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
         )
         expect(page).to_have_url(url(live_server, "accueil"))
+        ouvrir_menu_compte(page)
         expect(page.get_by_label("Collectivité")).to_be_visible()
         largeur = page.evaluate("document.documentElement.scrollWidth")
-        capturer(page, "accueil-360px")
+        capturer(page, "menu-compte-360px")
         assert largeur <= MOBILE["width"], f"Accueil large de {largeur} px à 360 px"
     finally:
         contexte.close()
@@ -86,6 +88,7 @@ def test_changer_de_collectivite(page: Page, live_server: Any, commune: Commune)
     connecter(
         page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
     )
+    ouvrir_menu_compte(page)
     selecteur = page.get_by_label("Collectivité")
     titre = page.get_by_role("heading", level=1)
     noms = {commune.collectivite.nom, commune.voisine.nom}
@@ -94,10 +97,15 @@ def test_changer_de_collectivite(page: Page, live_server: Any, commune: Commune)
     autre = (noms - {actuelle}).pop()
     expect(titre).to_have_text(f"Accueil — {actuelle}")
 
+    # Depuis une page que le rôle de l'autre collectivité ne peut pas ouvrir : on arrive à
+    # l'Accueil, jamais sur un refus.
+    page.goto(url(live_server, "parametres_agents"))
+    ouvrir_menu_compte(page)
     selecteur.select_option(label=autre)
     with page.expect_navigation():
         page.get_by_role("button", name="Changer").click()
 
+    expect(page).to_have_url(url(live_server, "accueil"))
     expect(titre).to_have_text(f"Accueil — {autre}")
     expect(page.get_by_role("status")).to_contain_text(f"Vous travaillez maintenant pour {autre}")
     expect(selecteur.locator("option:checked")).to_have_text(autre)
@@ -110,6 +118,7 @@ def test_deconnexion(page: Page, live_server: Any, commune: Commune) -> None:
     connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
     expect(page).to_have_url(url(live_server, "accueil"))
 
+    ouvrir_menu_compte(page)
     with page.expect_navigation():
         page.get_by_role("button", name="Se déconnecter").click()
     expect(page).to_have_url(url(live_server, "login"))
