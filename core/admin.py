@@ -23,6 +23,7 @@ from core.models import (
     Collectivite,
     CompteSMTP,
     CompteurIdentite,
+    CourrierRecu,
     Delai,
     EntreeJournal,
     Invitation,
@@ -422,9 +423,27 @@ class CompteSMTPAdmin(PerimetreAdmin):
 
 @admin.register(MessageEnvoye)
 class MessageEnvoyeAdmin(LectureSeuleAdmin, PerimetreAdmin):
-    list_display = ["cree_le", "sujet", "destinataires", "compte_libelle", "statut", "code_smtp"]
+    list_display = [
+        "cree_le",
+        "sujet",
+        "destinataires",
+        "compte_libelle",
+        "statut",
+        "code_smtp",
+        "rebond_code",
+    ]
     list_filter = ["statut", "collectivite"]
     search_fields = ["sujet", "destinataires", "message_id"]
+    date_hierarchy = "cree_le"
+
+
+@admin.register(CourrierRecu)
+class CourrierRecuAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    """Messages relevés dans les boîtes des comptes d'envoi (rebonds, courrier entrant)."""
+
+    list_display = ["cree_le", "compte", "nature", "statut", "message_envoye", "tentatives"]
+    list_filter = ["statut", "nature", "collectivite"]
+    search_fields = ["message_id", "uid", "erreur"]
     date_hierarchy = "cree_le"
 
 
