@@ -5,6 +5,11 @@ docxtpl dans un `SandboxedEnvironment` de Jinja, après une vérification du ZIP
 d'entrées, chemins, taille décompressée comptée en lisant). Les erreurs nomment la balise et le
 paragraphe (« Paragraphe 3 : la variable « nom » n'est pas définie »).
 
+Le rendu est borné (réglages `ECHARPE_DOCX_*`) : durée, caractères produits (balises XML
+comprises, et toute chaîne ou liste fabriquée par le modèle), taille d'un `range`. Les bornes se
+vérifient dans les points d'entrée du bac à sable (appels, attributs, filtres, opérateurs, chaque
+tour de boucle), jamais par un signal : le rendu tourne dans des workers Celery et des fils.
+
 Les variables se lisent dans le texte des paragraphes, pas dans les « runs » : Word coupe
 souvent une balise en plusieurs morceaux (`{{` dans un run, `nom` dans le suivant).
 """

@@ -301,3 +301,10 @@ def test_la_date_d_entree_en_vigueur_accepte_les_formats_de_l_analyseur_commun(m
     )
     assert reponse.status_code == 302
     assert Delai.objects.get(collectivite=monde.collectivite).valide_du == date(2026, 12, 1)
+
+
+@pytest.mark.django_db
+def test_aucun_commentaire_de_gabarit_n_apparait(monde):
+    contenu = monde.client(TypeRole.ADMINISTRATEUR).get(URL).content.decode()
+    assert "{#" not in contenu
+    assert "Variables :" not in contenu
