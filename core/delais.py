@@ -95,6 +95,20 @@ def delais_en_vigueur(
     return sorted(paires, key=lambda paire: paire[0].libelle.lower())
 
 
+def delais_a_venir(*, apres: date, collectivite: Collectivite) -> dict[str, list[Delai]]:
+    """Les valeurs programmées après le jour `apres`, par code, triées par date, en une requête.
+
+    Valeurs nationales, et valeurs de la collectivité (jamais celles d'une autre) : sans elles
+    une valeur enregistrée pour le 1er janvier resterait invisible jusqu'à cette date.
+    """
+    a_venir: dict[str, list[Delai]] = {}
+    for delai in Delai.objects.filter(
+        Q(collectivite__isnull=True) | Q(collectivite=collectivite), valide_du__gt=apres
+    ).order_by("valide_du", "collectivite_id"):
+        a_venir.setdefault(delai.code, []).append(delai)
+    return a_venir
+
+
 def valeur_affichee(delai: Delai) -> str:
     """« 3 jours francs », « 1 jour franc », « 3 500 habitants », « 3 séances »."""
     n = delai.valeur

@@ -70,12 +70,21 @@ def valider_logo(logo: Any, *, modifie: bool) -> Any:
 
 
 class CollectiviteForm(forms.ModelForm):
+    # Le logo actuel s'affiche en image au-dessus de ce champ (gabarit), par la vue qui vérifie
+    # les droits : le widget de Django afficherait son chemin de stockage et un lien mort.
+    retirer_logo = forms.BooleanField(label="Retirer le logo", required=False)
+
     class Meta:
         model = Collectivite
         fields = [*CHAMPS_COLLECTIVITE, "logo"]
         widgets = {
             "adresse": forms.Textarea(attrs={"rows": 3}),
             "commission_adresse": forms.Textarea(attrs={"rows": 3}),
+            "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+        help_texts = {
+            "logo": f"Image PNG ou JPEG, {TAILLE_MAX_LOGO // (1024 * 1024)} Mo au plus. Elle "
+            "figure en tête des documents imprimés.",
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -83,6 +92,30 @@ class CollectiviteForm(forms.ModelForm):
         # Le critère « commune membre de 3 500 habitants ou plus » ne concerne qu'un EPCI.
         if self.instance.type != TypeCollectivite.EPCI:
             del self.fields["membre_3500_ou_plus"]
+        if not self.instance.logo:
+            del self.fields["retirer_logo"]
+        else:
+            self.fields["logo"].label = "Nouveau logo"
 
     def clean_logo(self) -> Any:
         return valider_logo(self.cleaned_data.get("logo"), modifie="logo" in self.changed_data)
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("retirer_logo") and "logo" in self.changed_data:
+            self.add_error(
+                "retirer_logo",
+                "Choisissez un nouveau logo ou cochez « Retirer le logo », pas les deux.",
+            )
+        return donnees
+
+    def donnees_modifiees(self) -> dict[str, Any]:
+        """Les champs modifiés, pour `collectivite_modifier` ; « Retirer le logo » le vide."""
+        donnees = {
+            champ: self.cleaned_data[champ]
+            for champ in self.changed_data
+            if champ != "retirer_logo"
+        }
+        if self.cleaned_data.get("retirer_logo"):
+            donnees["logo"] = ""
+        return donnees

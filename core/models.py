@@ -61,7 +61,8 @@ class Collectivite(BaseModel):
     alsace_moselle = models.BooleanField(
         "droit local d'Alsace-Moselle",
         default=False,
-        help_text="Bas-Rhin, Haut-Rhin, Moselle (CGCT L2541-2) — règle non confirmée [?].",
+        help_text="Bas-Rhin, Haut-Rhin, Moselle : convocation du conseil trois jours au moins "
+        "avant la séance, la veille en cas d'urgence, sous 3 500 habitants (CGCT, art. L2541-2).",
     )
     adresse = models.TextField("adresse", blank=True)
     courriel = models.EmailField("courriel de la mairie", blank=True)
@@ -628,7 +629,8 @@ class Delai(BaseModel):
     confirme = models.BooleanField(
         "règle confirmée",
         default=True,
-        help_text="Décoché : règle non confirmée [?] dans les sources juridiques ; à vérifier.",
+        help_text="Décoché : les sources juridiques ne la confirment pas ; la page des délais "
+        "invite alors à la vérifier sur Légifrance.",
     )
     surchargeable = models.BooleanField(
         "modifiable par la collectivité", default=False, help_text="La loi laisse le choix."

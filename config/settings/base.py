@@ -139,6 +139,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ECHARPE_LIMITE_EXTRAIT_LISTE = env.int("ECHARPE_LIMITE_EXTRAIT_LISTE", default=500 * 1024 * 1024)
 ECHARPE_LIMITE_PIECE = env.int("ECHARPE_LIMITE_PIECE", default=20 * 1024 * 1024)
 ECHARPE_LIMITE_LOT = env.int("ECHARPE_LIMITE_LOT", default=100 * 1024 * 1024)
+# Rendu d'un modèle Word (code écrit par un agent) : durée, caractères produits, taille de range.
+ECHARPE_DOCX_DUREE_MAX = env.int("ECHARPE_DOCX_DUREE_MAX", default=20)
+ECHARPE_DOCX_SORTIE_MAX = env.int("ECHARPE_DOCX_SORTIE_MAX", default=50_000_000)
+ECHARPE_DOCX_RANGE_MAX = env.int("ECHARPE_DOCX_RANGE_MAX", default=10_000)
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

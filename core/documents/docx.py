@@ -5,17 +5,24 @@ docxtpl dans un `SandboxedEnvironment` de Jinja, après une vérification du ZIP
 d'entrées, chemins, taille décompressée comptée en lisant). Les erreurs nomment la balise et le
 paragraphe (« Paragraphe 3 : la variable « nom » n'est pas définie »).
 
+Le rendu est borné (réglages `ECHARPE_DOCX_*`) : durée, caractères produits (balises XML
+comprises, et toute chaîne ou liste fabriquée par le modèle), taille d'un `range`. Les bornes se
+vérifient dans les points d'entrée du bac à sable (appels, attributs, filtres, opérateurs, chaque
+tour de boucle), jamais par un signal : le rendu tourne dans des workers Celery et des fils.
+
 Les variables se lisent dans le texte des paragraphes, pas dans les « runs » : Word coupe
 souvent une balise en plusieurs morceaux (`{{` dans un run, `nom` dans le suivant).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import re
+import time
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +32,16 @@ from django.conf import settings
 from docx.oxml import parse_xml
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateSyntaxError, meta, nodes, pass_eval_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.filters import do_join, make_attrgetter
+from jinja2.nodes import EvalContext
+from jinja2.runtime import StrictUndefined, markup_join, str_join
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from core.documents import DocumentInvalide, ErreurDocument, ErreurModele
+from core.templatetags.echarpe import nombre
 
 ENTREES_MAX = 2000
 TAILLE_DECOMPRESSEE_MAX = 50 * 1024 * 1024
@@ -275,23 +286,331 @@ def _parties(document: Any) -> list[_Partie]:
 # --- Environnement Jinja -----------------------------------------------------------------------
 
 
-class _Bac(SandboxedEnvironment):
-    """Le bac à sable de Jinja, qui borne aussi `*` et `**` (chaînes géantes, puissances)."""
+class _LimiteDepassee(Exception):
+    """Un modèle qui dépasse une borne du rendu ; `message` est destiné à l'agent.
 
-    intercepted_binops = frozenset({"*", "**"})
+    `situable` : faux quand le budget du rendu est épuisé (durée, taille) ; rejouer le rendu
+    paragraphe par paragraphe nommerait alors un paragraphe au hasard.
+    """
+
+    def __init__(self, message: str, *, situable: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.situable = situable
+
+
+def _trop_grand(limite: int) -> _LimiteDepassee:
+    return _LimiteDepassee(f"résultat trop grand (plus de {nombre(limite)} éléments ou caractères)")
+
+
+class _Budget:
+    """Les bornes d'un rendu : une échéance (horloge monotone) et des caractères à produire.
+
+    Vérifié dans les points d'entrée du bac à sable (appels, attributs, filtres, opérateurs,
+    chaque tour de boucle, chaque morceau produit) plutôt que par un signal, qui ne marche que
+    dans le fil principal : le rendu tourne dans des workers Celery et des fils.
+    """
+
+    def __init__(self) -> None:
+        self.duree_max: int = settings.ECHARPE_DOCX_DUREE_MAX
+        self.sortie_max: int = settings.ECHARPE_DOCX_SORTIE_MAX
+        self.range_max: int = settings.ECHARPE_DOCX_RANGE_MAX
+        self.echeance = time.monotonic() + self.duree_max
+        self.restant = self.sortie_max
+
+    def temps(self) -> None:
+        if time.monotonic() > self.echeance:
+            unite = "seconde" if self.duree_max <= 1 else "secondes"
+            raise _LimiteDepassee(
+                "Le modèle demande trop de calculs : son rendu dépasse "
+                f"{nombre(self.duree_max)} {unite}. Vérifiez les boucles « for » imbriquées "
+                "et les macros qui s'appellent elles-mêmes.",
+                situable=False,
+            )
+
+    def trop_long(self) -> _LimiteDepassee:
+        return _LimiteDepassee(
+            f"Le modèle produit un document trop long (plus de {nombre(self.sortie_max)} "
+            "caractères) : vérifiez les boucles « for » et les répétitions.",
+            situable=False,
+        )
+
+    def produire(self, taille: int) -> None:
+        """Compte `taille` caractères (ou éléments) produits ; toute production compte."""
+        self.restant -= taille
+        if self.restant < 0:
+            raise self.trop_long()
+        self.temps()
+
+    def tenir(self, taille: int) -> None:
+        """Refuse avant de la construire une valeur plus grande que ce qu'il reste à produire."""
+        if taille > self.restant:
+            raise self.trop_long()
+
+    def poids(self, valeur: Any) -> int:
+        """La taille de `valeur` une fois écrite, bornée par ce qu'il reste à produire.
+
+        Une liste peut contenir dix fois la même liste, qui en contient dix… : quelques lignes
+        de modèle décrivent ainsi un texte de plusieurs gigaoctets, qu'on mesure ici sans
+        l'écrire, en s'arrêtant dès que la borne est dépassée.
+        """
+        total = 0
+        pile = [valeur]
+        while pile:
+            courant = pile.pop()
+            if isinstance(courant, str | bytes):
+                total += len(courant) + 2
+            elif isinstance(courant, dict):
+                total += 2
+                for cle, element in courant.items():
+                    pile.append(cle)
+                    pile.append(element)
+            elif isinstance(courant, list | tuple | set | frozenset):
+                total += 2 + len(courant)
+                pile.extend(courant)
+            else:
+                total += 8
+            if total > self.restant:
+                raise self.trop_long()
+            if len(pile) % 4096 == 0:
+                self.temps()
+        return total
+
+    def range(self, *args: int) -> range:
+        intervalle = range(*args)
+        if len(intervalle) > self.range_max:
+            raise _LimiteDepassee(
+                f"« range » est limité à {nombre(self.range_max)} éléments dans un modèle "
+                f"Word ({nombre(len(intervalle))} demandés)"
+            )
+        return intervalle
+
+
+class _Boucle:
+    """L'itérable d'un `{% for %}`, qui vérifie l'échéance à chaque tour."""
+
+    def __init__(self, budget: _Budget, source: Any) -> None:
+        self._budget = budget
+        self._source = source
+        self._iterateur = iter(source)
+
+    def __iter__(self) -> _Boucle:
+        return self
+
+    def __next__(self) -> Any:
+        self._budget.temps()
+        return next(self._iterateur)
+
+    def __len__(self) -> int:
+        return len(self._source)  # TypeError sans longueur : LoopContext sait s'en passer
+
+
+class _Generateur(CodeGenerator):
+    """Compile chaque `for` et chaque `~` à travers le budget du rendu."""
+
+    def visit_For(self, node: nodes.For, frame: Frame) -> None:
+        node.iter = nodes.Call(
+            nodes.EnvironmentAttribute("boucler"), [node.iter], [], None, None, lineno=node.lineno
+        )
+        super().visit_For(node, frame)
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.joindre((")
+        for argument in node.nodes:
+            self.visit(argument, frame)
+            self.write(", ")
+        self.write("), context.eval_ctx.autoescape)")
+
+
+# Une largeur, un nombre de groupes ou un retrait : un petit nombre qui fabrique un grand texte.
+_FILTRES_LARGEUR = {"center": 1, "indent": 1, "batch": 1, "slice": 1, "tojson": 1}
+_METHODES_LARGEUR = {"center", "ljust", "rjust", "zfill", "expandtabs"}
+_RE_POURCENT = re.compile(r"%[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_RE_ACCOLADES = re.compile(r"\{[^{}]*:[^{}]*\}")
+
+
+def _verifier_gabarit_pourcent(gabarit: str) -> None:
+    for largeur, precision in _RE_POURCENT.findall(gabarit):
+        for nombre_lu in (largeur, precision):
+            if nombre_lu == "*" or (nombre_lu and int(nombre_lu) > PRODUIT_MAX):
+                raise _trop_grand(PRODUIT_MAX)
+
+
+def _verifier_gabarit_accolades(gabarit: str) -> None:
+    for champ in _RE_ACCOLADES.findall(gabarit):
+        specification = champ.split(":", 1)[1]
+        if any(int(n) > PRODUIT_MAX for n in re.findall(r"\d+", specification)):
+            raise _trop_grand(PRODUIT_MAX)
+
+
+def _taille_remplacement(texte: str, ancien: Any, nouveau: Any) -> int:
+    ancien, nouveau = str(ancien), str(nouveau)
+    occurrences = texte.count(ancien) if ancien else len(texte) + 1
+    return len(texte) + occurrences * max(len(nouveau) - len(ancien), 0)
+
+
+class _Bac(ImmutableSandboxedEnvironment):
+    """Le bac à sable de Jinja, borné en durée et en taille produite (voir `_Budget`).
+
+    « Immutable » : un modèle ne modifie pas les données qu'il reçoit (`lignes.append`,
+    `lignes.extend(lignes)` qui doublerait une liste à chaque tour).
+    """
+
+    code_generator_class = _Generateur
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.budget = _Budget()
+        self.globals["range"] = self.budget.range
+        # Des paragraphes de faux latin n'ont rien à faire dans un courrier de mairie.
+        del self.globals["lipsum"]
+        self.filters = {nom: self._filtre_borne(nom, f) for nom, f in self.filters.items()}
+        self.filters["join"] = self._filtre_borne("join", _joindre_filtre)
+        self.finalize = self._finaliser
+
+    def _finaliser(self, valeur: Any) -> Any:
+        # Une valeur absente (None) laisse un blanc dans le courrier, pas le mot « None ».
+        if valeur is None:
+            return ""
+        if not isinstance(valeur, str):
+            self.budget.tenir(self.budget.poids(valeur))
+        return valeur
+
+    # Chaque morceau du document, d'une macro ou d'un `{% set %}` passe par `concat`.
+    def concat(self, morceaux: Iterable[str]) -> str:  # type: ignore[override]
+        budget = self.budget
+        liste = []
+        for morceau in morceaux:
+            budget.produire(len(morceau))
+            liste.append(morceau)
+        return "".join(liste)
+
+    def boucler(self, source: Any) -> _Boucle:
+        return _Boucle(self.budget, source)
+
+    def joindre(self, valeurs: tuple[Any, ...], autoescape: bool) -> str:
+        total = sum(self.budget.poids(valeur) for valeur in valeurs)
+        self.budget.tenir(total)
+        resultat = markup_join(valeurs) if autoescape else str_join(valeurs)
+        self.budget.produire(len(resultat))
+        return resultat
+
+    def _filtre_borne(self, nom: str, filtre: Any) -> Any:
+        budget = self.budget
+        position = _FILTRES_LARGEUR.get(nom)
+        pass_arg = getattr(filtre, "jinja_pass_arg", None)
+
+        @functools.wraps(filtre)
+        def borne(*args: Any, **kwargs: Any) -> Any:
+            budget.temps()
+            valeurs = args[1:] if pass_arg is not None else args
+            if valeurs:
+                budget.tenir(budget.poids(valeurs[0]))
+            if position is not None:
+                largeurs = list(valeurs[position : position + 1]) + list(kwargs.values())
+                if any(isinstance(n, int) and n > PRODUIT_MAX for n in largeurs):
+                    raise _trop_grand(PRODUIT_MAX)
+            if nom == "format" and valeurs:
+                _verifier_gabarit_pourcent(str(valeurs[0]))
+            if nom == "replace" and len(valeurs) >= 3:
+                budget.tenir(_taille_remplacement(str(valeurs[0]), valeurs[1], valeurs[2]))
+            if nom == "wordwrap" and valeurs:
+                separateur = kwargs.get("wrapstring") or (valeurs[4:5] or ["\n"])[0]
+                budget.tenir(len(str(valeurs[0])) * (1 + len(str(separateur))))
+            resultat = filtre(*args, **kwargs)
+            if isinstance(resultat, str | list | tuple | dict):
+                budget.produire(len(resultat))
+            return resultat
+
+        return borne
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        self.budget.temps()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        self.budget.temps()
+        return super().getitem(obj, argument)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        budget = __self.budget
+        budget.temps()
+        for valeur in (*args, *kwargs.values()):
+            budget.tenir(budget.poids(valeur))
+        proprietaire = getattr(__obj, "__self__", None)
+        methode = getattr(__obj, "__name__", "")
+        if isinstance(proprietaire, str):
+            if methode in _METHODES_LARGEUR and any(
+                isinstance(n, int) and n > PRODUIT_MAX for n in args[:1]
+            ):
+                raise _trop_grand(PRODUIT_MAX)
+            if methode == "replace" and len(args) >= 2:
+                budget.tenir(_taille_remplacement(proprietaire, args[0], args[1]))
+            if methode == "translate" and args and isinstance(args[0], dict):
+                plus_long = max((len(str(v)) for v in args[0].values()), default=1)
+                budget.tenir(len(proprietaire) * max(plus_long, 1))
+        resultat = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(resultat, str | list | tuple | dict):
+            budget.produire(len(resultat))
+        return resultat
+
+    def wrap_str_format(self, value: Any) -> Any:
+        # `'{:>999999999}'.format(1)` : la largeur se lit avant d'écrire le résultat.
+        enveloppe = super().wrap_str_format(value)
+        if enveloppe is not None:
+            _verifier_gabarit_accolades(value.__self__)
+        return enveloppe
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > 100:
-            raise SecurityError("exposant trop grand")
+        budget = self.budget
+        budget.temps()
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > 100:
+                raise _trop_grand(PRODUIT_MAX)
+            # 2 ** 100 est permis ; (2 ** 100) ** 100 ** … ferait un entier géant.
+            if (
+                isinstance(left, int)
+                and isinstance(right, int)
+                and left.bit_length() * right > 100_000
+            ):
+                raise _trop_grand(PRODUIT_MAX)
         if operator == "*":
-            for sequence, nombre in ((left, right), (right, left)):
-                if (
-                    isinstance(sequence, str | list | tuple)
-                    and isinstance(nombre, int)
-                    and len(sequence) * nombre > PRODUIT_MAX
-                ):
-                    raise SecurityError("résultat trop grand")
-        return super().call_binop(context, operator, left, right)
+            for sequence, facteur in ((left, right), (right, left)):
+                if isinstance(sequence, str | list | tuple) and isinstance(facteur, int):
+                    taille = len(sequence) if isinstance(sequence, str) else budget.poids(sequence)
+                    if taille * facteur > PRODUIT_MAX:
+                        raise _trop_grand(PRODUIT_MAX)
+            if (
+                isinstance(left, int)
+                and isinstance(right, int)
+                and left.bit_length() + right.bit_length() > 100_000
+            ):
+                raise _trop_grand(PRODUIT_MAX)
+        if operator == "+" and isinstance(left, str | list | tuple):
+            budget.tenir(budget.poids(left) + budget.poids(right))
+        if operator == "%" and isinstance(left, str):
+            _verifier_gabarit_pourcent(left)
+            budget.tenir(budget.poids(left) + budget.poids(right))
+        resultat = super().call_binop(context, operator, left, right)
+        if isinstance(resultat, str | list | tuple):
+            budget.produire(len(resultat))
+        return resultat
+
+
+@pass_eval_context
+def _joindre_filtre(
+    eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: Any = None
+) -> str:
+    """Le filtre `join` de Jinja, qui mesure ce qu'il va écrire avant de l'écrire."""
+    if attribute is not None:
+        value = map(make_attrgetter(eval_ctx.environment, attribute), value)
+    elements = list(value)
+    environnement = eval_ctx.environment
+    assert isinstance(environnement, _Bac)
+    budget = environnement.budget
+    budget.tenir(sum(budget.poids(e) for e in elements) + len(d) * len(elements))
+    return str(do_join(eval_ctx, elements, d))
 
 
 class _Modele(DocxTemplate):
@@ -303,13 +622,8 @@ class _Modele(DocxTemplate):
         super().render_properties(context, jinja_env)
 
 
-def _finaliser(valeur: Any) -> Any:
-    # Une valeur absente (None) laisse un blanc dans le courrier, pas le mot « None ».
-    return "" if valeur is None else valeur
-
-
 def _environnement() -> _Bac:
-    return _Bac(autoescape=True, undefined=StrictUndefined, finalize=_finaliser)
+    return _Bac(autoescape=True, undefined=StrictUndefined)
 
 
 # --- Variables du modèle -----------------------------------------------------------------------
@@ -519,6 +833,10 @@ def _ligne_template(exc: BaseException) -> int | None:
 def _explication(exc: BaseException) -> tuple[str, str | None]:
     """Le problème en français et un indice pour retrouver la balise."""
     texte = str(exc)
+    if isinstance(exc, _LimiteDepassee):
+        return exc.message, None
+    if isinstance(exc, RecursionError):
+        return _RECURSION, None
     if isinstance(exc, SecurityError):
         attribut = re.search(r"attribute '([^']+)'", texte)
         if attribut:
@@ -533,6 +851,21 @@ def _explication(exc: BaseException) -> tuple[str, str | None]:
     return f"l'expression ne peut pas être calculée ({type(exc).__name__} : {texte})", None
 
 
+_RECURSION = (
+    "le modèle s'appelle lui-même sans fin (macro ou boucle « recursive ») : ajoutez une "
+    "condition d'arrêt"
+)
+
+
+def _sans_lieu(exc: BaseException) -> ErreurModele | None:
+    """L'erreur d'un budget épuisé, qu'on ne situe pas (le rejeu la retrouverait au hasard)."""
+    if isinstance(exc, _LimiteDepassee) and not exc.situable:
+        return ErreurModele(exc.message)
+    if isinstance(exc, RecursionError):
+        return ErreurModele(_RECURSION[0].upper() + _RECURSION[1:] + ".")
+    return None
+
+
 def _localiser(
     parties: list[_Partie], contexte: dict[str, Any], env: _Bac, cause: BaseException
 ) -> ErreurModele:
@@ -541,6 +874,8 @@ def _localiser(
         try:
             env.from_string(partie.source).render(contexte)
         except Exception as exc:  # toute erreur d'un modèle utilisateur est une erreur de modèle
+            if (erreur := _sans_lieu(exc)) is not None:
+                return erreur
             explication, indice = _explication(exc)
             ligne = _ligne_template(exc)
             if ligne is None:
@@ -575,5 +910,7 @@ def docx_rendre(
     except ErreurDocument:
         raise
     except Exception as exc:  # le modèle est du code utilisateur : toute erreur est la sienne
+        if (erreur := _sans_lieu(exc)) is not None:
+            raise erreur from exc
         raise _localiser(parties, contexte, env, exc) from exc
     return sortie.getvalue()

@@ -18,6 +18,7 @@ from core.delais import (
     DelaiIntrouvable,
     delai_en_vigueur,
     delai_surcharger,
+    delais_a_venir,
     delais_en_vigueur,
     valeur_affichee,
 )
@@ -27,13 +28,23 @@ from core.permissions import Action, Capacite
 from core.tenancy import EspaceAgentMixin
 
 
-def _ligne(national: Delai, local: Delai | None, aujourdhui: date) -> dict[str, Any]:
+def _ligne(
+    national: Delai, local: Delai | None, a_venir: list[Delai], aujourdhui: date
+) -> dict[str, Any]:
     en_vigueur = local or national
     ligne: dict[str, Any] = {
         "national": national,
         "local": local,
         "valeur": valeur_affichee(en_vigueur),
         "valeur_nationale": valeur_affichee(national),
+        "a_venir": [
+            {
+                "valide_du": delai.valide_du,
+                "valeur": valeur_affichee(delai),
+                "locale": delai.collectivite_id is not None,
+            }
+            for delai in a_venir
+        ],
     }
     if national.surchargeable:
         # Un identifiant par délai : plusieurs formulaires sur la même page.
@@ -52,8 +63,9 @@ class DelaisView(EspaceAgentMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         aujourdhui = timezone.localdate()
+        a_venir = delais_a_venir(apres=aujourdhui, collectivite=self.collectivite)
         lignes = [
-            _ligne(national, local, aujourdhui)
+            _ligne(national, local, a_venir.get(national.code, []), aujourdhui)
             for national, local in delais_en_vigueur(le=aujourdhui, collectivite=self.collectivite)
         ]
         context.update(

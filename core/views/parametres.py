@@ -218,10 +218,11 @@ class CollectiviteView(EspaceAgentMixin, View):
         copie = Collectivite.objects.get(pk=self.collectivite.pk)
         form = CollectiviteForm(request.POST, request.FILES, instance=copie)
         if form.is_valid():
-            donnees = {champ: form.cleaned_data[champ] for champ in form.changed_data}
             try:
                 collectivite_modifier(
-                    collectivite=self.collectivite, par=self.agent, donnees=donnees
+                    collectivite=self.collectivite,
+                    par=self.agent,
+                    donnees=form.donnees_modifiees(),
                 )
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)

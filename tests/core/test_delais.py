@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from core.delais import (
     date_limite_convocation_commission,
     delai_en_vigueur,
     delai_surcharger,
+    delais_a_venir,
     delais_en_vigueur,
     est_ouvre,
     jours_feries,
@@ -67,14 +69,85 @@ def test_la_migration_seme_les_delais_nationaux(code, valeur, unite, reference):
     assert reference in delai.reference
 
 
+# legal-rules.md, mises à jour du 25/11/2026 : CM-23 (Alsace-Moselle) est confirmée ; CM-24,
+# la commission (EL-31) et le décompte du RAPO et du recours (R21) restent à vérifier.
+A_VERIFIER = {
+    "convocation_cm_moins_3500",
+    "convocation_cm_3500_plus",
+    "observations_radiation_commission",
+    "rapo",
+    "recours_tribunal",
+}
+
+
 @pytest.mark.django_db
 def test_les_regles_non_confirmees_sont_marquees():
     le = date(2026, 11, 25)
-    for code in ("convocation_alsace_moselle", "convocation_alsace_moselle_urgence", "rapo"):
-        assert delai_en_vigueur(code, le=le).confirme is False
-    assert delai_en_vigueur("observations_radiation_commission", le=le).confirme is False
+    non_confirmes = {
+        national.code for national, _local in delais_en_vigueur(le=le) if not national.confirme
+    }
+    assert non_confirmes == A_VERIFIER
+    for code in ("convocation_alsace_moselle", "convocation_alsace_moselle_urgence"):
+        assert delai_en_vigueur(code, le=le).confirme is True
     assert delai_en_vigueur("convocation_urgence", le=le).confirme is True
     assert delai_en_vigueur("observations_radiation", le=le).confirme is True
+
+
+@pytest.mark.django_db
+def test_les_notes_des_delais_ne_montrent_pas_nos_reperes():
+    """Les notes s'affichent aux agents : ni « [?] », ni « legal-rules.md », ni « CM-24 »."""
+    for national, _local in delais_en_vigueur(le=date(2026, 11, 25)):
+        for texte in (national.note, national.libelle, national.reference):
+            assert "[?]" not in texte
+            assert "legal-rules" not in texte
+            assert not re.search(r"\b(CM|EL|SP|REU|GDPR)-\d", texte), (national.code, texte)
+
+
+@pytest.mark.django_db
+def test_delais_a_venir_rend_les_valeurs_programmees_de_la_collectivite_et_nationales(monde):
+    le = date(2026, 11, 25)
+    Delai.objects.create(
+        code="convocation_commission",
+        libelle="Commission",
+        valeur=6,
+        unite=UniteDelai.JOURS_FRANCS,
+        reference="Règlement intérieur",
+        valide_du=date(2027, 1, 1),
+        collectivite=monde.collectivite,
+    )
+    Delai.objects.create(
+        code="convocation_commission",
+        libelle="Commission",
+        valeur=9,
+        unite=UniteDelai.JOURS_FRANCS,
+        reference="Règlement intérieur",
+        valide_du=date(2027, 2, 1),
+        collectivite=monde.autre,
+    )
+    Delai.objects.create(
+        code="convocation_cm_3500_plus",
+        libelle="Convocation",
+        valeur=7,
+        unite=UniteDelai.JOURS_FRANCS,
+        reference="CGCT, art. L2121-12",
+        valide_du=date(2027, 3, 1),
+    )
+    Delai.objects.create(  # déjà en vigueur : n'est pas « à venir »
+        code="convocation_commission",
+        libelle="Commission",
+        valeur=4,
+        unite=UniteDelai.JOURS_FRANCS,
+        reference="Règlement intérieur",
+        valide_du=le,
+        collectivite=monde.collectivite,
+    )
+    a_venir = delais_a_venir(apres=le, collectivite=monde.collectivite)
+    assert {
+        code: [(d.valeur, d.valide_du) for d in delais] for code, delais in a_venir.items()
+    } == {
+        "convocation_commission": [(6, date(2027, 1, 1))],
+        "convocation_cm_3500_plus": [(7, date(2027, 3, 1))],
+    }
 
 
 @pytest.mark.django_db

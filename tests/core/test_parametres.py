@@ -351,3 +351,78 @@ def test_port_affiche_sans_separateur_de_milliers(monde):
     )
     contenu = monde.client("administrateur").get(reverse("smtp_comptes")).content.decode()
     assert "mail:1025" in contenu
+
+
+def _avec_logo(monde) -> None:
+    from django.core.files.base import ContentFile
+
+    monde.collectivite.logo.save("ancien.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16))
+
+
+def test_la_fiche_montre_le_logo_et_non_le_widget_brut_de_django(monde):
+    _avec_logo(monde)
+    contenu = monde.client("administrateur").get(reverse("parametres_collectivite")).content
+    page = contenu.decode()
+    assert "Actuellement" not in page
+    assert "Effacer" not in page
+    assert "logos/" not in page
+    assert f'<img class="logo-apercu" src="{reverse("parametres_logo")}"' in page
+    assert 'alt="Logo actuel de Saint-Test"' in page
+    assert '<label for="id_retirer_logo">Retirer le logo</label>' in page
+    assert 'accept="image/png,image/jpeg"' in page
+    assert "Image PNG ou JPEG, 1 Mo au plus." in page
+    assert 'aria-describedby="id_logo_helptext"' in page
+
+
+def test_sans_logo_ni_apercu_ni_case_retirer(monde):
+    page = monde.client("administrateur").get(reverse("parametres_collectivite")).content.decode()
+    assert "logo-apercu" not in page
+    assert "Retirer le logo" not in page
+    assert 'accept="image/png,image/jpeg"' in page
+
+
+def test_retirer_le_logo(monde):
+    _avec_logo(monde)
+    client = monde.client("administrateur")
+    reponse = client.post(
+        reverse("parametres_collectivite"),
+        {"nom": "Saint-Test", "population_legale": 2150, "retirer_logo": "on"},
+    )
+    assert reponse.status_code == 302
+    monde.collectivite.refresh_from_db()
+    assert not monde.collectivite.logo
+    assert client.get(reverse("parametres_logo")).status_code == 404
+    assert "logo-apercu" not in client.get(reverse("parametres_collectivite")).content.decode()
+
+
+def test_retirer_le_logo_et_en_envoyer_un_nouveau_est_refuse(monde):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _avec_logo(monde)
+    ancien = monde.collectivite.logo.name
+    reponse = monde.client("administrateur").post(
+        reverse("parametres_collectivite"),
+        {
+            "nom": "Saint-Test",
+            "population_legale": 2150,
+            "retirer_logo": "on",
+            "logo": SimpleUploadedFile("n.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8),
+        },
+    )
+    assert reponse.status_code == 400
+    assert "Choisissez un nouveau logo ou cochez « Retirer le logo », pas les deux." in (
+        reponse.content.decode()
+    )
+    monde.collectivite.refresh_from_db()
+    assert monde.collectivite.logo.name == ancien
+
+
+def test_enregistrer_la_fiche_sans_toucher_au_logo_le_garde(monde):
+    _avec_logo(monde)
+    ancien = monde.collectivite.logo.name
+    reponse = monde.client("administrateur").post(
+        reverse("parametres_collectivite"), {"nom": "Saint-Test", "population_legale": 2200}
+    )
+    assert reponse.status_code == 302
+    monde.collectivite.refresh_from_db()
+    assert (monde.collectivite.logo.name, monde.collectivite.population_legale) == (ancien, 2200)

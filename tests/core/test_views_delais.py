@@ -105,15 +105,60 @@ def test_le_tableau_montre_les_delais_en_vigueur(monde, django_assert_max_num_qu
     assert "Listes électorales (Code électoral)" in contenu
 
 
+def _ligne(contenu: str, libelle: str) -> str:
+    """Le HTML de la ligne du tableau qui commence par ce libellé."""
+    return contenu.split(libelle, 1)[1].split("</tr>", 1)[0]
+
+
 @pytest.mark.django_db
-def test_les_regles_non_confirmees_portent_un_badge_explique(monde):
+def test_les_regles_a_verifier_le_disent_en_mots_dans_leur_ligne(monde):
     contenu = monde.client(TypeRole.ADMINISTRATEUR).get(URL).content.decode()
-    assert "non confirmé [?]" in contenu
-    assert "Règle non confirmée dans les sources : à vérifier sur Légifrance" in contenu
-    ligne_alsace = contenu.split("Convocation du conseil en Alsace-Moselle (moins")[1][:400]
-    assert "non confirmé [?]" in ligne_alsace
-    ligne_urgence = contenu.split("Convocation du conseil en cas d&#x27;urgence")[1][:200]
-    assert "non confirmé" not in ligne_urgence
+    assert "[?]" not in contenu
+    assert "non confirmé" not in contenu
+    ligne = _ligne(contenu, "Convocation du conseil (3 500 habitants et plus)")
+    assert "Règle à vérifier sur Légifrance (CGCT, art. L2121-12)." in ligne
+    assert ligne.count("Légifrance") == 1
+    assert "Règle à vérifier sur Légifrance (Code électoral, art. L18 III)." in _ligne(
+        contenu, "Recours administratif préalable (RAPO)"
+    )
+    # Alsace-Moselle : confirmée par la mise à jour du 25/11/2026 (CM-23).
+    assert "Légifrance" not in _ligne(contenu, "Convocation du conseil en Alsace-Moselle (moins")
+    assert "Légifrance" not in _ligne(contenu, "Convocation du conseil en cas d&#x27;urgence")
+    assert contenu.count("Règle à vérifier sur Légifrance") == 5
+    assert "legal-rules" not in contenu
+    assert "CM-24" not in contenu
+
+
+@pytest.mark.django_db
+def test_une_valeur_locale_programmee_est_visible_apres_l_enregistrement(monde):
+    client = monde.client(TypeRole.ADMINISTRATEUR)
+    reponse = client.post(surcharger(), {"valeur": "6", "valide_du": "01/01/2027"})
+    assert reponse.status_code == 302
+    assert "6 jours francs à partir du 01/01/2027" in client.get(URL).content.decode()
+    contenu = client.get(URL).content.decode()  # sans le message, qui nomme aussi le délai
+    ligne = _ligne(contenu, "Convocation d&#x27;une commission municipale")
+    assert "3 jours francs" in ligne
+    assert "À partir du 01/01/2027 : 6 jours francs (valeur locale)" in ligne
+    section = contenu.split('id="titre-modifiables"', 1)[1]
+    assert "À partir du 01/01/2027 : 6 jours francs" in section
+    autre = monde.client("autre_collectivite").get(URL).content.decode()
+    assert "01/01/2027" not in autre
+
+
+@pytest.mark.django_db
+def test_une_valeur_nationale_programmee_est_visible(monde):
+    Delai.objects.create(
+        code="convocation_cm_3500_plus",
+        libelle="Convocation du conseil (3 500 habitants et plus)",
+        valeur=7,
+        unite=UniteDelai.JOURS_FRANCS,
+        reference="CGCT, art. L2121-12",
+        valide_du=date(2027, 3, 1),
+    )
+    contenu = monde.client(TypeRole.ADMINISTRATEUR).get(URL).content.decode()
+    ligne = _ligne(contenu, "Convocation du conseil (3 500 habitants et plus)")
+    assert "5 jours francs" in ligne
+    assert "À partir du 01/03/2027 : 7 jours francs" in ligne
 
 
 @pytest.mark.django_db
@@ -256,3 +301,10 @@ def test_la_date_d_entree_en_vigueur_accepte_les_formats_de_l_analyseur_commun(m
     )
     assert reponse.status_code == 302
     assert Delai.objects.get(collectivite=monde.collectivite).valide_du == date(2026, 12, 1)
+
+
+@pytest.mark.django_db
+def test_aucun_commentaire_de_gabarit_n_apparait(monde):
+    contenu = monde.client(TypeRole.ADMINISTRATEUR).get(URL).content.decode()
+    assert "{#" not in contenu
+    assert "Variables :" not in contenu

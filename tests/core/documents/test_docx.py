@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 
@@ -401,3 +402,146 @@ def test_docx_verifier_rend_les_variables_et_refuse_le_malveillant():
     assert docx_verifier(fixture("modele_coupe.docx"), variables_autorisees={"nom", "electeur"})
     with pytest.raises(ErreurModele, match="accès interdit"):
         docx_verifier(fixture("modele_malveillant.docx"))
+
+
+# --- Modèles malveillants : rendu borné en durée et en taille ----------------------------------
+
+_MACRO_RECURSIVE = "{% macro m() %}{{ m() }}{% endmacro %}{{ m() }}"
+_MACRO_EXPLOSIVE = (
+    "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(60) }}"
+)
+_LISTE_GIGOGNE = (
+    "{% set a = ['xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxxxxxxx', 'xxxxxxxxxx'] %}"
+    "{% set b = [a, a, a, a, a, a, a, a, a, a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}"
+    "{% set d = [c, c, c, c, c, c, c, c, c, c] %}{% set e = [d, d, d, d, d, d, d, d, d, d] %}"
+    "{% set f = [e, e, e, e, e, e, e, e, e, e] %}{% set g = [f, f, f, f, f, f, f, f, f, f] %}"
+    "{% set h = [g, g, g, g, g, g, g, g, g, g] %}{{ h }}"
+)
+
+
+@pytest.mark.parametrize(
+    ("paragraphe", "attendu"),
+    [
+        pytest.param(
+            "{% for i in range(5000) %}{% for j in range(5000) %}{% for k in range(5000) %}"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            "trop de calculs",
+            id="boucles-imbriquees-vides",
+        ),
+        pytest.param(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+            "« range » est limité à 10\u202f000 éléments",
+            id="range-100000",
+        ),
+        pytest.param("{{ range(10**12)|list }}", "« range » est limité", id="range-10-12"),
+        pytest.param("{{ 'x' * 10**9 }}", "résultat trop grand", id="multiplication"),
+        pytest.param("{{ 'x' * 1000000000 }}", "résultat trop grand", id="multiplication-const"),
+        pytest.param("{{ ['x' * 100000] * 100000 }}", "résultat trop grand", id="liste-multipliee"),
+        pytest.param("{{ (2**100)**100**100 }}", "résultat trop grand", id="puissance"),
+        pytest.param(_MACRO_RECURSIVE, "s'appelle lui-même sans fin", id="macro-recursive"),
+        pytest.param(
+            "{% for x in [1] recursive %}{{ loop([1]) }}{% endfor %}",
+            "s'appelle lui-même sans fin",
+            id="loop-recursive",
+        ),
+        pytest.param(_MACRO_EXPLOSIVE, "trop de calculs", id="macro-explosive"),
+        pytest.param(
+            "{% set ns = namespace(s='x' * 100000) %}{% for i in range(60) %}"
+            "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}",
+            "document trop long",
+            id="concatenation-doublee",
+        ),
+        pytest.param(
+            "{% set ns = namespace(s='x' * 100000) %}{% for i in range(60) %}"
+            "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}",
+            "document trop long",
+            id="addition-doublee",
+        ),
+        pytest.param(_LISTE_GIGOGNE, "document trop long", id="listes-gigognes"),
+        pytest.param("{{ 'x'|center(1000000000) }}", "résultat trop grand", id="center"),
+        pytest.param("{{ 'x'.rjust(1000000000) }}", "résultat trop grand", id="rjust"),
+        pytest.param("{{ '%0999999999d'|format(1) }}", "résultat trop grand", id="format"),
+        pytest.param("{{ '%0999999999d' % 1 }}", "résultat trop grand", id="pourcentage"),
+        pytest.param("{{ '{:>999999999}'.format(1) }}", "résultat trop grand", id="str-format"),
+        pytest.param(
+            "{% set s = 'x' * 100000 %}{% set t = s.replace('x', s) %}{{ t|length }}",
+            "document trop long",
+            id="replace",
+        ),
+        pytest.param(
+            "{% set s = 'x' * 100000 %}{{ ([s] * 100000)|join }}", "résultat trop grand", id="join"
+        ),
+        pytest.param("{{ [1]|batch(1000000000, 0)|list }}", "résultat trop grand", id="batch"),
+        pytest.param("{{ lipsum(100000000) }}", "lipsum", id="lipsum"),
+    ],
+)
+def test_un_modele_malveillant_echoue_vite_avec_un_message_francais(settings, paragraphe, attendu):
+    settings.ECHARPE_DOCX_DUREE_MAX = 2
+    settings.ECHARPE_DOCX_SORTIE_MAX = 5_000_000
+    debut = time.monotonic()
+    with pytest.raises(ErreurModele) as exc:
+        docx_rendre(creer_docx("Madame,", paragraphe), {})
+    assert time.monotonic() - debut < 5
+    assert attendu in message(exc)
+    assert "Error" not in message(exc)
+
+
+def test_la_duree_du_rendu_est_un_reglage(settings):
+    settings.ECHARPE_DOCX_DUREE_MAX = 1
+    debut = time.monotonic()
+    with pytest.raises(ErreurModele) as exc:
+        docx_rendre(
+            creer_docx(
+                "{% for i in range(9000) %}{% for j in range(9000) %}{% endfor %}{% endfor %}"
+            ),
+            {},
+        )
+    assert time.monotonic() - debut < 3
+    assert message(exc) == (
+        "Le modèle demande trop de calculs : son rendu dépasse 1 seconde. Vérifiez les "
+        "boucles « for » imbriquées et les macros qui s'appellent elles-mêmes."
+    )
+
+
+def test_la_taille_produite_est_un_reglage(settings):
+    settings.ECHARPE_DOCX_SORTIE_MAX = 200_000
+    with pytest.raises(ErreurModele) as exc:
+        docx_rendre(creer_docx("{% for i in range(3000) %}{{ 'x' * 100 }}{% endfor %}"), {})
+    assert message(exc) == (
+        "Le modèle produit un document trop long (plus de 200\u202f000 caractères) : vérifiez "
+        "les boucles « for » et les répétitions."
+    )
+
+
+def test_la_limite_de_range_est_un_reglage(settings):
+    settings.ECHARPE_DOCX_RANGE_MAX = 10
+    assert textes(docx_rendre(creer_docx("{{ range(10)|sum }}"), {})) == ["45"]
+    with pytest.raises(ErreurModele) as exc:
+        docx_rendre(creer_docx("a", "{% for i in range(11) %}{{ i }}{% endfor %}"), {})
+    assert message(exc).startswith(
+        "Paragraphe 2 : « range » est limité à 10 éléments dans un modèle Word (11 demandés)"
+    )
+
+
+def test_un_modele_ordinaire_avec_boucles_et_macro_est_rendu(settings):
+    settings.ECHARPE_DOCX_DUREE_MAX = 5
+    lignes = [{"nom": f"NOM{i}", "prenom": "Léa"} for i in range(2000)]
+    rendu = docx_rendre(
+        creer_docx(
+            "{% macro nom(l) %}{{ l.nom|upper }} {{ l.prenom }}{% endmacro %}",
+            "{% for l in lignes %}{{ nom(l) }}{% if not loop.last %}, {% endif %}{% endfor %}",
+            "{{ lignes|length }} électeurs, {{ '%05d'|format(42) }}, {{ 'a' ~ 'b' }}.",
+        ),
+        {"lignes": lignes},
+    )
+    paragraphes = textes(rendu)
+    assert paragraphes[1].startswith("NOM0 Léa, NOM1 Léa")
+    assert paragraphes[1].endswith("NOM1999 Léa")
+    assert paragraphes[2] == "2000 électeurs, 00042, ab."
+
+
+def test_un_modele_ne_modifie_pas_les_donnees_recues():
+    contexte = {"lignes": [1, 2]}
+    with pytest.raises(ErreurModele):
+        docx_rendre(creer_docx("{{ lignes.append(3) }}"), contexte)
+    assert contexte["lignes"] == [1, 2]
