@@ -5,7 +5,7 @@ PY := .venv/bin/python
 PORT ?= 8000
 DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
 
-.PHONY: venv demo test test-rapide lint typecheck bench services-check clean
+.PHONY: venv demo test lint bench services-check clean
 
 # uv manquant : installé pour l'utilisateur, ou dans un petit venv d'amorçage quand le Python
 # du système refuse pip (PEP 668, Debian 12).

@@ -52,7 +52,7 @@ class CoreConfig(AppConfig):
                 "demo_chargee": "Données de démonstration chargées",
             }
         )
-        from core import signals  # noqa: F401
+        from core import checks, signals  # noqa: F401
         from core.liens import enregistrer_objectifs
         from core.travaux import enregistrer_types_travaux
 

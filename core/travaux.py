@@ -1,6 +1,6 @@
 """Travaux suivis : une ligne `Travail` par travail long (export, import, édition, lot d'envois).
 
-La ligne fait foi (decisions.md : la base est la file de référence) :
+La ligne fait foi (la base, pas Redis, est la file de référence) :
 
 - `travail_creer` écrit la ligne puis, après le commit, met en file la tâche du type
   (`registre.types_travaux`) avec le seul identifiant du travail ;
