@@ -63,6 +63,10 @@ import sys
 import django
 from django.core.management import call_command
 django.setup()
+from django.conf import settings
+from whitenoise.compress import Compressor
+# Seulement pour ménager la machine de test : les polices ne sont pas compressées ici.
+settings.WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf")
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client
 call_command("collectstatic", "--noinput", verbosity=0)
@@ -91,7 +95,7 @@ def test_production_sert_les_statiques_haches_avec_un_cache_d_un_an(tmp_path):
         cwd=RACINE,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
     )
     assert resultat.returncode == 0, resultat.stderr
     hache, simple = (ligne.split(" ", 2) for ligne in resultat.stdout.splitlines())
@@ -103,3 +107,71 @@ def test_production_sert_les_statiques_haches_avec_un_cache_d_un_an(tmp_path):
     # Le nom non haché reste servi (anciens liens) mais sans cache long.
     assert simple[1] == "200"
     assert int(re.search(r"max-age=(\d+)", simple[2]).group(1)) < 3600
+
+
+def _unites() -> dict[str, dict[str, list[str]]]:
+    unites: dict[str, dict[str, list[str]]] = {}
+    for fichier in sorted((RACINE / "deploy" / "systemd").glob("*.service")):
+        cles: dict[str, list[str]] = {}
+        for ligne in fichier.read_text().splitlines():
+            if "=" in ligne and not ligne.startswith("#"):
+                cle, _, valeur = ligne.partition("=")
+                cles.setdefault(cle, []).append(valeur)
+        unites[fichier.stem] = cles
+    return unites
+
+
+def test_unites_systemd_en_reglages_de_production():
+    unites = _unites()
+    assert set(unites) == {
+        "echarpe-web",
+        "echarpe-worker-mail",
+        "echarpe-worker-documents",
+        "echarpe-beat",
+    }
+    files = []
+    for nom, cles in unites.items():
+        assert cles["EnvironmentFile"] == ["/etc/echarpe/echarpe.env"], nom
+        assert "DJANGO_SETTINGS_MODULE=config.settings.production" in cles["Environment"], nom
+        (commande,) = cles["ExecStart"]
+        programme, *arguments = commande.split()
+        # Le programme est celui du venv créé par `uv sync`, présent ici aussi.
+        assert programme.startswith("/srv/echarpe/.venv/bin/"), nom
+        assert (RACINE / ".venv" / "bin" / programme.rsplit("/", 1)[1]).exists(), nom
+        if "-Q" in arguments:
+            files.append(arguments[arguments.index("-Q") + 1])
+        # Un « % » seul serait un spécificateur systemd, pas le %h de celery.
+        assert re.search(r"(?<!%)%[a-z]", commande) is None, nom
+    assert sorted(files) == ["documents", "mail"]
+    assert "127.0.0.1:8000" in unites["echarpe-web"]["ExecStart"][0]
+
+
+def test_proxy_nginx_transmet_le_protocole_et_l_adresse_du_client():
+    conf = (RACINE / "deploy" / "nginx" / "echarpe.conf").read_text()
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in conf
+    assert "proxy_pass http://127.0.0.1:8000;" in conf
+
+
+def test_pdf_trouve_feuille_et_polices_aux_noms_haches(settings, tmp_path):
+    """Avec le stockage de production, le gabarit PDF demande /static/css/pdf.<hash>.css et
+    cette feuille des polices hachées : WeasyPrint doit les recevoir (sinon PDF sans style)."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.management import call_command
+
+    from core.documents.pdf import fichier_statique
+
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        # Même hachage que la production, sans la compression (coûteuse et sans effet ici).
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    url = staticfiles_storage.url("css/pdf.css")
+    assert re.fullmatch(r"/static/css/pdf\.[0-9a-f]{12}\.css", url)
+    feuille = fichier_statique(f"file://{url}")
+    assert feuille is not None and feuille.is_relative_to(tmp_path)
+    (police,) = re.findall(r"\.\./fonts/(DejaVuSans\.[0-9a-f]{12}\.ttf)", feuille.read_text())
+    assert fichier_statique(f"file:///static/fonts/{police}") == tmp_path / "fonts" / police
+    assert fichier_statique("file:///static/../etc/passwd") is None
