@@ -6,7 +6,7 @@ PORT ?= 8000
 # Le port servi va jusqu'à Django : les liens des courriels de la démo (ECHARPE_URL_BASE) le suivent.
 DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo PORT=$(PORT)
 
-.PHONY: venv demo test test-rapide lint typecheck bench services-check clean
+.PHONY: venv demo test lint bench services-check clean
 
 # uv manquant : installé pour l'utilisateur, ou dans un petit venv d'amorçage quand le Python
 # du système refuse pip (PEP 668, Debian 12).

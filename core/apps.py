@@ -34,7 +34,7 @@ class CoreConfig(AppConfig):
         registre.ajouter_compteur(
             Compteur("Vos travaux en cours", travaux_en_cours_compter, Capacite.ACCUEIL, ordre=900)
         )
-        from core import signals  # noqa: F401
+        from core import checks, signals  # noqa: F401
         from core.journal import enregistrer_journal_core
         from core.liens import enregistrer_objectifs
         from core.travaux import (

@@ -1,6 +1,6 @@
 """Délais légaux : configuration datée (`core.models.Delai`) et calculs de dates.
 
-Chaque délai est une ligne datée avec sa référence (legal-rules.md §7) : la loi change (les
+Chaque délai est une ligne datée avec sa référence juridique : la loi change (les
 délais de convocation étaient en discussion en 2025), le code ne change pas. Une collectivité
 ne peut fixer sa propre valeur que lorsque la loi lui laisse le choix (`surchargeable`).
 """

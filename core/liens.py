@@ -1,4 +1,4 @@
-"""Liens sécurisés (seed 002) : jeton de 256 bits, seul son SHA-256 est stocké.
+"""Liens sécurisés : jeton de 256 bits, seul son SHA-256 est stocké.
 
 Un lien mène une personne, sans mot de passe, à une page précise (`objectif`) pour une cible
 précise (la personne à activer, la convocation à lire…). Il expire, il est révocable, le
@@ -28,8 +28,6 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-# Ce module est importé par LOGGING (FiltreJetonLog) avant le chargement des applications :
-# les modèles et le journal s'importent dans les fonctions.
 if TYPE_CHECKING:
     from core.models import (
         Collectivite,
@@ -41,8 +39,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Un jeton ressemble à 43 caractères base64url ; on le masque dans toute ligne de log.
-_MOTIF_JETON = re.compile(r"/l/[A-Za-z0-9_\-]{20,}")
 # secrets.token_urlsafe(32) : 32 octets aléatoires, 43 caractères base64url sans « = ».
 _FORME_JETON = re.compile(r"^[A-Za-z0-9_\-]{43}$")
 
@@ -53,17 +49,6 @@ DUREE_ACTIVATION = timedelta(days=7)
 # Après trop d'échecs d'identification, la personne attend ce délai (ou le personnel la
 # débloque) : un nouveau lien ne rend pas d'essais.
 DUREE_BLOCAGE_IDENTITE = timedelta(hours=24)
-
-
-class FiltreJetonLog(logging.Filter):
-    """Retire les jetons des URL journalisées (runserver, gunicorn, erreurs)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if _MOTIF_JETON.search(message):
-            record.msg = _MOTIF_JETON.sub("/l/[jeton masqué]", message)
-            record.args = ()
-        return True
 
 
 # --- Erreurs --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ une trace `MessageEnvoye` est écrite « en cours » avant de parler au serveur,
 Les tâches Celery ne réessaient que `EchecTemporaire` (4xx, délai dépassé, serveur
 injoignable) ; `EchecDefinitif` (5xx, authentification refusée, TLS) est final. Quand
 `EchecTemporaire.incertain` est vrai, le message entier a été transmis mais la réponse finale
-n'est pas venue : la trace reste « en cours » (incertaine, decisions.md) et ne doit pas être
+n'est pas venue : la trace reste « en cours » (incertaine) et ne doit pas être
 renvoyée automatiquement.
 
 Une erreur imprévue après l'écriture de la trace la termine « échec » (message en français)

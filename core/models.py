@@ -148,7 +148,7 @@ class TypeRole(models.TextChoices):
 
 
 class Role(BaseModel):
-    """Rôle d'agent d'une personne dans une collectivité (decisions.md, tableau des rôles)."""
+    """Rôle d'agent d'une personne dans une collectivité (tableau de `core.permissions`)."""
 
     utilisateur = models.ForeignKey(
         Utilisateur, on_delete=models.CASCADE, related_name="roles", verbose_name="agent"

@@ -1,4 +1,4 @@
-"""Ce que chaque rôle peut faire : le tableau de decisions.md, vérifié ici et nulle part ailleurs.
+"""Ce que chaque rôle peut faire : le tableau des rôles, vérifié ici et nulle part ailleurs.
 
 Une capacité (`electeurs`, `avis`, `convocations`, `parametres`, `journal`) et une action
 (`lire`, `ecrire`, `envoyer`, `exporter`) ; les vues déclarent ce qu'elles demandent.

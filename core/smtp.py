@@ -287,7 +287,7 @@ def compte_pour_envoi(
 ) -> CompteResolu | None:
     """Le compte de la personne pour cette collectivité, sinon celui de la collectivité,
     sinon celui des réglages (`ECHARPE_SMTP_DEFAUT` avec un hôte), sinon `None`
-    (decisions.md, « Mail »)."""
+    (ordre de repli des comptes d'envoi)."""
     if collectivite is not None:
         comptes = CompteSMTP.objects.pour(collectivite).select_related(
             "utilisateur", "collectivite"

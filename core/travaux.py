@@ -1,6 +1,6 @@
 """Travaux suivis : une ligne `Travail` par travail long (export, import, édition, lot d'envois).
 
-La ligne fait foi (decisions.md : la base est la file de référence) :
+La ligne fait foi (la base, pas Redis, est la file de référence) :
 
 - un type de travail (`TypeTravail`, déclaré dans `AppConfig.ready()`) nomme l'objet tâche
   produit par `@tache_travail(type=..., queue=...)` ; le check `echarpe.E1xx` refuse au

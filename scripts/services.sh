@@ -105,6 +105,9 @@ dovecot_arreter() {
 
 case "$cmd" in
 start)
+  # PostgreSQL tourne sous l'utilisateur postgres : depuis un clone qu'il ne peut pas lire,
+  # initdb et pg_ctl se plaignent de ne pas pouvoir y entrer.
+  cd /
   mkdir -p "$ETAT"
   chmod 755 "$ETAT"
   BIN=$(pg_bin) || { echo "PostgreSQL introuvable : apt-get install -y postgresql" >&2; exit 1; }
@@ -121,6 +124,8 @@ start)
   $RUN "$BIN/initdb" -D "$PGDATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$ETAT/initdb.log" 2>&1
   $RUN "$BIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/serveur.log" -w \
     -o "-p $PGPORT -k $PGDATA -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" start >/dev/null
+  # La base de DATABASE_URL existe : makemigrations --check y vérifie l'historique.
+  $RUN "$BIN/createdb" -h 127.0.0.1 -p "$PGPORT" -U postgres echarpe
   redis-server --port "$REDISPORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
     --pidfile "$ETAT/redis.pid" --logfile "$ETAT/redis.log" --dir "$ETAT"
   for _ in $(seq 50); do redis-cli -p "$REDISPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -136,6 +141,7 @@ ENV
   ;;
 stop)
   [ -d "$ETAT" ] || exit 0
+  cd /
   BIN=$(pg_bin || true)
   if [ -f "$ETAT/pg/postmaster.pid" ]; then
     if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$BIN/pg_ctl" -D "$ETAT/pg" -m fast stop >/dev/null || true

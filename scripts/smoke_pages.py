@@ -51,6 +51,19 @@ def main() -> int:
         url = reverse(nom)
         if anonyme.get(url).status_code != 200:
             erreurs.append(f"anonyme {url}")
+    # La démo tourne sans DEBUG : les fichiers statiques viennent de WhiteNoise, sans
+    # collectstatic préalable.
+    from django.conf import settings
+    from django.templatetags.static import static
+
+    if settings.DEBUG:
+        erreurs.append("la démonstration tourne avec DEBUG=True")
+    for fichier in ["css/echarpe.css", "js/travail.js"]:
+        reponse = anonyme.get(static(fichier))
+        if reponse.status_code != 200:
+            erreurs.append(f"statique {static(fichier)} → {reponse.status_code}")
+        if hasattr(reponse, "close"):
+            reponse.close()
     for identifiant, urls in PAGES.items():
         client = Client()
         client.force_login(Utilisateur.objects.get(username=identifiant))
@@ -63,7 +76,7 @@ def main() -> int:
         print("Smoke démo en échec :\n  " + "\n  ".join(erreurs))
         return 1
     total = sum(len(u) for u in PAGES.values()) + 2
-    print(f"Smoke démo : {total} pages répondent 200 (SQLite).")
+    print(f"Smoke démo : {total} pages et les fichiers statiques répondent 200 (SQLite).")
     return 0
 
 

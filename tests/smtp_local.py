@@ -37,7 +37,7 @@ Ce que le module fournit :
   de 2 secondes.
 - `creer_compte(serveur, …)` : un `CompteSMTP` qui pointe vers le serveur local.
 
-Aucun test ne vise une autre adresse que 127.0.0.1 (decisions.md).
+Aucun test ne vise une autre adresse que 127.0.0.1 : la suite ne sort jamais de la machine.
 """
 
 from __future__ import annotations

@@ -98,6 +98,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/verrouille.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Derrière le proxy TLS, tous les clients arrivent de son adresse : axes lit l'adresse du client
+# dans X-Forwarded-For, mais seulement ce qu'y ont écrit les proxies de confiance (nombre de
+# proxies entre Internet et gunicorn ; 0 : l'en-tête est ignoré, il se falsifie).
+ECHARPE_PROXIES_DE_CONFIANCE = env.int("ECHARPE_PROXIES_DE_CONFIANCE", default=0)
+AXES_CLIENT_IP_CALLABLE = "config.proxy.adresse_client"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
@@ -134,7 +139,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Limites d'envoi de fichiers (decisions.md) ; au-delà, Django écrit sur disque.
+# Limites d'envoi de fichiers (réglables ici) ; au-delà de 5 Mo en mémoire, Django écrit sur disque.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ECHARPE_LIMITE_EXTRAIT_LISTE = env.int("ECHARPE_LIMITE_EXTRAIT_LISTE", default=500 * 1024 * 1024)
 ECHARPE_LIMITE_PIECE = env.int("ECHARPE_LIMITE_PIECE", default=20 * 1024 * 1024)
@@ -242,7 +247,7 @@ ECHARPE_SOFFICE_TIMEOUT = env.int("ECHARPE_SOFFICE_TIMEOUT", default=300)
 
 # --- Délais du Code électoral ---------------------------------------------------------------
 # Cass. 2e civ. 26/08/2020 : jours calendaires ; la prorogation d'un délai qui finit un samedi,
-# un dimanche ou un jour férié n'est pas confirmée ([?], legal-rules.md §8) : c'est un réglage.
+# un dimanche ou un jour férié n'est pas confirmée (à vérifier sur Légifrance) : c'est un réglage.
 ECHARPE_DELAIS_PROROGATION_JOUR_NON_OUVRE = env.bool(
     "ECHARPE_DELAIS_PROROGATION_JOUR_NON_OUVRE", default=False
 )
@@ -251,7 +256,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"sans_jeton": {"()": "core.liens.FiltreJetonLog"}},
+    "filters": {"sans_jeton": {"()": "core.logs.FiltreJetonLog"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
@@ -261,11 +266,23 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Filtre au niveau des loggers : tout handler (courriel aux admins compris) reçoit des
         # enregistrements déjà expurgés des jetons.
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["sans_jeton"],
+        },
         "django.request": {"filters": ["sans_jeton"]},
-        "gunicorn.access": {"filters": ["sans_jeton"]},
+        # Ce dictConfig retire les handlers que gunicorn avait posés : le journal d'accès
+        # (gunicorn --access-logfile) passe par notre console, filtrée.
+        "gunicorn.access": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["sans_jeton"],
+        },
         "axes": {"level": "WARNING"},
     },
 }

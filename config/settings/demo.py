@@ -19,7 +19,15 @@ os.environ.setdefault("ECHARPE_URL_BASE", f"http://127.0.0.1:{os.environ.get('PO
 from .base import *  # noqa: E402,F403
 from .base import MEDIA_ROOT, env  # noqa: E402
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# Sans DEBUG, la démo sert quand même ses fichiers statiques sans `collectstatic` : WhiteNoise
+# les lit dans static/ au démarrage (finders), sous leurs noms non hachés.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT = None  # pas de collectstatic en démonstration (WhiteNoise ne cherche pas ce dossier)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 CELERY_TASK_ALWAYS_EAGER = True
 ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")

@@ -1,7 +1,16 @@
 """Production : tout secret vient de l'environnement, sans valeur par défaut."""
 
+from django.core.exceptions import ImproperlyConfigured
+
+from core.checks import cles_chiffrement_problemes
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import ECHARPE_CLES_CHIFFREMENT, env
+
+# Une clé vide ou mal formée ferait échouer le premier enregistrement d'un mot de passe SMTP :
+# l'application refuse de démarrer plutôt que de répondre par une erreur 500.
+if _problemes := cles_chiffrement_problemes(ECHARPE_CLES_CHIFFREMENT):
+    raise ImproperlyConfigured(" ".join(_problemes))
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -26,4 +35,11 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.EnvoyerBackend")
 ANYMAIL = env.dict("ANYMAIL", default={})
 
 STATIC_ROOT = env.path("STATIC_ROOT", default="/app/staticfiles")
+# Noms hachés (echarpe.3f2a….css) : WhiteNoise les sert avec un Cache-Control d'un an et plus,
+# une nouvelle version change le nom, aucun navigateur ne garde l'ancienne feuille de style.
+# Exige `collectstatic` avant le démarrage (Dockerfile, README « Sans Docker »).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 MEDIA_ROOT = env.path("MEDIA_ROOT", default="/app/media")

@@ -66,8 +66,18 @@ def fichier_statique(url: str) -> Path | None:
     except SuspiciousFileOperation:
         return None
     if not isinstance(trouve, str) or not Path(trouve).is_file():
-        return None
+        return _fichier_collecte(relatif)
     return Path(trouve)
+
+
+def _fichier_collecte(relatif: str) -> Path | None:
+    """En production, `{% static %}` donne le nom haché de collectstatic (pdf.3f2a….css), qui
+    n'existe que dans STATIC_ROOT."""
+    if not settings.STATIC_ROOT:
+        return None
+    racine = Path(settings.STATIC_ROOT).resolve()
+    chemin = (racine / relatif).resolve()
+    return chemin if chemin.is_relative_to(racine) and chemin.is_file() else None
 
 
 class RecuperateurStatique(URLFetcher):  # type: ignore[misc]

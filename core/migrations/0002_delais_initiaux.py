@@ -1,4 +1,4 @@
-"""Délais nationaux (legal-rules.md §7 et « Mises à jour du 25 novembre 2026 »).
+"""Délais nationaux (état du droit au 25 novembre 2026).
 
 Chaque ligne porte sa référence et une date d'entrée en vigueur ; `confirme=False` marque les
 règles [?] des sources (à vérifier sur Légifrance). Le personnel de la plateforme modifie ces

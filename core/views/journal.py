@@ -1,7 +1,7 @@
 """Page du journal de la collectivité et demande d'export CSV.
 
 L'administrateur voit toutes les entrées de la collectivité courante ; l'agent élections et le
-secrétariat voient leurs propres actions (decisions.md, colonne Journal). La chaîne de la
+secrétariat voient leurs propres actions (`core.permissions`, capacité journal). La chaîne de la
 plateforme (connexions, personnel) n'apparaît pas ici : le personnel la lit dans l'admin.
 """
 

@@ -125,12 +125,25 @@ def test_le_personnel_ne_peut_ni_s_elever_ni_sortir_de_son_perimetre(monde, clie
     }
     reponse = client.post(url, donnees)
     personnel.refresh_from_db()
-    # Le formulaire est accepté (le nom change) mais les champs réservés et la ligne de rôle
-    # hors périmètre n'ont aucun effet.
-    erreurs = reponse.context["adminform"].form.errors if reponse.status_code == 200 else {}
-    assert reponse.status_code in (200, 302), erreurs
-    assert personnel.is_superuser is False
+    # La collectivité hors périmètre n'est pas proposée : le formulaire est refusé sur cette
+    # ligne de rôle, rien n'est enregistré, et les champs réservés n'ont aucun effet.
+    assert reponse.status_code == 200
+    (roles,) = reponse.context["inline_admin_formsets"]
+    assert roles.formset.errors[1] == {
+        "collectivite": [
+            "Sélectionnez un choix valide. Ce choix ne fait pas partie de ceux disponibles."
+        ]
+    }
+    assert personnel.first_name != "Staff"
     assert not Role.objects.filter(utilisateur=personnel, collectivite=monde.autre).exists()
+    # Sans la ligne hors périmètre, le formulaire est accepté : le nom change, mais cocher
+    # « superutilisateur » n'a aucun effet.
+    donnees = {k: v for k, v in donnees.items() if not k.startswith("roles-1-")}
+    reponse = client.post(url, {**donnees, "roles-TOTAL_FORMS": "1"})
+    assert reponse.status_code == 302
+    personnel.refresh_from_db()
+    assert personnel.first_name == "Staff"
+    assert personnel.is_superuser is False
 
 
 def test_le_personnel_ne_voit_pas_les_superutilisateurs(monde, client):

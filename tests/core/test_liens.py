@@ -12,7 +12,6 @@ import time_machine
 from django.db import connection
 from django.template.loader import render_to_string
 
-from core import liens
 from core.liens import (
     MESSAGE_COMPTE_DEJA_ACTIVE,
     LienDejaUtilise,
@@ -521,25 +520,6 @@ def test_activation_terminer_refuse_un_lien_d_un_autre_objectif(collectivite, pe
     lien, _jeton = creer(collectivite, personne, objectif="convocation")
     with pytest.raises(LienInconnu):
         activation_terminer(lien=lien, mot_de_passe="Un-mot-de-passe-solide-2026")
-
-
-# --- Journaux techniques --------------------------------------------------------------------
-
-
-def test_le_filtre_de_log_masque_les_jetons():
-    import logging
-
-    record = logging.LogRecord(
-        "django.request",
-        logging.WARNING,
-        __file__,
-        1,
-        "Not Found: %s",
-        ("/l/" + "a" * 43 + "/",),
-        None,
-    )
-    liens.FiltreJetonLog().filter(record)
-    assert record.getMessage() == "Not Found: /l/[jeton masqué]/"
 
 
 def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(

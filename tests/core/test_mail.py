@@ -334,7 +334,7 @@ def test_reponse_finale_jamais_venue_reste_en_cours_incertain(
 
 
 def test_nom_de_serveur_introuvable(monde, smtp_sans_verification, monkeypatch):
-    # Sans requête DNS réelle (decisions.md : 127.0.0.1 seulement) : la résolution de
+    # Sans requête DNS réelle (les tests ne visent que 127.0.0.1) : la résolution de
     # `socket.create_connection`, qu'emploie smtplib, échoue comme pour un nom inconnu.
     resolution = socket.getaddrinfo
     demandes: list[str] = []
