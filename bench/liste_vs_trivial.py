@@ -99,8 +99,8 @@ def resume(resultat: Resultat) -> str:
 
 def preparer(*, entrees: int) -> Any:
     """Une collectivité, son administratrice et `entrees` lignes de journal écrites par
-    `core.journal.journaliser` (le seul point d'écriture). Rend l'administratrice."""
-    from core.journal import journaliser
+    `core.journal.services.journaliser` (le seul point d'écriture). Rend l'administratrice."""
+    from core.journal.services import journaliser
     from core.models import Collectivite, EntreeJournal, Role, TypeRole, Utilisateur
 
     collectivite = Collectivite.objects.create(nom="Saint-Banc", slug="saint-banc")

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("core.urls")),
 ]
 
-handler400 = "core.views.erreurs.erreur_400"
-handler403 = "core.views.erreurs.erreur_403"
-handler404 = "core.views.erreurs.erreur_404"
-handler500 = "core.views.erreurs.erreur_500"
+handler400 = "core.pages.erreurs.erreur_400"
+handler403 = "core.pages.erreurs.erreur_403"
+handler404 = "core.pages.erreurs.erreur_404"
+handler500 = "core.pages.erreurs.erreur_500"

@@ -16,31 +16,23 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from core.forms import valider_logo
-from core.forms_smtp import ChampsCompteMixin
-from core.models import (
-    ChaineJournal,
-    Collectivite,
-    CompteSMTP,
-    CompteurIdentite,
-    CourrierRecu,
-    Delai,
-    EntreeJournal,
-    Invitation,
-    LienSecurise,
-    MessageEnvoye,
-    Role,
-    Travail,
-    Utilisateur,
-)
-from core.services import (
+from core.comptes.forms import valider_logo
+from core.comptes.models import Invitation, Role, Utilisateur
+from core.comptes.services import (
     CHAMPS_COLLECTIVITE,
     role_creer,
     role_modifier,
     role_supprimer,
     verifier_dernier_administrateur,
 )
-from core.smtp import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
+from core.delais.models import Delai
+from core.journal.models import ChaineJournal, EntreeJournal
+from core.liens.models import CompteurIdentite, LienSecurise
+from core.mail.comptes import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
+from core.mail.forms import ChampsCompteMixin
+from core.mail.models import CompteSMTP, CourrierRecu, MessageEnvoye
+from core.tenancy.models import Collectivite
+from core.travaux.models import Travail
 
 
 def collectivites_de(request: HttpRequest) -> QuerySet[Collectivite]:
@@ -121,7 +113,7 @@ def personnes_attribuables(request: HttpRequest) -> QuerySet[Utilisateur]:
 
 
 class RoleAdminForm(forms.ModelForm):
-    """La règle du dernier administrateur est celle du service (`core.services`), affichée ici
+    """La règle du dernier administrateur est celle du service (`comptes.services`), affichée ici
     à sa place ; l'enregistrement passe ensuite par le service, sous verrou."""
 
     class Meta:
@@ -595,7 +587,7 @@ class CompteurIdentiteAdmin(admin.ModelAdmin):
         self.delete_queryset(request, CompteurIdentite.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        from core.journal import journaliser
+        from core.journal.services import journaliser
 
         # Rendre ses essais à quelqu'un se trace (chaîne de la plateforme).
         with transaction.atomic():

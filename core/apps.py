@@ -10,22 +10,26 @@ class CoreConfig(AppConfig):
     verbose_name = "Socle Écharpe"
 
     def ready(self) -> None:
-        from core.permissions import Capacite
+        from core.comptes.permissions import Capacite
         from core.registry import Compteur, EntreeNavigation, registre
-        from core.selectors import travaux_en_cours_compter
+        from core.travaux.selectors import travaux_en_cours_compter
 
         registre.ajouter_navigation(
-            EntreeNavigation("Accueil", "accueil", Capacite.ACCUEIL, ordre=0, prefixe="/")
+            EntreeNavigation("Accueil", "pages:accueil", Capacite.ACCUEIL, ordre=0, prefixe="/")
         )
         registre.ajouter_navigation(
             EntreeNavigation(
-                "Journal", "journal", Capacite.JOURNAL_PERSONNEL, ordre=900, prefixe="/journal/"
+                "Journal",
+                "journal:liste",
+                Capacite.JOURNAL_PERSONNEL,
+                ordre=900,
+                prefixe="/journal/",
             )
         )
         registre.ajouter_navigation(
             EntreeNavigation(
                 "Paramètres",
-                "parametres",
+                "pages:parametres",
                 Capacite.SMTP_PERSONNEL,
                 ordre=1000,
                 prefixe="/parametres/",
@@ -34,10 +38,11 @@ class CoreConfig(AppConfig):
         registre.ajouter_compteur(
             Compteur("Vos travaux en cours", travaux_en_cours_compter, Capacite.ACCUEIL, ordre=900)
         )
-        from core import checks, signals  # noqa: F401
-        from core.journal import enregistrer_journal_core
-        from core.liens import enregistrer_objectifs
-        from core.travaux import (
+        from core import checks  # noqa: F401
+        from core.journal import signals  # noqa: F401
+        from core.journal.services import enregistrer_journal_core
+        from core.liens.services import enregistrer_objectifs
+        from core.travaux.services import (
             brancher_reprise_au_demarrage,
             enregistrer_types_travaux,
             reprise_au_demarrage_requise,

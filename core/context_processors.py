@@ -5,7 +5,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from core.registry import registre
-from core.tenancy import collectivite_courante, peut
+from core.tenancy.acces import acces
+from core.tenancy.mixins import peut
 
 
 def contexte_demo() -> dict[str, Any]:
@@ -14,7 +15,7 @@ def contexte_demo() -> dict[str, Any]:
     if not getattr(settings, "ECHARPE_DEMO_AUTORISEE", False):
         return {"demo": False}
     # La boîte d'envoi n'existe que si la démo écrit ses courriels (ECHARPE_BOITE_DEMO).
-    boite = reverse("outbox") if getattr(settings, "ECHARPE_BOITE_DEMO", None) else ""
+    boite = reverse("mail:outbox") if getattr(settings, "ECHARPE_BOITE_DEMO", None) else ""
     return {"demo": True, "demo_outbox_url": boite}
 
 
@@ -22,14 +23,14 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
     contexte = contexte_demo()
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return contexte
-    if not hasattr(request, "role_courant"):
+    if not hasattr(request, "session"):
         return contexte
-    collectivite = collectivite_courante(request)
+    acces_courant = acces(request)
     navigation = [e for e in registre.navigation if peut(request, e.capacite, e.action)]
     return {
         **contexte,
-        "collectivite_courante": collectivite,
-        "roles_actifs": request.roles_actifs,  # type: ignore[attr-defined]
-        "role_courant": request.role_courant,  # type: ignore[attr-defined]
+        "collectivite_courante": acces_courant.collectivite,
+        "roles_actifs": acces_courant.roles,
+        "role_courant": acces_courant.role,
         "navigation": navigation,
     }

@@ -47,7 +47,7 @@ class MethodeRefuseeMiddleware:
         reponse = self.get_response(request)
         if reponse.status_code != 405 or getattr(reponse, "streaming", False) or reponse.content:
             return reponse
-        from core.views.erreurs import erreur_405
+        from core.pages.erreurs import erreur_405
 
         page = erreur_405(request)
         if "Allow" in reponse:

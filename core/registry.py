@@ -15,7 +15,7 @@ from typing import Any
 from celery import Task
 from django.db.models import Choices
 
-from core.permissions import Action, Capacite
+from core.comptes.permissions import Action, Capacite
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Compteur:
 @dataclass(frozen=True)
 class TypeTravail:
     """Type de travail suivi : `tache` est l'objet tâche, décoré par
-    `core.travaux.tache_travail(type=code, queue=...)`, appelé avec l'id du travail.
+    `core.travaux.services.tache_travail(type=code, queue=...)`, appelé avec l'id du travail.
 
     Un objet, pas un chemin : une faute se voit à l'import, et le check `echarpe.E101`
     refuse au démarrage une tâche non décorée ou déclarée pour un autre type."""

@@ -12,10 +12,12 @@ from typing import Any
 
 from celery import shared_task
 
-from core.journal import journal_exporter
-from core.mail import EchecTemporaire, ErreurEnvoi
-from core.models import Collectivite, Travail, Utilisateur
-from core.travaux import Suivi, tache_travail, travaux_balayer
+from core.comptes.models import Utilisateur
+from core.journal.services import journal_exporter
+from core.mail.services import EchecTemporaire, ErreurEnvoi
+from core.tenancy.models import Collectivite
+from core.travaux.models import Travail
+from core.travaux.services import Suivi, tache_travail, travaux_balayer
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ def travaux_balayer_task() -> None:
 def mail_activation_envoyer_task(
     self: Any, utilisateur_id: int, collectivite_id: int, par_id: int | None
 ) -> None:
-    """Crée le lien d'activation et l'envoie (`core.liens.activation_emettre`).
+    """Crée le lien d'activation et l'envoie (`core.liens.services.activation_emettre`).
 
     Le jeton naît ici, dans le worker : le broker ne voit que des identifiants. Chaque
     exécution émet un nouveau lien qui révoque le précédent (le dernier émis gagne) ; un nouvel
@@ -118,7 +120,7 @@ def _activation_essai(
     *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
 ) -> EchecTemporaire | None:
     """Un essai : rend l'échec temporaire à réessayer, ou None (envoyé, ou échec final)."""
-    from core.liens import activation_emettre
+    from core.liens.services import activation_emettre
 
     try:
         lien, message = activation_emettre(
@@ -160,7 +162,7 @@ def boites_relever_task(compte_id: int) -> None:
     """Relève la boîte d'un compte. Deux exécutions simultanées ne prennent jamais le même
     message (`CourrierRecu`) ; l'échéance du relevé (`ECHARPE_BOITE_DELAI`) reste sous
     l'intervalle du balayage pour que les relevés ne s'empilent pas."""
-    from core.mail_boite import boite_relever
+    from core.mail.boite import boite_relever
 
     boite_relever(compte_id=compte_id)
 
@@ -168,7 +170,7 @@ def boites_relever_task(compte_id: int) -> None:
 @shared_task
 def mail_boites_balayer_task() -> None:
     """Tâche périodique (beat) : un relevé par compte dont la boîte est configurée."""
-    from core.mail_boite import comptes_avec_boite
+    from core.mail.boite import comptes_avec_boite
 
     for compte_id in comptes_avec_boite():
         boites_relever_task.delay(compte_id)
@@ -176,10 +178,10 @@ def mail_boites_balayer_task() -> None:
 
 @shared_task(acks_late=True)
 def mail_invitation_envoyer_task(invitation_id: int) -> None:
-    """Courriel d'invitation (`core.services.invitation_envoyer`), par le compte de la
+    """Courriel d'invitation (`core.comptes.services.invitation_envoyer`), par le compte de la
     plateforme, à l'adresse du compte invité."""
-    from core.models import Invitation
-    from core.services import invitation_envoyer
+    from core.comptes.models import Invitation
+    from core.comptes.services import invitation_envoyer
 
     invitation = (
         Invitation.objects.select_related("utilisateur", "collectivite")

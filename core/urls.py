@@ -1,10 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core.forms import ConnexionForm
+from core.comptes.forms import ConnexionForm
 
 urlpatterns = [
-    path("", include("core.views.accueil")),
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(
@@ -46,12 +45,13 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    path("compte/invitations/", include("core.views.invitations")),
-    path("journal/", include("core.views.journal")),
-    path("travaux/", include("core.views.travaux")),
-    path("parametres/", include("core.views.parametres")),
-    path("parametres/smtp/", include("core.views.smtp")),
-    path("parametres/delais/", include("core.views.delais")),
-    path("l/", include("core.views.liens")),
-    path("outbox/", include("core.views.outbox")),
+    # Chaque préoccupation du socle a ses URL et son espace de noms (`comptes:agents`…).
+    path("", include("core.pages.urls")),
+    path("", include("core.comptes.urls")),
+    path("", include("core.tenancy.urls")),
+    path("", include("core.mail.urls")),
+    path("", include("core.journal.urls")),
+    path("", include("core.travaux.urls")),
+    path("", include("core.delais.urls")),
+    path("", include("core.liens.urls")),
 ]

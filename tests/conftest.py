@@ -1,6 +1,6 @@
 """Fixtures communes : deux collectivités, une personne par profil, un client par profil.
 
-Les profils du tableau d'accès (`core.permissions`) plus ceux qui ne doivent rien voir :
+Les profils du tableau d'accès (`core.comptes.permissions`) plus ceux qui ne doivent rien voir :
 `anonyme`, `sans_role`, `elu` (utilisateur sans rôle d'agent), `autre_collectivite`
 (administrateur d'une autre collectivité).
 """

@@ -431,8 +431,8 @@ def creer_compte(
     nom_affiche: str = "Mairie de Saint-Test",
 ) -> Any:
     """Un `CompteSMTP` (mot de passe chiffré) vers le serveur local, ou vers `port`."""
+    from core.mail.comptes import chiffrer
     from core.models import CompteSMTP
-    from core.smtp import chiffrer
 
     avec_auth = isinstance(serveur, ServeurSMTP) and serveur.auth
     if securite is None:

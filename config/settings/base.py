@@ -38,16 +38,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.journal.ActeurCourantMiddleware",
+    "core.journal.services.ActeurCourantMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "core.tenancy.CollectiviteMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.MethodeRefuseeMiddleware",
 ]
 # Jeton CSRF refusé (formulaire trop ancien, session expirée) : page en français qui dit quoi faire.
-CSRF_FAILURE_VIEW = "core.views.erreurs.erreur_csrf"
+CSRF_FAILURE_VIEW = "core.pages.erreurs.erreur_csrf"
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -87,7 +86,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accueil"
+LOGIN_REDIRECT_URL = "pages:accueil"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # 24 h : un lien de réinitialisation expire le lendemain
 
@@ -167,7 +166,7 @@ CELERY_TASK_DEFAULT_QUEUE = "documents"
 # `router_travaux` applique (vérifié au démarrage par le check echarpe.E105) ; les motifs ne
 # servent qu'aux autres tâches d'envoi ; le reste va dans la file par défaut.
 CELERY_TASK_ROUTES = (
-    "core.travaux.router_travaux",
+    "core.travaux.services.router_travaux",
     {
         "core.tasks.mail_*": {"queue": "mail"},
         "core.tasks.boites_*": {"queue": "mail"},
@@ -185,7 +184,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.travaux_balayer_task",
         "schedule": timedelta(minutes=1),
     },
-    # Boîtes de réception des comptes SMTP : rebonds et courrier entrant (core.mail_boite).
+    # Boîtes de réception des comptes SMTP : rebonds et courrier entrant (core.mail.boite).
     "boites-relever": {
         "task": "core.tasks.mail_boites_balayer_task",
         "schedule": timedelta(minutes=5),
@@ -204,7 +203,7 @@ ECHARPE_TRAVAIL_REMISE_EN_FILE = env.int("ECHARPE_TRAVAIL_REMISE_EN_FILE", defau
 # par core.mail.envoyer, avec le compte par défaut de la plateforme (ECHARPE_SMTP_DEFAUT
 # ci-dessous) : une seule configuration SMTP. Un fournisseur (Anymail) reste possible en
 # donnant explicitement EMAIL_BACKEND.
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.EnvoyerBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.backends.EnvoyerBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Écharpe <ne-pas-repondre@echarpe.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Compte SMTP par défaut de la plateforme : dernier recours de core.mail.envoyer et compte des

@@ -31,6 +31,6 @@ STORAGES = {
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
 CELERY_TASK_ALWAYS_EAGER = True
 ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")
-EMAIL_BACKEND = "core.mail.BoiteDemoBackend"
+EMAIL_BACKEND = "core.mail.backends.BoiteDemoBackend"
 
 ECHARPE_DEMO_AUTORISEE = True

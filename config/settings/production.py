@@ -31,7 +31,7 @@ SESSION_COOKIE_AGE = 60 * 60 * 8
 
 # Courriels de la plateforme : par core.mail.envoyer et le compte ECHARPE_SMTP_* (une seule
 # configuration SMTP), ou par un fournisseur via Anymail (EMAIL_BACKEND et ANYMAIL explicites).
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.EnvoyerBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="core.mail.backends.EnvoyerBackend")
 ANYMAIL = env.dict("ANYMAIL", default={})
 
 STATIC_ROOT = env.path("STATIC_ROOT", default="/app/staticfiles")

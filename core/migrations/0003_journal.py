@@ -16,7 +16,7 @@ from django.db import migrations, models
 def sceller_les_chaines_existantes(apps: Any, schema_editor: Any) -> None:
     from django.utils import timezone
 
-    from core.journal import _cle_de_scellement, calculer_sceau
+    from core.journal.services import _cle_de_scellement, calculer_sceau
 
     Chaine = apps.get_model("core", "ChaineJournal")
     Entree = apps.get_model("core", "EntreeJournal")

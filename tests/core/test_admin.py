@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from core.journal import journaliser
+from core.journal.services import journaliser
 from core.models import CompteSMTP, Role, TypeRole
 from tests.factories import UtilisateurFactory
 
@@ -175,7 +175,7 @@ def test_logo_controle_aussi_dans_l_admin(monde, client):
 
 
 def test_admin_smtp_changer_de_serveur_exige_le_mot_de_passe(monde, client):
-    from core.smtp import chiffrer
+    from core.mail.comptes import chiffrer
 
     compte = CompteSMTP.objects.create(
         collectivite=monde.collectivite,

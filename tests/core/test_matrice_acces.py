@@ -1,6 +1,6 @@
 """Matrice rôle × vue : chaque URL du back-office, chaque profil, le statut attendu.
 
-Le tableau des rôles de `core.permissions` en est la source. Un test vérifie aussi que toute
+Le tableau des rôles de `core.comptes.permissions` en est la source. Un test vérifie aussi que toute
 URL nommée du projet figure ici (ou dans la liste des exceptions justifiées) : une vue
 ajoutée sans sa ligne dans la matrice fait échouer la suite.
 """

@@ -13,8 +13,8 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 def test_panne_de_service_page_503_en_francais(monde, panne):
     client = monde.client("administrateur")
     client.raise_request_exception = False
-    with mock.patch("core.views.accueil.AccueilView.get_context_data", side_effect=panne):
-        reponse = client.get(reverse("accueil"))
+    with mock.patch("core.pages.views.AccueilView.get_context_data", side_effect=panne):
+        reponse = client.get(reverse("pages:accueil"))
     assert reponse.status_code == 503
     contenu = reponse.content.decode()
     assert "Service momentanément indisponible" in contenu
@@ -26,10 +26,8 @@ def test_panne_de_service_page_503_en_francais(monde, panne):
 def test_une_autre_erreur_reste_une_erreur_500(monde):
     client = monde.client("administrateur")
     client.raise_request_exception = False
-    with mock.patch(
-        "core.views.accueil.AccueilView.get_context_data", side_effect=RuntimeError("x")
-    ):
-        reponse = client.get(reverse("accueil"))
+    with mock.patch("core.pages.views.AccueilView.get_context_data", side_effect=RuntimeError("x")):
+        reponse = client.get(reverse("pages:accueil"))
     assert reponse.status_code == 500
     assert "Erreur du serveur" in reponse.content.decode()
 
@@ -37,7 +35,7 @@ def test_une_autre_erreur_reste_une_erreur_500(monde):
 def test_panne_hors_de_la_vue_donne_aussi_503():
     import sys
 
-    from core.views.erreurs import erreur_500
+    from core.pages.erreurs import erreur_500
 
     try:
         raise OperationalError("la base ne répond pas")

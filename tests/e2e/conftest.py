@@ -24,7 +24,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from core.journal import journaliser
+from core.journal.services import journaliser
 from core.models import Collectivite, Role, TypeRole, Utilisateur
 from tests.factories import RoleFactory
 

@@ -160,7 +160,7 @@ def test_pages_d_un_lien_securise_sans_violation_grave(
     """Les pages qu'ouvriront élus et usagers : erreur, vérification d'identité, mot de passe."""
     from datetime import date, timedelta
 
-    from core.liens import OBJECTIF_ACTIVATION, lien_creer, lien_url
+    from core.liens.services import OBJECTIF_ACTIVATION, lien_creer, lien_url
     from tests.factories import UtilisateurFactory
 
     # Lien altéré : page d'erreur en français.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.models import StatutTravail, Travail, TypeRole
-from core.travaux import Suivi, enregistrer_types_travaux
+from core.travaux.services import Suivi, enregistrer_types_travaux
 
 A = TypeRole.ADMINISTRATEUR
 

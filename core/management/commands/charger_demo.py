@@ -12,8 +12,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from core.journal import journaliser
-from core.models import Collectivite, CompteSMTP, Role, TypeCollectivite, TypeRole, Utilisateur
+from core.comptes.models import Role, TypeRole, Utilisateur
+from core.journal.services import journaliser
+from core.mail.models import CompteSMTP
+from core.tenancy.models import Collectivite, TypeCollectivite
 
 MOT_DE_PASSE_DEMO = "demo-echarpe-2026"
 
@@ -80,7 +82,7 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        from core.smtp import chiffrer
+        from core.mail.comptes import chiffrer
 
         if not settings.ECHARPE_DEMO_AUTORISEE:
             raise CommandError(

@@ -16,8 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.journal import CleJournalAbsente, cles_journal, journal_verifier_rapport
-from core.models import Collectivite
+from core.journal.services import CleJournalAbsente, cles_journal, journal_verifier_rapport
+from core.tenancy.models import Collectivite
 
 
 def _pluriel(nombre: int, singulier: str, pluriel: str) -> str:

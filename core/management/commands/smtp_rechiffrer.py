@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.smtp import comptes_smtp_rechiffrer
+from core.mail.comptes import comptes_smtp_rechiffrer
 
 
 def _pluriel(nombre: int, singulier: str, pluriel: str) -> str:

@@ -1,0 +1,122 @@
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from core.comptes.models import TypeRole
+from core.comptes.services import CHAMPS_COLLECTIVITE
+from core.tenancy.models import Collectivite, TypeCollectivite
+
+
+class ConnexionForm(AuthenticationForm):
+    username = forms.CharField(label="Identifiant", max_length=254)
+    error_messages = {
+        "invalid_login": "Identifiant ou mot de passe incorrect. Vérifiez la saisie "
+        "(majuscules comprises).",
+        "inactive": "Ce compte est désactivé.",
+    }
+
+
+class AgentAjouterForm(forms.Form):
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
+    email = forms.EmailField(
+        label="Courriel",
+        help_text="Le lien d'activation du compte y est envoyé (valable 7 jours).",
+    )
+    identifiant = forms.RegexField(
+        label="Identifiant de connexion",
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        error_messages={
+            "invalid": "Lettres, chiffres et les caractères . @ + - _ seulement, sans espace."
+        },
+        help_text="Si la personne a déjà un compte Écharpe (autre collectivité), indiquez "
+        "son identifiant : elle gardera le même compte.",
+    )
+    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+
+
+class RoleModifierForm(forms.Form):
+    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+    actif = forms.BooleanField(
+        label="Accès actif", required=False, help_text="Décochez pour retirer l'accès."
+    )
+
+
+TYPES_LOGO = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+TAILLE_MAX_LOGO = 1024 * 1024
+
+
+def type_logo(debut: bytes) -> str | None:
+    """« png » ou « jpg » d'après les premiers octets (jamais d'après le nom du fichier)."""
+    return next((ext for magie, ext in TYPES_LOGO.items() if debut.startswith(magie)), None)
+
+
+def valider_logo(logo: Any, *, modifie: bool) -> Any:
+    """Contrôle d'un logo téléversé : type réel PNG/JPEG, 1 Mo au plus, nom aléatoire."""
+    if not logo or not hasattr(logo, "read") or not modifie:
+        return logo
+    if logo.size > TAILLE_MAX_LOGO:
+        raise forms.ValidationError("Le logo dépasse 1 Mo : réduisez l'image.")
+    debut = logo.read(8)
+    logo.seek(0)
+    extension = type_logo(debut)
+    if extension is None:
+        raise forms.ValidationError("Le logo doit être une image PNG ou JPEG.")
+    # Nom aléatoire : jamais le nom fourni par l'utilisateur sur le disque.
+    logo.name = f"{secrets.token_hex(16)}.{extension}"
+    return logo
+
+
+class CollectiviteForm(forms.ModelForm):
+    # Le logo actuel s'affiche en image au-dessus de ce champ (gabarit), par la vue qui vérifie
+    # les droits : le widget de Django afficherait son chemin de stockage et un lien mort.
+    retirer_logo = forms.BooleanField(label="Retirer le logo", required=False)
+
+    class Meta:
+        model = Collectivite
+        fields = [*CHAMPS_COLLECTIVITE, "logo"]
+        widgets = {
+            "adresse": forms.Textarea(attrs={"rows": 3}),
+            "commission_adresse": forms.Textarea(attrs={"rows": 3}),
+            "logo": forms.FileInput(attrs={"accept": "image/png,image/jpeg"}),
+        }
+        help_texts = {
+            "logo": f"Image PNG ou JPEG, {TAILLE_MAX_LOGO // (1024 * 1024)} Mo au plus. Elle "
+            "figure en tête des documents imprimés.",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Le critère « commune membre de 3 500 habitants ou plus » ne concerne qu'un EPCI.
+        if self.instance.type != TypeCollectivite.EPCI:
+            del self.fields["membre_3500_ou_plus"]
+        if not self.instance.logo:
+            del self.fields["retirer_logo"]
+        else:
+            self.fields["logo"].label = "Nouveau logo"
+
+    def clean_logo(self) -> Any:
+        return valider_logo(self.cleaned_data.get("logo"), modifie="logo" in self.changed_data)
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        if donnees.get("retirer_logo") and "logo" in self.changed_data:
+            self.add_error(
+                "retirer_logo",
+                "Choisissez un nouveau logo ou cochez « Retirer le logo », pas les deux.",
+            )
+        return donnees
+
+    def donnees_modifiees(self) -> dict[str, Any]:
+        """Les champs modifiés, pour `collectivite_modifier` ; « Retirer le logo » le vide."""
+        donnees = {
+            champ: self.cleaned_data[champ]
+            for champ in self.changed_data
+            if champ != "retirer_logo"
+        }
+        if self.cleaned_data.get("retirer_logo"):
+            donnees["logo"] = ""
+        return donnees

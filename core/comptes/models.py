@@ -1,0 +1,113 @@
+"""Personnes (agents, élus, personnel de la plateforme), leurs rôles et les invitations."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+from core.tenancy.models import BaseModel, Collectivite, ModeleCollectivite, ScopedQuerySet
+
+
+class Utilisateur(AbstractUser):
+    """Toute personne qui se connecte : agents, élus, personnel de la plateforme."""
+
+    email = models.EmailField("courriel", blank=True)
+    date_naissance = models.DateField("date de naissance", null=True, blank=True)
+    departement_naissance = models.CharField("département de naissance", max_length=3, blank=True)
+    telephone = models.CharField("téléphone", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        nom = f"{self.last_name.upper()} {self.first_name}".strip()
+        return nom or self.username
+
+
+class TypeRole(models.TextChoices):
+    ADMINISTRATEUR = "administrateur", "Administrateur"
+    AGENT_ELECTIONS = "agent_elections", "Agent élections"
+    SECRETARIAT = "secretariat", "Secrétariat des assemblées"
+    LECTURE = "lecture", "Lecture seule"
+
+
+class Role(BaseModel):
+    """Rôle d'agent d'une personne dans une collectivité (tableau de `core.permissions`)."""
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="roles", verbose_name="agent"
+    )
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="roles", verbose_name="collectivité"
+    )
+    role = models.CharField("rôle", max_length=20, choices=TypeRole.choices)
+    actif = models.BooleanField("actif", default=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "rôle"
+        verbose_name_plural = "rôles"
+        ordering = ["collectivite__nom", "utilisateur__last_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utilisateur", "collectivite"], name="role_unique_par_collectivite"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.utilisateur} — {self.get_role_display()} ({self.collectivite})"
+
+
+class StatutInvitation(models.TextChoices):
+    EN_ATTENTE = "en_attente", "En attente"
+    ACCEPTEE = "acceptee", "Acceptée"
+    REFUSEE = "refusee", "Refusée"
+    ANNULEE = "annulee", "Annulée"
+
+
+class Invitation(ModeleCollectivite):
+    """Invitation d'une personne qui a déjà un compte à prendre un rôle dans une collectivité.
+
+    Un administrateur ne rattache jamais lui-même un compte existant : la personne reçoit
+    l'invitation à l'adresse de son propre compte et l'accepte connectée à ce compte
+    (`core.services.invitation_accepter`)."""
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="invitations", verbose_name="personne"
+    )
+    role = models.CharField("rôle proposé", max_length=20, choices=TypeRole.choices)
+    statut = models.CharField(
+        "statut",
+        max_length=20,
+        choices=StatutInvitation.choices,
+        default=StatutInvitation.EN_ATTENTE,
+    )
+    invite_par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="invitée par",
+    )
+    expire_le = models.DateTimeField("expire le")
+    repondu_le = models.DateTimeField("réponse le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "invitation"
+        verbose_name_plural = "invitations"
+        ordering = ["-cree_le"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["utilisateur", "collectivite"],
+                condition=Q(statut="en_attente"),
+                name="invitation_en_attente_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.utilisateur} ({self.collectivite})"

@@ -1,0 +1,66 @@
+"""Lectures du socle."""
+
+from __future__ import annotations
+
+from django.db.models import CharField, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
+
+from core.comptes.models import Role, Utilisateur
+from core.liens.models import LienSecurise
+from core.mail.models import CompteSMTP
+from core.tenancy.models import Collectivite
+
+
+def rattache_ailleurs(*, utilisateur: Utilisateur, collectivite: Collectivite | int) -> bool:
+    """Vrai si le compte a un lien quelconque hors de `collectivite` : un rôle (même retiré),
+    un compte d'envoi, ou un statut de personnel de la plateforme. Un administrateur ne
+    touche alors ni à son activation, ni à son mot de passe, ni à ses données."""
+    if utilisateur.is_staff or utilisateur.is_superuser:
+        return True
+    if Role.objects.filter(utilisateur=utilisateur).exclude(collectivite=collectivite).exists():
+        return True
+    return (
+        CompteSMTP.objects.filter(utilisateur=utilisateur)
+        .exclude(collectivite=collectivite)
+        .exists()
+    )
+
+
+def activation_renvoyable(*, role: Role) -> bool:
+    """Le lien d'activation de cet agent peut être renvoyé d'ici : compte jamais activé, et
+    rattaché à cette seule collectivité."""
+    personne = role.utilisateur
+    return not personne.has_usable_password() and not rattache_ailleurs(
+        utilisateur=personne, collectivite=role.collectivite_id
+    )
+
+
+def agents_de_la_collectivite(*, collectivite: Collectivite) -> QuerySet[Role]:
+    """Rôles de la collectivité avec, pour la liste : `rattache_ailleurs` (le compte a un lien
+    ailleurs) et `invitation_envoyee_le` (dernier lien d'activation émis)."""
+    utilisateur = OuterRef("utilisateur_id")
+    dernier_lien = (
+        LienSecurise.objects.filter(
+            objectif="activation",
+            cible_type=Utilisateur._meta.label_lower,
+            cible_id=Cast(utilisateur, output_field=CharField()),
+        )
+        .values("cible_id")
+        .annotate(dernier=Max("cree_le"))
+        .values("dernier")
+    )
+    return (
+        Role.objects.pour(collectivite)
+        .select_related("utilisateur")
+        .annotate(
+            rattache_ailleurs=Exists(
+                Role.objects.filter(utilisateur_id=utilisateur).exclude(collectivite=collectivite)
+            )
+            | Exists(
+                CompteSMTP.objects.filter(utilisateur_id=utilisateur).exclude(
+                    collectivite=collectivite
+                )
+            ),
+            invitation_envoyee_le=Subquery(dernier_lien[:1]),
+        )
+    )

@@ -1,0 +1,182 @@
+"""Page du journal de la collectivité et demande d'export CSV.
+
+L'administrateur voit toutes les entrées de la collectivité courante ; l'agent élections et le
+secrétariat voient leurs propres actions (`permissions`, capacité journal). La chaîne de la
+plateforme (connexions, personnel) n'apparaît pas ici : le personnel la lit dans l'admin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views import View
+
+from core.comptes.models import Utilisateur
+from core.comptes.permissions import Action, Capacite
+from core.dates import ChampDateFr
+from core.journal.services import filtres_vers_parametres, journal_entrees
+from core.registry import registre
+from core.tenancy.mixins import EspaceAgentMixin, peut
+from core.tenancy.models import Collectivite
+from core.travaux.services import travail_creer
+
+PAR_PAGE = 25
+# Actions de la chaîne « plateforme », jamais montrées sur cette page.
+ACTIONS_PLATEFORME = frozenset({"connexion", "connexion_echec", "deconnexion", "personnel_modifie"})
+
+
+class ActeurChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+def _champ_date(label: str) -> ChampDateFr:
+    """Date saisie jj/mm/aaaa par l'analyseur commun (années 1900 à 2100)."""
+    return ChampDateFr(
+        label=label,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
+        help_text="Format jj/mm/aaaa.",
+        error_messages={
+            "invalid": "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026.",
+            "inexistante": "Cette date n'existe pas. Saisissez une date au format jj/mm/aaaa, "
+            "par exemple 25/11/2026.",
+        },
+    )
+
+
+class FiltresJournalForm(forms.Form):
+    acteur = ActeurChoiceField(
+        label="Personne",
+        queryset=Utilisateur.objects.none(),
+        required=False,
+        empty_label="Toutes les personnes",
+        error_messages={"invalid_choice": "Choisissez une personne de la liste."},
+    )
+    action = forms.ChoiceField(
+        label="Action",
+        required=False,
+        error_messages={"invalid_choice": "Choisissez une action de la liste."},
+    )
+    texte = forms.CharField(
+        label="Objet ou sujet",
+        required=False,
+        max_length=200,
+        help_text="Une partie du nom : électeur, séance, dossier, agent…",
+    )
+    objet_type = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
+    objet_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    du = _champ_date("Du")
+    au = _champ_date("Au")
+
+    def __init__(
+        self, *args: Any, collectivite: Collectivite, administrateur: bool, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if administrateur:
+            self.fields["acteur"].queryset = (  # type: ignore[attr-defined]
+                Utilisateur.objects.filter(roles__collectivite=collectivite)
+                .distinct()
+                .order_by("last_name", "first_name", "username")
+            )
+        else:
+            del self.fields["acteur"]
+        actions = sorted(
+            (
+                item
+                for item in registre.libelles_chronologie.items()
+                if item[0] not in ACTIONS_PLATEFORME
+            ),
+            key=lambda item: item[1],
+        )
+        self.fields["action"].choices = [("", "Toutes les actions"), *actions]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and au < du:
+            self.add_error(
+                "au", "La date de fin doit être postérieure ou égale à la date de début."
+            )
+        return donnees
+
+    def filtres(self) -> dict[str, Any]:
+        """Les filtres valides (un champ en erreur est ignoré, son message est affiché)."""
+        donnees = getattr(self, "cleaned_data", {})
+        return {
+            cle: donnees.get(cle)
+            for cle in ("acteur", "action", "texte", "objet_type", "objet_id", "du", "au")
+            if donnees.get(cle) not in (None, "")
+        }
+
+
+def _page_journal(
+    request: HttpRequest, collectivite: Collectivite, donnees: Any, *, status: int = 200
+) -> HttpResponse:
+    administrateur = peut(request, Capacite.JOURNAL, Action.LIRE)
+    form = FiltresJournalForm(donnees, collectivite=collectivite, administrateur=administrateur)
+    if not form.is_valid():
+        status = 400
+    filtres = form.filtres()
+    if not administrateur:
+        filtres["acteur"] = request.user
+    paginator = Paginator(journal_entrees(collectivite=collectivite, **filtres), PAR_PAGE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    lignes = [
+        {
+            "entree": entree,
+            "action": entree.libelle_action,
+            "details": entree.details_lisibles,
+        }
+        for entree in page_obj.object_list
+    ]
+    context = {
+        "form": form,
+        "administrateur": administrateur,
+        "peut_exporter": peut(request, Capacite.JOURNAL, Action.EXPORTER),
+        "page_obj": page_obj,
+        "paginator": paginator,
+        "lignes": lignes,
+        "filtre_objet": bool(filtres.get("objet_type") and filtres.get("objet_id")),
+        "filtre_actif": bool(form.filtres()),
+    }
+    return render(request, "core/journal_liste.html", context, status=status)
+
+
+class JournalView(EspaceAgentMixin, View):
+    capacite = Capacite.JOURNAL_PERSONNEL
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return _page_journal(request, self.collectivite, request.GET)
+
+
+class JournalExporterView(EspaceAgentMixin, View):
+    """Crée un travail d'export CSV avec les filtres de la page."""
+
+    capacite = Capacite.JOURNAL
+    action = Action.EXPORTER
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = FiltresJournalForm(request.POST, collectivite=self.collectivite, administrateur=True)
+        if not form.is_valid():
+            messages.error(request, "Corrigez les filtres avant de lancer l'export.")
+            return _page_journal(request, self.collectivite, request.POST, status=400)
+        travail = travail_creer(
+            collectivite=self.collectivite,
+            type="journal_export",
+            libelle=f"Export du journal de {self.collectivite.nom}",
+            demandeur=request.user,  # type: ignore[arg-type]
+            parametres=filtres_vers_parametres(form.filtres()),
+        )
+        messages.success(
+            request,
+            "Export du journal demandé. Vous pouvez quitter cette page : le fichier vous "
+            "attendra ici et sur l'Accueil.",
+        )
+        return redirect("travaux:detail", pk=travail.pk)
