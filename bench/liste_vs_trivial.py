@@ -27,7 +27,7 @@ TOURS = 5
 ECHAUFFEMENT = 30
 ROOT_URLCONF_BANC = "bench.urls"
 URL_TRIVIALE = "/bench/ok/"
-PAGE_LISTE = "journal"
+PAGE_LISTE = "journal:liste"
 
 
 class ErreurBanc(RuntimeError):

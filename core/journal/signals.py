@@ -160,12 +160,13 @@ def journaliser_role(
     changements = _changements(instance, created=created, raw=raw)
     if not changements:
         return
-    acces = changements.get("actif")
-    action = {(True, False): "role_retire", (False, True): "role_retabli"}.get(
-        tuple(acces) if acces else (None, None), "role_modifie"
-    )
+    acces = tuple(changements.get("actif") or ())
     journaliser(
-        action=action,
+        action="role_retire"
+        if acces == (True, False)
+        else "role_retabli"
+        if acces == (False, True)
+        else "role_modifie",
         collectivite=instance.collectivite,
         acteur=acteur_du_contexte(),
         objet=instance,

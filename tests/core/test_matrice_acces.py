@@ -92,31 +92,31 @@ AVEC_SMTP = {A, E, S}
 
 CAS: list[Cas] = [
     # Sans rôle, l'Accueil explique pourquoi et propose la déconnexion (pas d'impasse 403).
-    Cas("accueil", {**attendus(TOUS_AGENTS), "sans_role": 200, "elu": 200}),
-    Cas("parametres", attendus(AVEC_SMTP)),
-    Cas("parametres_agents", attendus({A})),
-    Cas("parametres_agent_ajouter", attendus({A})),
-    Cas("parametres_agent_modifier", attendus({A}, autre=404), kwargs=_role_agent),
-    Cas("parametres_collectivite", attendus({A})),
+    Cas("pages:accueil", {**attendus(TOUS_AGENTS), "sans_role": 200, "elu": 200}),
+    Cas("pages:parametres", attendus(AVEC_SMTP)),
+    Cas("comptes:agents", attendus({A})),
+    Cas("comptes:agent_ajouter", attendus({A})),
+    Cas("comptes:agent_modifier", attendus({A}, autre=404), kwargs=_role_agent),
+    Cas("tenancy:collectivite", attendus({A})),
     # Sans logo enregistré, la vue répond 404 à qui a le droit de la voir.
-    Cas("parametres_logo", attendus(TOUS_AGENTS, ok=404)),
-    Cas("smtp_mon_compte", attendus(AVEC_SMTP)),
-    Cas("smtp_comptes", attendus({A})),
-    Cas("smtp_compte_defaut", attendus({A})),
-    Cas("smtp_compte_modifier", attendus({A}, autre=404), kwargs=_compte_agent),
-    Cas("delais", attendus({A})),
-    Cas("journal", attendus({A, E, S})),
-    Cas("travail_detail", attendus({A}, autre=404), kwargs=_travail_export),
-    Cas("travail_etat", attendus({A}, autre=404), kwargs=_travail_export),
-    Cas("travail_telecharger", attendus({A}, autre=404), kwargs=_travail_termine),
+    Cas("tenancy:logo", attendus(TOUS_AGENTS, ok=404)),
+    Cas("mail:mon_compte", attendus(AVEC_SMTP)),
+    Cas("mail:comptes", attendus({A})),
+    Cas("mail:compte_defaut", attendus({A})),
+    Cas("mail:compte_modifier", attendus({A}, autre=404), kwargs=_compte_agent),
+    Cas("delais:liste", attendus({A})),
+    Cas("journal:liste", attendus({A, E, S})),
+    Cas("travaux:detail", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travaux:etat", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travaux:telecharger", attendus({A}, autre=404), kwargs=_travail_termine),
     # Actions (POST) : la réponse normale est une redirection avec un message.
     Cas(
-        "collectivite_choisir",
+        "pages:collectivite_choisir",
         {**attendus(TOUS_AGENTS, ok=302), "sans_role": 302, "elu": 302},
         methode="post",
     ),
     Cas(
-        "smtp_tester",
+        "mail:tester",
         # Un agent teste son propre compte ; l'administrateur tous ceux de la collectivité.
         {**attendus({A, E, S}, ok=302, autre=404), S: 403},
         kwargs=_compte_agent,
@@ -124,21 +124,21 @@ CAS: list[Cas] = [
         donnees={"test-destinataire": "essai@exemple.test"},
     ),
     Cas(
-        "delai_surcharger",
+        "delais:surcharger",
         attendus({A}, ok=302),
         kwargs=lambda monde: {"code": "convocation_commission"},
         methode="post",
         donnees={"valeur": "4", "valide_du": "31/12/2099"},
     ),
-    Cas("journal_exporter", attendus({A}, ok=302), methode="post"),
+    Cas("journal:exporter", attendus({A}, ok=302), methode="post"),
     Cas(
-        "travail_relancer",
+        "travaux:relancer",
         attendus({A}, ok=302, autre=404),
         kwargs=_travail_export,
         methode="post",
     ),
     Cas(
-        "parametres_agent_activation",
+        "comptes:agent_activation",
         attendus({A}, ok=302, autre=404),
         kwargs=_role_lecture,
         methode="post",
@@ -157,16 +157,16 @@ EXCEPTIONS = {
     "password_reset_confirm",
     "password_reset_complete",
     # Liens sécurisés : l'accès se fait par jeton, testé dans test_views_liens.py.
-    "lien_ouvrir",
-    "lien_accueil",
-    "lien_activation",
+    "liens:ouvrir",
+    "liens:accueil",
+    "liens:activation",
     # Invitations reçues : tout compte connecté, chacun les siennes (test_comptes.py).
-    "invitations",
-    "invitation_accepter",
-    "invitation_refuser",
+    "comptes:invitations",
+    "comptes:invitation_accepter",
+    "comptes:invitation_refuser",
     # Boîte d'envoi de démonstration : 404 hors démo, test_outbox.py.
-    "outbox",
-    "outbox_message",
+    "mail:outbox",
+    "mail:outbox_message",
 }
 
 
@@ -184,15 +184,17 @@ def test_matrice_role_vue(monde: Monde, cas: Cas, profil: str) -> None:
         assert reponse["Location"].startswith(reverse("login"))
 
 
-def _noms(resolver: URLResolver, prefixe: str = "") -> set[str]:
+def _noms(resolver: URLResolver, espace: str = "") -> set[str]:
+    """Noms complets (`comptes:agents`) de toutes les URL, admin de Django exclue."""
     noms: set[str] = set()
     for motif in resolver.url_patterns:
         if isinstance(motif, URLResolver):
             if motif.app_name == "admin":
                 continue
-            noms |= _noms(motif)
+            sous_espace = f"{espace}{motif.namespace}:" if motif.namespace else espace
+            noms |= _noms(motif, sous_espace)
         elif isinstance(motif, URLPattern) and motif.name:
-            noms.add(motif.name)
+            noms.add(f"{espace}{motif.name}")
     return noms
 
 

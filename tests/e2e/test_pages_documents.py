@@ -64,7 +64,7 @@ def test_delais_et_fiche_de_la_collectivite(
         page = contexte.new_page()
         connecter(page, live_server, commune_preparee.administrateur.username, MOT_DE_PASSE)
 
-        page.goto(url(live_server, "delais"))
+        page.goto(url(live_server, "delais:liste"))
         texte = page.locator("main").inner_text()
         assert "[?]" not in texte
         assert "legal-rules" not in texte
@@ -76,7 +76,7 @@ def test_delais_et_fiche_de_la_collectivite(
         assert page.evaluate("document.documentElement.scrollWidth") <= taille["width"]
         capturer(page, f"delais-{ecran}")
 
-        page.goto(url(live_server, "parametres_collectivite"))
+        page.goto(url(live_server, "tenancy:collectivite"))
         logo = page.get_by_alt_text(f"Logo actuel de {commune_preparee.collectivite.nom}")
         expect(logo).to_be_visible()
         assert logo.evaluate("image => image.naturalWidth") == 240

@@ -35,7 +35,7 @@ def test_connexion_refusee_puis_acceptee(page: Page, live_server: Any, commune: 
     expect(page).to_have_url(url(live_server, "login"))
 
     connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    expect(page).to_have_url(url(live_server, "accueil"))
+    expect(page).to_have_url(url(live_server, "pages:accueil"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Accueil — Saint-Exemple")
     expect(page).to_have_title("Accueil — Écharpe")
     navigation = page.get_by_role("navigation", name="Navigation principale")
@@ -74,7 +74,7 @@ def test_pas_de_defilement_horizontal_a_360_px(
         connecter(
             page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
         )
-        expect(page).to_have_url(url(live_server, "accueil"))
+        expect(page).to_have_url(url(live_server, "pages:accueil"))
         ouvrir_menu_compte(page)
         expect(page.get_by_label("Collectivité")).to_be_visible()
         largeur = page.evaluate("document.documentElement.scrollWidth")
@@ -99,24 +99,24 @@ def test_changer_de_collectivite(page: Page, live_server: Any, commune: Commune)
 
     # Depuis une page que le rôle de l'autre collectivité ne peut pas ouvrir : on arrive à
     # l'Accueil, jamais sur un refus.
-    page.goto(url(live_server, "parametres_agents"))
+    page.goto(url(live_server, "comptes:agents"))
     ouvrir_menu_compte(page)
     selecteur.select_option(label=autre)
     with page.expect_navigation():
         page.get_by_role("button", name="Changer").click()
 
-    expect(page).to_have_url(url(live_server, "accueil"))
+    expect(page).to_have_url(url(live_server, "pages:accueil"))
     expect(titre).to_have_text(f"Accueil — {autre}")
     expect(page.get_by_role("status")).to_contain_text(f"Vous travaillez maintenant pour {autre}")
     expect(selecteur.locator("option:checked")).to_have_text(autre)
     # Le choix tient d'une page à l'autre (il est en session).
-    page.goto(url(live_server, "accueil"))
+    page.goto(url(live_server, "pages:accueil"))
     expect(titre).to_have_text(f"Accueil — {autre}")
 
 
 def test_deconnexion(page: Page, live_server: Any, commune: Commune) -> None:
     connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    expect(page).to_have_url(url(live_server, "accueil"))
+    expect(page).to_have_url(url(live_server, "pages:accueil"))
 
     ouvrir_menu_compte(page)
     with page.expect_navigation():
@@ -125,7 +125,7 @@ def test_deconnexion(page: Page, live_server: Any, commune: Commune) -> None:
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
 
     # La session est bien close : l'Accueil renvoie à la connexion.
-    page.goto(url(live_server, "accueil"))
+    page.goto(url(live_server, "pages:accueil"))
     expect(page).to_have_url(f"{url(live_server, 'login')}?next=/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
 

@@ -28,7 +28,13 @@ from tests.e2e.test_accessibilite import verifier_accessibilite
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Les pages à tableau (Agents, Comptes d'envoi, Journal, Délais) et l'Accueil.
-PAGES_TABLEAUX = ["parametres_agents", "smtp_comptes", "journal", "delais", "accueil"]
+PAGES_TABLEAUX = [
+    "comptes:agents",
+    "mail:comptes",
+    "journal:liste",
+    "delais:liste",
+    "pages:accueil",
+]
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def test_garde_fou_un_tableau_large_deborde_sans_la_feuille_de_style(
     """La mesure de défilement voit bien un débordement : sans la feuille de style (donc sans
     les lignes empilées), le tableau des agents est plus large que l'écran."""
     connecter(mobile, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    mobile.goto(url(live_server, "parametres_agents"))
+    mobile.goto(url(live_server, "comptes:agents"))
     assert largeur_defilable(mobile) <= MOBILE["width"]
     mobile.evaluate("() => { for (const f of document.styleSheets) f.disabled = true; }")
     assert largeur_defilable(mobile) > MOBILE["width"]
@@ -73,7 +79,7 @@ def test_a_360_px_ni_defilement_horizontal_ni_en_tete_envahissant(
     assert largeur <= MOBILE["width"], f"{nom} large de {largeur} px à 360 px"
     hauteur = hauteur_avant_contenu(mobile)
     assert hauteur < MOBILE["height"] / 3, f"{nom} : {hauteur} px avant le contenu"
-    if nom != "accueil":
+    if nom != "pages:accueil":
         # Chaque cellule dit à quelle colonne elle appartient.
         cellules = mobile.locator(".tableau-conteneur tbody td")
         assert cellules.count() > 0
@@ -130,9 +136,9 @@ def test_captures_des_pages_principales(
         page = contexte.new_page()
         connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
         for nom, fichier in [
-            ("accueil", "accueil"),
-            ("parametres_agents", "agents"),
-            ("journal", "journal"),
+            ("pages:accueil", "accueil"),
+            ("comptes:agents", "agents"),
+            ("journal:liste", "journal"),
         ]:
             page.goto(url(live_server, nom))
             expect(page.get_by_role("heading", level=1)).to_be_visible()

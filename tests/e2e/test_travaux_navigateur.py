@@ -37,7 +37,7 @@ def test_le_navigateur_suit_l_avancement_puis_recharge_a_la_fin(live_server, bro
     page.on("console", lambda m: erreurs.append(m.text) if m.type == "error" else None)
     try:
         connecter(page, live_server, "suivi.admin", MOT_DE_PASSE)
-        page.goto(url(live_server, "travail_detail", travail.pk))
+        page.goto(url(live_server, "travaux:detail", travail.pk))
         barre = page.locator("progress")
         expect(barre).to_have_attribute("value", "25")
 

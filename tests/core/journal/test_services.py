@@ -754,7 +754,7 @@ def test_la_production_exige_une_cle_de_journal():
             "DJANGO_ALLOWED_HOSTS": "x.example",
             "DATABASE_URL": "postgres://a@127.0.0.1/b",
             "DJANGO_SECRET_KEY": "s" * 50,
-            "ECHARPE_CLES_CHIFFREMENT": "x",
+            "ECHARPE_CLES_CHIFFREMENT": "dGVzdHMtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q=",
         }
     )
     assert resultat.returncode != 0

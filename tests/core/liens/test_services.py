@@ -336,7 +336,7 @@ def test_un_lien_sans_verification_d_identite_est_accepte(collectivite, personne
 
 def test_enregistrer_objectifs_declare_l_activation():
     enregistrer_objectifs()
-    assert registre.objectifs_liens["activation"] == "lien_activation"
+    assert registre.objectifs_liens["activation"] == "liens:activation"
     assert registre.libelle_action("lien_verrouille") != "lien_verrouille"
 
 

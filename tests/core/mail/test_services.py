@@ -944,6 +944,7 @@ def test_un_seul_chemin_d_envoi_dans_les_reglages():
         "DJANGO_ALLOWED_HOSTS": "x.example",
         "DATABASE_URL": "postgres://a@127.0.0.1/b",
         "ECHARPE_CLES_CHIFFREMENT": "dGVzdHMtc2V1bGVtZW50LWNsZS1mZXJuZXQtMzJvY3Q=",
+        "ECHARPE_CLES_JOURNAL": "cle-de-journal-de-test",
     }
     resultat = subprocess.run(
         [sys.executable, "-c", code],

@@ -177,8 +177,8 @@ def test_accueil_de_l_administrateur_mene_aux_parties_installees(monde):
     reponse = monde.client(TypeRole.ADMINISTRATEUR).get(reverse("pages:accueil"))
 
     capacites = {c.libelle: c for c in reponse.context["capacites"]}
-    assert capacites["Paramètres : agents, comptes d'envoi, délais"].url_name == "parametres"
-    assert capacites["Journal de la collectivité"].url_name == "journal"
+    assert capacites["Paramètres : agents, comptes d'envoi, délais"].url_name == "pages:parametres"
+    assert capacites["Journal de la collectivité"].url_name == "journal:liste"
     # Inclus dans les deux précédents : pas répétés.
     assert "Votre compte d'envoi" not in capacites
     assert "Journal de vos actions" not in capacites
@@ -199,7 +199,7 @@ def test_une_partie_installee_remplace_bientot_disponible(monde, monkeypatch):
     reponse = monde.client(TypeRole.LECTURE).get(reverse("pages:accueil"))
 
     capacites = {c.libelle: c for c in reponse.context["capacites"]}
-    assert capacites["Électeurs, REU et télédossiers"].url_name == "journal"
+    assert capacites["Électeurs, REU et télédossiers"].url_name == "journal:liste"
     assert html.unescape(reponse.content.decode()).count("Bientôt disponible") == 2
 
 
@@ -217,7 +217,7 @@ def test_sans_partie_a_venir_pas_de_note_bientot_disponible(monde, monkeypatch):
     from core.registry import EntreeNavigation, registre
 
     entrees = [
-        EntreeNavigation(libelle, "journal", capacite, ordre=10)
+        EntreeNavigation(libelle, "journal:liste", capacite, ordre=10)
         for libelle, capacite in [
             ("Électeurs", Capacite.ELECTEURS),
             ("Avis", Capacite.AVIS),

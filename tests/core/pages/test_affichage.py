@@ -266,7 +266,7 @@ def test_boite_d_envoi_heures_de_paris_au_format_francais(monde, boite, staff):
     from core.mail.services import boite_demo_noms
 
     # Django date ses courriels en UTC (« -0000 ») : l'heure lue n'a pas de fuseau.
-    send_mail("Réinitialisation", "Texte", "ne-pas-repondre@x.test", ["a@x.test"])
+    send_mail("Réinitialisation", "Texte", "ne-pas-repondre@x.test", [staff.email])
     [nom] = boite_demo_noms()
     client = monde.client("administrateur")
 
@@ -289,7 +289,7 @@ def test_boite_d_envoi_liens_cliquables_et_texte_echappe(monde, boite, staff):
         "Bonjour,\nActivez votre compte : http://127.0.0.1:18801/l/AbC-123_xyz/\n"
         '<script>alert("x")</script>\n<a href="http://piege.test">ici</a>'
     )
-    send_mail("Activation", texte, "ne-pas-repondre@x.test", ["a@x.test"])
+    send_mail("Activation", texte, "ne-pas-repondre@x.test", [staff.email])
     [nom] = boite_demo_noms()
 
     page = (

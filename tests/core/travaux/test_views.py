@@ -56,9 +56,9 @@ def _termine(monde):
 @pytest.mark.parametrize(
     ("nom", "statut"),
     [
-        ("travail_detail", StatutTravail.EN_COURS),
-        ("travail_etat", StatutTravail.EN_COURS),
-        ("travail_telecharger", StatutTravail.TERMINE),
+        ("travaux:detail", StatutTravail.EN_COURS),
+        ("travaux:etat", StatutTravail.EN_COURS),
+        ("travaux:telecharger", StatutTravail.TERMINE),
     ],
 )
 def test_acces_aux_pages_d_un_travail(monde, profil, nom, statut):
