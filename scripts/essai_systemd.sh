@@ -45,6 +45,7 @@ ENVFILE="$ESSAI/echarpe.env"
   cat .env.example
   echo "DJANGO_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
   echo "ECHARPE_CLES_CHIFFREMENT=$(.venv/bin/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+  echo "ECHARPE_CLES_JOURNAL=$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
   echo "DATABASE_URL=postgres://echarpe_app@127.0.0.1:$PGPORT/echarpe_prod"
   echo "REDIS_URL=$REDIS_URL"
   echo "STATIC_ROOT=$ESSAI/staticfiles"

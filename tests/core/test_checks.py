@@ -57,6 +57,7 @@ def _demarrer_production(cles: str) -> subprocess.CompletedProcess[str]:
         "DJANGO_ALLOWED_HOSTS": "x.example",
         "DATABASE_URL": "postgres://a@127.0.0.1:1/b",
         "ECHARPE_CLES_CHIFFREMENT": cles,
+        "ECHARPE_CLES_JOURNAL": "cle-de-journal-de-test",
     }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],

@@ -86,6 +86,7 @@ def test_production_sert_les_statiques_haches_avec_un_cache_d_un_an(tmp_path):
         "DJANGO_ALLOWED_HOSTS": "echarpe.exemple.fr",
         "DATABASE_URL": "postgres://a@127.0.0.1:1/b",
         "ECHARPE_CLES_CHIFFREMENT": Fernet.generate_key().decode(),
+        "ECHARPE_CLES_JOURNAL": "cle-de-journal-de-test",
         "STATIC_ROOT": str(tmp_path / "staticfiles"),
         "MEDIA_ROOT": str(tmp_path / "media"),
     }
