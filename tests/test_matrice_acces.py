@@ -19,7 +19,9 @@ CAS = cas_declares()
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("profil", PROFILS)
-@pytest.mark.parametrize("cas", CAS, ids=[c.nom for c in CAS])
+@pytest.mark.parametrize(
+    "cas", CAS, ids=[c.nom if c.methode == "get" else f"{c.nom}-{c.methode}" for c in CAS]
+)
 def test_matrice_role_vue(monde: Monde, cas: Cas, profil: str) -> None:
     kwargs = cas.kwargs(monde) if cas.kwargs else {}
     url = reverse(cas.nom, kwargs=kwargs)

@@ -155,7 +155,14 @@ def test_les_commentaires_de_gabarits_ne_s_affichent_pas(monde):
 
 
 @pytest.mark.django_db
-def test_accueil_de_la_lecture_seule_dit_ce_que_le_role_y_trouvera(monde):
+def test_accueil_de_la_lecture_seule_dit_ce_que_le_role_y_trouvera(monde, monkeypatch):
+    from core.comptes.permissions import Capacite
+    from core.registry import registre
+
+    # Comme si aucune application métier n'était installée (les tests installent tests.exemple).
+    metier = {Capacite.ELECTEURS, Capacite.AVIS, Capacite.CONVOCATIONS}
+    socle = [e for e in registre.navigation if e.capacite not in metier]
+    monkeypatch.setattr(registre, "navigation", socle)
     reponse = monde.client(TypeRole.LECTURE).get(reverse("pages:accueil"))
 
     page = html.unescape(reponse.content.decode())
