@@ -52,3 +52,8 @@ AXES_ENABLED = True
 DATABASES["default"]["TEST"] = {"NAME": f"test_echarpe_{os.getpid()}"}  # noqa: F405
 
 ECHARPE_DEMO_AUTORISEE = True
+
+# Application métier d'exemple (tests/exemple, modèle de docs/ajouter-une-application.md) :
+# installée seulement ici, ses URL passent par l'URLconf des tests.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.exemple"]  # noqa: F405
+ROOT_URLCONF = "tests.urls"

@@ -10,6 +10,18 @@ from tests.factories import RoleFactory
 MOT_DE_PASSE = "mot-de-passe-solide-42"  # celui de UtilisateurFactory
 
 
+@pytest.fixture
+def socle_seul(monkeypatch):
+    """La navigation du socle seul, comme si aucune application métier n'était installée (les
+    réglages de test installent l'application d'exemple, `tests.exemple`)."""
+    from core.comptes.permissions import Capacite
+    from core.registry import registre
+
+    metier = {Capacite.ELECTEURS, Capacite.AVIS, Capacite.CONVOCATIONS}
+    socle = [e for e in registre.navigation if e.capacite not in metier]
+    monkeypatch.setattr(registre, "navigation", socle)
+
+
 @pytest.mark.django_db
 def test_accueil_demande_une_connexion(monde):
     reponse = monde.client("anonyme").get(reverse("pages:accueil"))
@@ -155,7 +167,7 @@ def test_les_commentaires_de_gabarits_ne_s_affichent_pas(monde):
 
 
 @pytest.mark.django_db
-def test_accueil_de_la_lecture_seule_dit_ce_que_le_role_y_trouvera(monde):
+def test_accueil_de_la_lecture_seule_dit_ce_que_le_role_y_trouvera(monde, socle_seul):
     reponse = monde.client(TypeRole.LECTURE).get(reverse("pages:accueil"))
 
     page = html.unescape(reponse.content.decode())
@@ -189,7 +201,7 @@ def test_accueil_de_l_administrateur_mene_aux_parties_installees(monde):
 
 
 @pytest.mark.django_db
-def test_une_partie_installee_remplace_bientot_disponible(monde, monkeypatch):
+def test_une_partie_installee_remplace_bientot_disponible(monde, monkeypatch, socle_seul):
     from core.comptes.permissions import Capacite
     from core.registry import EntreeNavigation, registre
 
