@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from core.models import CompteSMTP, Role, Travail, TypeRole
+from core.models import CompteSMTP, Invitation, Role, Travail, TypeRole
 from tests.conftest import PROFILS, Monde
 
 A = TypeRole.ADMINISTRATEUR
@@ -78,6 +80,16 @@ def _role_lecture(monde: Monde) -> dict[str, Any]:
     return {"pk": Role.objects.get(utilisateur=monde.personnes[L]).pk}
 
 
+def _invitation(monde: Monde) -> dict[str, Any]:
+    invitation = Invitation.objects.create(
+        collectivite=monde.collectivite,
+        email="invite@exemple.test",
+        role=L,
+        expire_le=timezone.now() + timedelta(days=14),
+    )
+    return {"pk": invitation.pk}
+
+
 @dataclass(frozen=True)
 class Cas:
     nom: str
@@ -92,31 +104,31 @@ AVEC_SMTP = {A, E, S}
 
 CAS: list[Cas] = [
     # Sans rôle, l'Accueil explique pourquoi et propose la déconnexion (pas d'impasse 403).
-    Cas("accueil", {**attendus(TOUS_AGENTS), "sans_role": 200, "elu": 200}),
-    Cas("parametres", attendus(AVEC_SMTP)),
-    Cas("parametres_agents", attendus({A})),
-    Cas("parametres_agent_ajouter", attendus({A})),
-    Cas("parametres_agent_modifier", attendus({A}, autre=404), kwargs=_role_agent),
-    Cas("parametres_collectivite", attendus({A})),
+    Cas("pages:accueil", {**attendus(TOUS_AGENTS), "sans_role": 200, "elu": 200}),
+    Cas("pages:parametres", attendus(AVEC_SMTP)),
+    Cas("comptes:agents", attendus({A})),
+    Cas("comptes:agent_ajouter", attendus({A})),
+    Cas("comptes:agent_modifier", attendus({A}, autre=404), kwargs=_role_agent),
+    Cas("tenancy:collectivite", attendus({A})),
     # Sans logo enregistré, la vue répond 404 à qui a le droit de la voir.
-    Cas("parametres_logo", attendus(TOUS_AGENTS, ok=404)),
-    Cas("smtp_mon_compte", attendus(AVEC_SMTP)),
-    Cas("smtp_comptes", attendus({A})),
-    Cas("smtp_compte_defaut", attendus({A})),
-    Cas("smtp_compte_modifier", attendus({A}, autre=404), kwargs=_compte_agent),
-    Cas("delais", attendus({A})),
-    Cas("journal", attendus({A, E, S})),
-    Cas("travail_detail", attendus({A}, autre=404), kwargs=_travail_export),
-    Cas("travail_etat", attendus({A}, autre=404), kwargs=_travail_export),
-    Cas("travail_telecharger", attendus({A}, autre=404), kwargs=_travail_termine),
+    Cas("tenancy:logo", attendus(TOUS_AGENTS, ok=404)),
+    Cas("mail:mon_compte", attendus(AVEC_SMTP)),
+    Cas("mail:comptes", attendus({A})),
+    Cas("mail:compte_defaut", attendus({A})),
+    Cas("mail:compte_modifier", attendus({A}, autre=404), kwargs=_compte_agent),
+    Cas("delais:liste", attendus({A})),
+    Cas("journal:liste", attendus({A, E, S})),
+    Cas("travaux:detail", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travaux:etat", attendus({A}, autre=404), kwargs=_travail_export),
+    Cas("travaux:telecharger", attendus({A}, autre=404), kwargs=_travail_termine),
     # Actions (POST) : la réponse normale est une redirection avec un message.
     Cas(
-        "collectivite_choisir",
+        "pages:collectivite_choisir",
         {**attendus(TOUS_AGENTS, ok=302), "sans_role": 302, "elu": 302},
         methode="post",
     ),
     Cas(
-        "smtp_tester",
+        "mail:tester",
         # Un agent teste son propre compte ; l'administrateur tous ceux de la collectivité.
         {**attendus({A, E, S}, ok=302, autre=404), S: 403},
         kwargs=_compte_agent,
@@ -124,23 +136,35 @@ CAS: list[Cas] = [
         donnees={"test-destinataire": "essai@exemple.test"},
     ),
     Cas(
-        "delai_surcharger",
+        "delais:surcharger",
         attendus({A}, ok=302),
         kwargs=lambda monde: {"code": "convocation_commission"},
         methode="post",
         donnees={"valeur": "4", "valide_du": "31/12/2099"},
     ),
-    Cas("journal_exporter", attendus({A}, ok=302), methode="post"),
+    Cas("journal:exporter", attendus({A}, ok=302), methode="post"),
     Cas(
-        "travail_relancer",
+        "travaux:relancer",
         attendus({A}, ok=302, autre=404),
         kwargs=_travail_export,
         methode="post",
     ),
     Cas(
-        "parametres_agent_activation",
+        "comptes:agent_activation",
         attendus({A}, ok=302, autre=404),
         kwargs=_role_lecture,
+        methode="post",
+    ),
+    Cas(
+        "comptes:invitation_renvoyer",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_invitation,
+        methode="post",
+    ),
+    Cas(
+        "comptes:invitation_annuler",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_invitation,
         methode="post",
     ),
 ]
@@ -157,16 +181,15 @@ EXCEPTIONS = {
     "password_reset_confirm",
     "password_reset_complete",
     # Liens sécurisés : l'accès se fait par jeton, testé dans test_views_liens.py.
-    "lien_ouvrir",
-    "lien_accueil",
-    "lien_activation",
-    # Invitations reçues : tout compte connecté, chacun les siennes (test_comptes.py).
-    "invitations",
-    "invitation_accepter",
-    "invitation_refuser",
+    "liens:ouvrir",
+    "liens:accueil",
+    "liens:activation",
+    # Page du lien d'invitation : l'accès se fait par jeton, testé dans
+    # comptes/test_invitations.py et comptes/test_securite.py.
+    "comptes:invitation",
     # Boîte d'envoi de démonstration : 404 hors démo, test_outbox.py.
-    "outbox",
-    "outbox_message",
+    "mail:outbox",
+    "mail:outbox_message",
 }
 
 
@@ -185,14 +208,15 @@ def test_matrice_role_vue(monde: Monde, cas: Cas, profil: str) -> None:
 
 
 def _noms(resolver: URLResolver, prefixe: str = "") -> set[str]:
+    """Noms complets (`comptes:agents`), espace de noms compris."""
     noms: set[str] = set()
     for motif in resolver.url_patterns:
         if isinstance(motif, URLResolver):
             if motif.app_name == "admin":
                 continue
-            noms |= _noms(motif)
+            noms |= _noms(motif, f"{prefixe}{motif.namespace}:" if motif.namespace else prefixe)
         elif isinstance(motif, URLPattern) and motif.name:
-            noms.add(motif.name)
+            noms.add(prefixe + motif.name)
     return noms
 
 
