@@ -26,7 +26,6 @@ PAGES_BACK_OFFICE = [
     "parametres_agent_ajouter",
     "parametres_collectivite",
     "smtp_compte_defaut",
-    "invitations",
 ]
 PAGES_PUBLIQUES = ["login", "password_reset"]
 IMPACTS_BLOQUANTS = {"serious", "critical"}
