@@ -220,3 +220,21 @@ def test_renvoyer_sans_compte_d_envoi_le_dit(monde, django_capture_on_commit_cal
         )
     assert rappels == []
     assert "Aucun compte d'envoi" in " ".join(str(m) for m in get_messages(reponse.wsgi_request))
+
+
+def test_la_tache_n_envoie_rien_pour_une_invitation_close(monde, envoi):
+    from core.comptes.services import agent_ajouter, invitation_annuler
+    from core.tasks import mail_invitation_envoyer_task
+
+    invitation = agent_ajouter(
+        collectivite=monde.collectivite,
+        par=monde.personnes["administrateur"],
+        prenom="C",
+        nom="M",
+        email="c@exemple.test",
+        role=TypeRole.LECTURE,
+    )
+    invitation_annuler(invitation=invitation, par=monde.personnes["administrateur"])
+    mail_invitation_envoyer_task.apply(args=[invitation.pk, None])
+    assert envoi.boite.recus == []
+    assert not LienSecurise.objects.filter(objectif="invitation").exists()
