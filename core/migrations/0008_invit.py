@@ -14,8 +14,15 @@ from django.db import migrations, models
 
 def annuler_anciennes(apps, schema_editor):
     Invitation = apps.get_model("core", "Invitation")
+    postgres = schema_editor.connection.vendor == "postgresql"
+    if postgres:
+        # Clés étrangères vérifiées tout de suite : PostgreSQL refuse sinon de créer l'index
+        # de la contrainte qui suit (« pending trigger events ») dans la même transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     Invitation.objects.filter(statut="en_attente").update(statut="annulee")
     Invitation.objects.exclude(statut="acceptee").update(utilisateur=None)
+    if postgres:
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 class Migration(migrations.Migration):
