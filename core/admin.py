@@ -544,12 +544,20 @@ class DelaiAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(LectureSeuleAdmin):
-    """Superutilisateurs seulement : la personne invitée vient souvent d'une autre
+    """Superutilisateurs seulement : le compte qui a accepté vient souvent d'une autre
     collectivité, que le personnel de la collectivité invitante n'a pas à connaître."""
 
-    list_display = ["cree_le", "utilisateur", "collectivite", "role", "statut", "expire_le"]
+    list_display = [
+        "cree_le",
+        "email",
+        "collectivite",
+        "role",
+        "statut",
+        "expire_le",
+        "utilisateur",
+    ]
     list_filter = ["statut", "role"]
-    search_fields = ["utilisateur__username", "collectivite__nom"]
+    search_fields = ["email", "utilisateur__username", "collectivite__nom"]
     list_select_related = ["utilisateur", "collectivite"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:

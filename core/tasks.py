@@ -176,19 +176,59 @@ def mail_boites_balayer_task() -> None:
         boites_relever_task.delay(compte_id)
 
 
-@shared_task(acks_late=True)
-def mail_invitation_envoyer_task(invitation_id: int) -> None:
-    """Courriel d'invitation (`core.comptes.services.invitation_envoyer`), par le compte de la
-    plateforme, à l'adresse du compte invité."""
-    from core.comptes.models import Invitation
-    from core.comptes.services import invitation_envoyer
+@shared_task(bind=True, acks_late=True, max_retries=ACTIVATION_ESSAIS_MAX)
+def mail_invitation_envoyer_task(self: Any, invitation_id: int, par_id: int | None = None) -> None:
+    """Crée le lien de l'invitation et l'envoie à l'adresse saisie
+    (`core.comptes.services.invitation_emettre`), par le chemin d'envoi de la collectivité.
 
-    invitation = (
-        Invitation.objects.select_related("utilisateur", "collectivite")
-        .filter(pk=invitation_id)
-        .first()
-    )
-    if invitation is None:
-        logger.warning("Invitation %s introuvable : courriel non envoyé.", invitation_id)
+    Mêmes nouveaux essais que le lien d'activation : chaque essai émet un lien neuf qui
+    révoque le précédent ; rien n'est envoyé si l'invitation n'attend plus de réponse."""
+    from core.comptes.models import Invitation, StatutInvitation
+    from core.comptes.services import invitation_emettre
+
+    par = Utilisateur.objects.filter(pk=par_id).first() if par_id is not None else None
+    essai = int(self.request.retries or 0)
+    while True:
+        invitation = (
+            Invitation.objects.select_related("collectivite").filter(pk=invitation_id).first()
+        )
+        if invitation is None or invitation.statut != StatutInvitation.EN_ATTENTE:
+            logger.info(
+                "Invitation %s non envoyée : introuvable ou plus en attente.", invitation_id
+            )
+            return
+        try:
+            lien, message = invitation_emettre(invitation=invitation, par=par)
+        except EchecTemporaire as erreur:
+            if erreur.incertain or essai >= ACTIVATION_ESSAIS_MAX:
+                logger.error(
+                    "Invitation %s : échec temporaire (message %s, code %s), pas de nouvel essai.",
+                    invitation_id,
+                    _trace(erreur),
+                    erreur.code,
+                )
+                return
+            logger.warning(
+                "Invitation %s : échec temporaire (message %s, code %s), nouvel essai n° %s.",
+                invitation_id,
+                _trace(erreur),
+                erreur.code,
+                essai + 1,
+            )
+            if not self.request.is_eager:
+                raise self.retry(countdown=delai_nouvel_essai(essai)) from None
+            essai += 1
+            continue
+        except (ErreurEnvoi, ValueError) as erreur:
+            logger.error(
+                "Invitation %s non envoyée : %s (message %s, code %s).",
+                invitation_id,
+                type(erreur).__name__,
+                _trace(erreur),
+                getattr(erreur, "code", None),
+            )
+            return
+        logger.info(
+            "Invitation %s envoyée (lien %s, message %s).", invitation_id, lien.pk, message.pk
+        )
         return
-    invitation_envoyer(invitation=invitation)

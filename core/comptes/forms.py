@@ -2,9 +2,10 @@ import secrets
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from core.comptes.models import TypeRole
+from core.comptes.models import TypeRole, Utilisateur
 from core.comptes.services import CHAMPS_COLLECTIVITE
 from core.tenancy.models import Collectivite, TypeCollectivite
 
@@ -19,23 +20,69 @@ class ConnexionForm(AuthenticationForm):
 
 
 class AgentAjouterForm(forms.Form):
+    """Nom, courriel et rôle : jamais d'identifiant (la personne le choisit elle-même, ou
+    accepte avec son compte existant)."""
+
     prenom = forms.CharField(label="Prénom", max_length=150)
     nom = forms.CharField(label="Nom", max_length=150)
     email = forms.EmailField(
         label="Courriel",
-        help_text="Le lien d'activation du compte y est envoyé (valable 7 jours).",
+        help_text="L'invitation y est envoyée : un lien personnel, valable 14 jours.",
     )
+    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+
+
+class InvitationCompteForm(forms.Form):
+    """Création du compte par la personne invitée : identité, identifiant, mot de passe."""
+
+    prenom = forms.CharField(label="Prénom", max_length=150)
+    nom = forms.CharField(label="Nom", max_length=150)
     identifiant = forms.RegexField(
         label="Identifiant de connexion",
         max_length=150,
         regex=r"^[\w.@+-]+\Z",
         error_messages={
-            "invalid": "Lettres, chiffres et les caractères . @ + - _ seulement, sans espace."
+            "invalid": "Lettres, chiffres et les caractères . @ + - _ seulement, sans espace.",
         },
-        help_text="Si la personne a déjà un compte Écharpe (autre collectivité), indiquez "
-        "son identifiant : elle gardera le même compte.",
+        help_text="Vous le saisirez à chaque connexion, par exemple prenom.nom.",
     )
-    role = forms.ChoiceField(label="Rôle", choices=TypeRole.choices)
+    mot_de_passe1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Au moins 10 caractères, pas uniquement des chiffres, ni trop proche de "
+        "votre nom ou de votre identifiant.",
+    )
+    mot_de_passe2 = forms.CharField(
+        label="Confirmez le mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Saisissez le même mot de passe.",
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.email = email
+        self.fields["identifiant"].widget.attrs.update({"autocomplete": "username"})
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        premier = donnees.get("mot_de_passe1")
+        second = donnees.get("mot_de_passe2")
+        if premier and second and premier != second:
+            self.add_error("mot_de_passe2", "Les deux mots de passe ne correspondent pas.")
+        elif premier:
+            futur = Utilisateur(
+                username=donnees.get("identifiant", ""),
+                first_name=donnees.get("prenom", ""),
+                last_name=donnees.get("nom", ""),
+                email=self.email,
+            )
+            try:
+                password_validation.validate_password(premier, futur)
+            except forms.ValidationError as erreur:
+                self.add_error("mot_de_passe1", erreur)
+        return donnees
 
 
 class RoleModifierForm(forms.Form):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from core.tenancy.models import BaseModel, Collectivite, ModeleCollectivite, ScopedQuerySet
 
@@ -70,14 +72,24 @@ class StatutInvitation(models.TextChoices):
 
 
 class Invitation(ModeleCollectivite):
-    """Invitation d'une personne qui a déjà un compte à prendre un rôle dans une collectivité.
+    """Invitation à prendre un rôle dans une collectivité, adressée à un courriel saisi.
 
-    Un administrateur ne rattache jamais lui-même un compte existant : la personne reçoit
-    l'invitation à l'adresse de son propre compte et l'accepte connectée à ce compte
-    (`core.services.invitation_accepter`)."""
+    L'administrateur ne saisit que nom, courriel et rôle : l'invitation ne désigne aucun
+    compte, et l'écran, la liste et le courriel sont les mêmes qu'un compte existe ou non
+    pour cette adresse. Le lien reçu (`core.liens`, objectif « invitation ») mène la
+    personne à créer son compte ou à se connecter à un compte existant pour accepter ;
+    `utilisateur` est le compte qui a accepté (jamais deviné d'après l'adresse)."""
 
+    email = models.EmailField("courriel saisi")
+    prenom = models.CharField("prénom saisi", max_length=150, blank=True)
+    nom = models.CharField("nom saisi", max_length=150, blank=True)
     utilisateur = models.ForeignKey(
-        Utilisateur, on_delete=models.CASCADE, related_name="invitations", verbose_name="personne"
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name="compte qui a accepté",
     )
     role = models.CharField("rôle proposé", max_length=20, choices=TypeRole.choices)
     statut = models.CharField(
@@ -94,6 +106,7 @@ class Invitation(ModeleCollectivite):
         related_name="+",
         verbose_name="invitée par",
     )
+    envoyee_le = models.DateTimeField("dernier envoi le", null=True, blank=True)
     expire_le = models.DateTimeField("expire le")
     repondu_le = models.DateTimeField("réponse le", null=True, blank=True)
 
@@ -103,11 +116,16 @@ class Invitation(ModeleCollectivite):
         ordering = ["-cree_le"]
         constraints = [
             models.UniqueConstraint(
-                fields=["utilisateur", "collectivite"],
+                Lower("email"),
+                "collectivite",
                 condition=Q(statut="en_attente"),
                 name="invitation_en_attente_unique",
             )
         ]
 
     def __str__(self) -> str:
-        return f"Invitation de {self.utilisateur} ({self.collectivite})"
+        return f"Invitation de {self.email} ({self.collectivite})"
+
+    @property
+    def expiree(self) -> bool:
+        return self.expire_le <= timezone.now()

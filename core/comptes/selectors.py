@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import CharField, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import CharField, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
-from core.comptes.models import Role, Utilisateur
+from core.comptes.models import Invitation, Role, StatutInvitation, Utilisateur
 from core.liens.models import LienSecurise
 from core.mail.models import CompteSMTP
 from core.tenancy.models import Collectivite
@@ -64,3 +64,14 @@ def agents_de_la_collectivite(*, collectivite: Collectivite) -> QuerySet[Role]:
             invitation_envoyee_le=Subquery(dernier_lien[:1]),
         )
     )
+
+
+def invitations_en_attente(*, collectivite: Collectivite, texte: str = "") -> QuerySet[Invitation]:
+    """Invitations de la collectivité qui attendent une réponse (expirées comprises, pour
+    « Renvoyer ») : rien que ce que l'administrateur a saisi, jamais de compte."""
+    invitations = Invitation.objects.pour(collectivite).filter(statut=StatutInvitation.EN_ATTENTE)
+    if texte:
+        invitations = invitations.filter(
+            Q(email__icontains=texte) | Q(nom__icontains=texte) | Q(prenom__icontains=texte)
+        )
+    return invitations.order_by("-cree_le", "pk")

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.urls import reverse
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.comptes.models import Invitation, Role, StatutInvitation, TypeRole, Utilisateur
@@ -37,7 +34,7 @@ def model_update(*, instance: Any, donnees: dict[str, Any]) -> tuple[Any, list[s
     return instance, modifies
 
 
-DUREE_INVITATION = timedelta(days=30)
+DUREE_INVITATION = timedelta(days=14)
 
 MESSAGE_DERNIER_ADMINISTRATEUR = (
     "La collectivité doit garder au moins un administrateur actif : nommez-en un autre avant "
@@ -78,9 +75,13 @@ def _verrouiller_administrateurs(collectivite_id: int) -> None:
     )
 
 
-class ResultatAjout(StrEnum):
-    CREE = "cree"  # compte créé ici : lien d'activation à l'adresse saisie
-    NEUTRE = "neutre"  # identifiant déjà pris (ou invitation déjà en cours) : rien à dire
+OBJECTIF_INVITATION = "invitation"
+
+MESSAGE_INVITATION_EN_COURS = (
+    "Une invitation est déjà en attente pour cette adresse : utilisez « Renvoyer » dans la "
+    "liste des agents."
+)
+MESSAGE_IDENTIFIANT_PRIS = "Cet identifiant n'est pas disponible : choisissez-en un autre."
 
 
 @transaction.atomic
@@ -91,96 +92,61 @@ def agent_ajouter(
     prenom: str,
     nom: str,
     email: str,
-    identifiant: str,
     role: str,
-) -> tuple[Role | None, ResultatAjout]:
-    """Ajoute un agent : crée son compte si l'identifiant est libre, sinon invite la personne.
+) -> Invitation:
+    """Invite une personne à prendre un rôle : crée toujours une invitation en attente pour le
+    courriel saisi, et la lui envoie.
 
-    Identifiant libre : compte et rôle créés, lien d'activation envoyé à `email`.
-    Identifiant pris par quelqu'un qui n'a pas de rôle ici : une `Invitation` part à
-    l'adresse du compte existant (jamais à `email`), par le compte de la plateforme ; la
-    personne l'accepte connectée à son propre compte. Rien n'est rattaché, rien n'est
-    montré de ce compte, et le résultat rendu à l'écran est le même qu'il y ait un compte,
-    une invitation déjà en cours ou un compte désactivé (`ResultatAjout.NEUTRE`).
-    """
+    Aucun compte n'est cherché ni créé, aucun rôle n'est donné : la personne choisit, en
+    ouvrant le lien, de créer son compte ou d'accepter avec un compte existant. L'écran, la
+    liste des agents et le courriel sont donc les mêmes qu'un compte existe ou non pour cette
+    adresse, ici ou ailleurs. Seul refus : une invitation déjà en attente ici pour la même
+    adresse (que la liste des agents montre déjà)."""
     if role not in TypeRole.values:
         raise ValidationError({"role": "Choisissez un rôle de la liste."})
-    utilisateur = (
-        Utilisateur.objects.select_for_update().filter(username__iexact=identifiant).first()
-    )
-    if utilisateur is None:
-        utilisateur = Utilisateur(
-            username=identifiant, first_name=prenom, last_name=nom, email=email
-        )
-        utilisateur.set_unusable_password()
-        utilisateur.full_clean()
-        utilisateur.save()
-        nouveau = Role(utilisateur=utilisateur, collectivite=collectivite, role=role)
-        nouveau.full_clean()
-        nouveau.save()
-        # Le rôle est journalisé par le signal de core.journal.signals ; ici, le compte créé.
-        journaliser(
-            action="agent_ajoute",
-            collectivite=collectivite,
-            acteur=par,
-            objet=utilisateur,
-            details={"role": role},
-        )
-        if utilisateur.email:
-            from core.liens.services import activation_envoyer
-
-            activation_envoyer(utilisateur=utilisateur, collectivite=collectivite, par=par)
-        return nouveau, ResultatAjout.CREE
-    if Role.objects.filter(utilisateur=utilisateur, collectivite=collectivite).exists():
-        # La personne figure déjà dans la liste des agents : le dire n'apprend rien.
-        raise ValidationError(
-            {"identifiant": "Cette personne a déjà un rôle dans la collectivité."}
-        )
-    invitation_creer(collectivite=collectivite, par=par, utilisateur=utilisateur, role=role)
-    return None, ResultatAjout.NEUTRE
-
-
-def invitation_creer(
-    *, collectivite: Collectivite, par: Utilisateur | None, utilisateur: Utilisateur, role: str
-) -> Invitation | None:
-    """Invitation en attente (une seule par personne et collectivité) ; le courriel part
-    après le commit, à l'adresse du compte. Rien pour un compte désactivé ou sans adresse."""
-    if not utilisateur.is_active or not utilisateur.email:
-        return None
+    email = email.strip()
+    if (
+        Invitation.objects.pour(collectivite)
+        .filter(email__iexact=email, statut=StatutInvitation.EN_ATTENTE)
+        .exists()
+    ):
+        raise ValidationError({"email": MESSAGE_INVITATION_EN_COURS})
     maintenant = timezone.now()
-    existante = (
-        Invitation.objects.select_for_update()
-        .filter(
-            collectivite=collectivite,
-            utilisateur=utilisateur,
-            statut=StatutInvitation.EN_ATTENTE,
-        )
-        .first()
-    )
-    if existante is not None and existante.expire_le > maintenant:
-        # Pas de nouveau courriel : un administrateur ne peut pas en faire pleuvoir.
-        return existante
-    if existante is not None:
-        model_update(instance=existante, donnees={"statut": StatutInvitation.ANNULEE})
     invitation = Invitation(
         collectivite=collectivite,
-        utilisateur=utilisateur,
+        email=email,
+        prenom=prenom.strip(),
+        nom=nom.strip(),
         role=role,
         invite_par=par,
+        envoyee_le=maintenant,
         expire_le=maintenant + DUREE_INVITATION,
     )
-    invitation.full_clean()
-    invitation.save()
-    # Chaîne de la plateforme, pas celle de la collectivité : son journal montrerait sinon à
-    # l'administrateur invitant le nom du compte existant, ou qu'il existe.
+    # La contrainte d'unicité est vérifiée ci-dessus (message français) puis par la base.
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        raise ValidationError({"email": MESSAGE_INVITATION_EN_COURS}) from None
     journaliser(
         action="invitation_envoyee",
-        collectivite=None,
+        collectivite=collectivite,
         acteur=par,
         objet=invitation,
-        details={"role": role, "collectivite": collectivite.pk},
+        details={"role": role},
     )
+    invitation_envoyer(invitation=invitation, par=par)
+    return invitation
+
+
+def invitation_envoyer(*, invitation: Invitation, par: Utilisateur | None) -> None:
+    """Seul point d'envoi d'une invitation : met en file, après le commit, la tâche qui crée
+    le lien et l'envoie à l'adresse saisie (`invitation_emettre`).
+
+    Le jeton naît dans la tâche : le broker ne voit que des identifiants."""
     invitation_id = int(invitation.pk)
+    par_id = int(par.pk) if par is not None and par.pk is not None else None
 
     def mettre_en_file() -> None:
         from kombu.exceptions import OperationalError
@@ -188,82 +154,194 @@ def invitation_creer(
         from core.tasks import mail_invitation_envoyer_task
 
         try:
-            mail_invitation_envoyer_task.delay(invitation_id)
+            mail_invitation_envoyer_task.delay(invitation_id, par_id)
         except (OperationalError, OSError):
+            # L'invitation reste en attente : « Renvoyer » (liste des agents) la renverra.
             logger.exception("Invitation %s non mise en file.", invitation_id)
 
     transaction.on_commit(mettre_en_file)
-    return invitation
 
 
-def invitation_envoyer(*, invitation: Invitation) -> None:
-    """Courriel d'invitation, à l'adresse du compte invité, par le compte de la plateforme
-    (`EMAIL_BACKEND`) : jamais par un compte d'envoi que l'administrateur invitant règle."""
-    from django.core.mail import EmailMultiAlternatives
+def invitation_emettre(*, invitation: Invitation, par: Utilisateur | None) -> tuple[Any, Any]:
+    """Crée le lien de l'invitation (usage unique, jusqu'à l'expiration de l'invitation ; il
+    révoque le précédent) et l'envoie à l'adresse saisie par le chemin d'envoi de la
+    collectivité (`core.mail.services`). Appelée par la tâche, hors transaction. Lève
+    `ValueError` si l'invitation n'attend plus de réponse, et les erreurs d'envoi."""
+    from core.liens.services import lien_creer, lien_url_absolue
+    from core.mail.services import envoyer_gabarit
 
-    from core.mail.services import rendre_gabarit
-
-    personne = invitation.utilisateur
-    if invitation.statut != StatutInvitation.EN_ATTENTE or not personne.email:
-        return
-    base = getattr(settings, "ECHARPE_URL_BASE", "http://127.0.0.1:8000").rstrip("/")
-    sujet, texte, html = rendre_gabarit(
+    restant = invitation.expire_le - timezone.now()
+    if invitation.statut != StatutInvitation.EN_ATTENTE or restant <= timedelta(0):
+        raise ValueError("Cette invitation n'attend plus de réponse.")
+    lien, jeton = lien_creer(
+        collectivite=invitation.collectivite,
+        objectif=OBJECTIF_INVITATION,
+        cible=invitation,
+        duree=restant,
+        usage_unique=True,
+        par=par,
+    )
+    message = envoyer_gabarit(
         gabarit="invitation",
         contexte={
-            "prenom": personne.first_name,
-            "identifiant": personne.username,
+            "prenom": invitation.prenom,
             "collectivite_nom": invitation.collectivite.nom,
             "role": invitation.get_role_display().lower(),
-            "lien": base + reverse("comptes:invitations"),
+            "lien": lien_url_absolue(jeton),
             "expire_le": f"{timezone.localtime(invitation.expire_le):%d/%m/%Y}",
         },
+        collectivite=invitation.collectivite,
+        expediteur=par,
+        destinataires=[invitation.email],
     )
-    courriel = EmailMultiAlternatives(subject=sujet, body=texte, to=[personne.email])
-    if html:
-        courriel.attach_alternative(html, "text/html")
-    courriel.send()
+    return lien, message
 
 
-def _invitation_a_moi(invitation: Invitation, par: Utilisateur) -> Invitation:
+def _invitation_en_attente(invitation: Invitation) -> Invitation:
     ligne = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if ligne.utilisateur_id != par.pk:
-        raise ValidationError("Cette invitation ne vous est pas adressée.")
     if ligne.statut != StatutInvitation.EN_ATTENTE:
-        raise ValidationError("Cette invitation a déjà reçu une réponse.")
-    if ligne.expire_le <= timezone.now():
-        raise ValidationError(
-            "Cette invitation a expiré : demandez à la collectivité de vous inviter à nouveau."
-        )
+        raise ValidationError("Cette invitation n'est plus en attente.")
     return ligne
 
 
 @transaction.atomic
-def invitation_accepter(*, invitation: Invitation, par: Utilisateur) -> Role:
-    """La personne invitée, connectée à son propre compte, accepte : son rôle est créé."""
-    ligne = _invitation_a_moi(invitation, par)
-    if Role.objects.filter(utilisateur=par, collectivite_id=ligne.collectivite_id).exists():
-        raise ValidationError("Vous avez déjà un rôle dans cette collectivité.")
-    role = Role(utilisateur=par, collectivite_id=ligne.collectivite_id, role=ligne.role)
+def invitation_renvoyer(*, invitation: Invitation, par: Utilisateur) -> Invitation:
+    """Nouveau lien (le précédent ne sert plus) et nouvelle échéance, à la même adresse."""
+    ligne = _invitation_en_attente(invitation)
+    maintenant = timezone.now()
+    ligne, _ = model_update(
+        instance=ligne,
+        donnees={"envoyee_le": maintenant, "expire_le": maintenant + DUREE_INVITATION},
+    )
+    journaliser(
+        action="invitation_envoyee",
+        collectivite=ligne.collectivite,
+        acteur=par,
+        objet=ligne,
+        details={"role": ligne.role},
+    )
+    invitation_envoyer(invitation=ligne, par=par)
+    return ligne
+
+
+def _revoquer_liens(invitation: Invitation, par: Utilisateur | None) -> None:
+    from core.liens.models import LienSecurise
+    from core.liens.services import lien_revoquer
+
+    for lien in LienSecurise.objects.filter(
+        objectif=OBJECTIF_INVITATION,
+        cible_type=Invitation._meta.label_lower,
+        cible_id=str(invitation.pk),
+        revoque_le__isnull=True,
+    ):
+        lien_revoquer(lien=lien, par=par)
+
+
+@transaction.atomic
+def invitation_annuler(*, invitation: Invitation, par: Utilisateur) -> Invitation:
+    """L'administrateur retire l'invitation : son lien ne mène plus nulle part."""
+    ligne = _invitation_en_attente(invitation)
+    ligne, _ = model_update(instance=ligne, donnees={"statut": StatutInvitation.ANNULEE})
+    _revoquer_liens(ligne, par)
+    journaliser(
+        action="invitation_annulee", collectivite=ligne.collectivite, acteur=par, objet=ligne
+    )
+    return ligne
+
+
+def _invitation_du_lien(invitation: Invitation, lien: Any) -> Invitation:
+    """L'invitation, verrouillée, si `lien` est bien le sien et qu'elle attend une réponse."""
+    if (
+        lien.objectif != OBJECTIF_INVITATION
+        or lien.cible_type != Invitation._meta.label_lower
+        or lien.cible_id != str(invitation.pk)
+    ):
+        raise ValidationError("Ce lien ne correspond pas à cette invitation.")
+    ligne = _invitation_en_attente(invitation)
+    if ligne.expire_le <= timezone.now():
+        raise ValidationError(
+            "Cette invitation a expiré : demandez à la collectivité de vous l'envoyer à nouveau."
+        )
+    return ligne
+
+
+def _accepter(ligne: Invitation, lien: Any, utilisateur: Utilisateur, *, creation: bool) -> Role:
+    from core.liens.services import lien_utiliser
+
+    # Le lien ne sert qu'une fois, même en concurrence (lève une `LienInvalide` sinon).
+    lien_utiliser(lien=lien)
+    role = Role(utilisateur=utilisateur, collectivite_id=ligne.collectivite_id, role=ligne.role)
     role.full_clean()
     role.save()
     model_update(
         instance=ligne,
-        donnees={"statut": StatutInvitation.ACCEPTEE, "repondu_le": timezone.now()},
+        donnees={
+            "utilisateur": utilisateur,
+            "statut": StatutInvitation.ACCEPTEE,
+            "repondu_le": timezone.now(),
+        },
     )
     journaliser(
-        action="invitation_acceptee", collectivite=ligne.collectivite, acteur=par, objet=ligne
+        action="invitation_acceptee",
+        collectivite=ligne.collectivite,
+        acteur=utilisateur,
+        objet=ligne,
+        details={"creation": creation},
     )
     return role
 
 
 @transaction.atomic
-def invitation_refuser(*, invitation: Invitation, par: Utilisateur) -> Invitation:
-    ligne = _invitation_a_moi(invitation, par)
-    model_update(
+def invitation_accepter(*, invitation: Invitation, lien: Any, par: Utilisateur) -> Role:
+    """La personne qui a ouvert le lien, connectée à son propre compte, accepte : le rôle est
+    créé pour ce compte-là (jamais pour un compte deviné d'après l'adresse)."""
+    ligne = _invitation_du_lien(invitation, lien)
+    if Role.objects.filter(utilisateur=par, collectivite_id=ligne.collectivite_id).exists():
+        raise ValidationError("Vous avez déjà un rôle dans cette collectivité.")
+    return _accepter(ligne, lien, par, creation=False)
+
+
+@transaction.atomic
+def invitation_creer_compte(
+    *,
+    invitation: Invitation,
+    lien: Any,
+    identifiant: str,
+    mot_de_passe: str,
+    prenom: str,
+    nom: str,
+) -> Role:
+    """La personne qui a ouvert le lien crée son compte (identifiant et mot de passe choisis
+    par elle, courriel de l'invitation) et accepte du même geste."""
+    ligne = _invitation_du_lien(invitation, lien)
+    if Utilisateur.objects.filter(username__iexact=identifiant).exists():
+        raise ValidationError({"identifiant": MESSAGE_IDENTIFIANT_PRIS})
+    utilisateur = Utilisateur(
+        username=identifiant, first_name=prenom, last_name=nom, email=ligne.email
+    )
+    utilisateur.set_password(mot_de_passe)
+    utilisateur.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            utilisateur.save()
+    except IntegrityError:
+        raise ValidationError({"identifiant": MESSAGE_IDENTIFIANT_PRIS}) from None
+    return _accepter(ligne, lien, utilisateur, creation=True)
+
+
+@transaction.atomic
+def invitation_refuser(*, invitation: Invitation, lien: Any) -> Invitation:
+    """Refus par la personne qui a ouvert le lien. Jamais d'acteur au journal : la
+    collectivité n'apprend pas quel compte, s'il y en a un, a refusé."""
+    from core.liens.services import lien_utiliser
+
+    ligne = _invitation_du_lien(invitation, lien)
+    lien_utiliser(lien=lien)
+    ligne, _ = model_update(
         instance=ligne,
         donnees={"statut": StatutInvitation.REFUSEE, "repondu_le": timezone.now()},
     )
-    journaliser(action="invitation_refusee", collectivite=None, acteur=par, objet=ligne)
+    journaliser(action="invitation_refusee", collectivite=ligne.collectivite, objet=ligne)
     return ligne
 
 

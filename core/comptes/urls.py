@@ -6,7 +6,7 @@ from core.comptes.views import (
     AgentModifierView,
     AgentsView,
 )
-from core.comptes.views_invitations import invitation_repondre, invitations
+from core.comptes.views_invitations import InvitationActionView, invitation
 
 app_name = "comptes"
 
@@ -19,17 +19,16 @@ urlpatterns = [
         AgentActivationView.as_view(),
         name="agent_activation",
     ),
-    path("compte/invitations/", invitations, name="invitations"),
     path(
-        "compte/invitations/<int:pk>/accepter/",
-        invitation_repondre,
-        {"reponse": "accepter"},
-        name="invitation_accepter",
+        "parametres/agents/invitations/<int:pk>/renvoyer/",
+        InvitationActionView.as_view(operation="renvoyer"),
+        name="invitation_renvoyer",
     ),
     path(
-        "compte/invitations/<int:pk>/refuser/",
-        invitation_repondre,
-        {"reponse": "refuser"},
-        name="invitation_refuser",
+        "parametres/agents/invitations/<int:pk>/annuler/",
+        InvitationActionView.as_view(operation="annuler"),
+        name="invitation_annuler",
     ),
+    # Page du lien d'invitation (`core.liens.services`, objectif « invitation »).
+    path("compte/invitation/", invitation, name="invitation"),
 ]

@@ -16,7 +16,11 @@ from django.views.generic import TemplateView
 from core.comptes.forms import AgentAjouterForm, RoleModifierForm
 from core.comptes.models import Role
 from core.comptes.permissions import Action, Capacite
-from core.comptes.selectors import activation_renvoyable, agents_de_la_collectivite
+from core.comptes.selectors import (
+    activation_renvoyable,
+    agents_de_la_collectivite,
+    invitations_en_attente,
+)
 from core.comptes.services import agent_ajouter, role_modifier
 from core.liens.services import activation_envoyer
 from core.mail.comptes import compte_existe
@@ -55,19 +59,28 @@ class AgentsView(EspaceAgentMixin, TemplateView):
         roles = roles.order_by(*ordres.get(ordre, ordres["nom"]), "pk")
         paginator = Paginator(roles, 25)
         page_obj = paginator.get_page(self.request.GET.get("page"))
-        context.update({"page_obj": page_obj, "paginator": paginator, "q": texte, "tri": ordre})
+        # Invitations en attente : lignes en plus, en tête de la première page.
+        invitations = (
+            invitations_en_attente(collectivite=self.collectivite, texte=texte)
+            if page_obj.number == 1
+            else []
+        )
+        context.update(
+            {
+                "page_obj": page_obj,
+                "paginator": paginator,
+                "q": texte,
+                "tri": ordre,
+                "invitations": invitations,
+            }
+        )
         return context
 
 
-MESSAGE_AJOUT_NEUTRE = (
-    "Demande enregistrée pour l'identifiant « {identifiant} ». S'il était libre, le compte est "
-    "créé et un lien d'activation part à l'adresse saisie. S'il appartient déjà à une "
-    "personne, elle reçoit une invitation à l'adresse de son propre compte et apparaîtra dans "
-    "la liste quand elle l'aura acceptée."
-)
-
-
 class AgentAjouterView(EspaceAgentMixin, View):
+    """Invite une personne (nom, courriel, rôle) : toujours une invitation en attente, jamais
+    de compte cherché ni créé, donc rien à apprendre sur les comptes existants."""
+
     capacite = Capacite.PARAMETRES
     action = Action.ECRIRE
     template_name = "core/parametres_agent_ajouter.html"
@@ -79,18 +92,20 @@ class AgentAjouterView(EspaceAgentMixin, View):
         form = AgentAjouterForm(request.POST)
         if form.is_valid():
             try:
-                agent_ajouter(collectivite=self.collectivite, par=self.agent, **form.cleaned_data)
+                invitation = agent_ajouter(
+                    collectivite=self.collectivite, par=self.agent, **form.cleaned_data
+                )
             except ValidationError as erreur:
                 _ajouter_erreurs(form, erreur)
             else:
-                # Même message que le compte soit créé ici ou que l'identifiant soit déjà pris
-                # ailleurs : l'écran n'apprend rien sur les comptes des autres collectivités.
                 messages.success(
                     request,
-                    MESSAGE_AJOUT_NEUTRE.format(identifiant=form.cleaned_data["identifiant"]),
+                    f"Invitation envoyée à {invitation.email}. La personne crée son compte, ou "
+                    "accepte avec son compte Écharpe si elle en a un, en ouvrant le lien reçu ; "
+                    "elle apparaîtra parmi les agents quand elle aura accepté.",
                 )
                 if not compte_existe(collectivite=self.collectivite, utilisateur=self.agent):
-                    messages.warning(request, AUCUN_COMPTE)
+                    messages.warning(request, AUCUN_COMPTE_INVITATION)
                 return redirect("comptes:agents")
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -143,6 +158,12 @@ class AgentModifierView(EspaceAgentMixin, View):
                 return redirect("comptes:agents")
         return render(request, self.template_name, self.contexte(role, form), status=400)
 
+
+AUCUN_COMPTE_INVITATION = (
+    "Aucun compte d'envoi n'est configuré : l'invitation n'a pas pu partir. Renseignez un "
+    "compte dans Paramètres › Comptes d'envoi, puis utilisez « Renvoyer » sur la ligne de "
+    "l'invitation."
+)
 
 AUCUN_COMPTE = (
     "Aucun compte d'envoi n'est configuré : le lien d'activation n'a pas pu partir. "

@@ -317,6 +317,7 @@ class ActionCore(models.TextChoices):
     INVITATION_ENVOYEE = "invitation_envoyee", "Invitation envoyée"
     INVITATION_ACCEPTEE = "invitation_acceptee", "Invitation acceptée"
     INVITATION_REFUSEE = "invitation_refusee", "Invitation refusée"
+    INVITATION_ANNULEE = "invitation_annulee", "Invitation annulée"
     COMPTE_SMTP_ENREGISTRE = "compte_smtp_enregistre", "Compte d'envoi enregistré"
     COMPTE_SMTP_TESTE = "compte_smtp_teste", "Connexion SMTP testée"
     DELAI_SURCHARGE = "delai_surcharge", "Délai local enregistré"

@@ -523,6 +523,8 @@ def enregistrer_objectifs() -> None:
     from core.registry import registre
 
     registre.ajouter_objectif_lien(OBJECTIF_ACTIVATION, "liens:activation")
+    # Invitation à prendre un rôle (`core.comptes.services.OBJECTIF_INVITATION`).
+    registre.ajouter_objectif_lien("invitation", "comptes:invitation")
 
 
 MESSAGE_COMPTE_DEJA_ACTIVE = (

@@ -26,7 +26,6 @@ PAGES_BACK_OFFICE = [
     "comptes:agent_ajouter",
     "tenancy:collectivite",
     "mail:compte_defaut",
-    "comptes:invitations",
 ]
 PAGES_PUBLIQUES = ["login", "password_reset"]
 IMPACTS_BLOQUANTS = {"serious", "critical"}
@@ -194,6 +193,50 @@ def test_pages_d_un_lien_securise_sans_violation_grave(
     assert page.get_by_label("Nouveau mot de passe").first.is_visible()
     assert page.locator("h1").count() == 1
     verifier_accessibilite(page)  # choix du mot de passe
+
+
+def test_page_d_invitation_sans_violation_grave(
+    page: Page, live_server: Any, commune: Commune
+) -> None:
+    """Le lien d'invitation ouvert sans compte : création du compte, erreurs, accueil."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core.comptes.models import Invitation, TypeRole
+    from core.comptes.services import OBJECTIF_INVITATION
+    from core.liens.services import lien_creer, lien_url
+
+    invitation = Invitation.objects.create(
+        collectivite=commune.collectivite,
+        email="claire.martin@exemple.test",
+        prenom="Claire",
+        nom="Martin",
+        role=TypeRole.LECTURE,
+        expire_le=timezone.now() + timedelta(days=14),
+    )
+    _lien, jeton = lien_creer(
+        collectivite=commune.collectivite,
+        objectif=OBJECTIF_INVITATION,
+        cible=invitation,
+        duree=timedelta(days=14),
+    )
+    ouvrir(page, f"{live_server.url}{lien_url(jeton)}")
+    page.wait_for_url("**/compte/invitation/")
+    assert page.locator("h1").count() == 1
+    verifier_accessibilite(page)
+
+    page.get_by_label("Identifiant de connexion").fill("c martin")
+    page.get_by_role("button", name="Créer mon compte et accepter").click()
+    assert page.locator(".erreur").first.is_visible()
+    verifier_accessibilite(page)  # formulaire en erreur
+
+    page.get_by_label("Identifiant de connexion").fill("c.martin")
+    page.locator("#id_mot_de_passe1").fill(MOT_DE_PASSE)
+    page.locator("#id_mot_de_passe2").fill(MOT_DE_PASSE)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer mon compte et accepter").click()
+    assert "Invitation acceptée" in page.content()
 
 
 @pytest.mark.parametrize("nom", ["comptes:agent_modifier", "mail:compte_modifier"])

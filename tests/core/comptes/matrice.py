@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from core.comptes.models import Role
+from django.utils import timezone
+
+from core.comptes.models import Invitation, Role
 from tests.conftest import Monde
 from tests.matrice import A, Cas, E, L, attendus
 
@@ -17,6 +20,16 @@ def _role_lecture(monde: Monde) -> dict[str, Any]:
     return {"pk": Role.objects.get(utilisateur=monde.personnes[L]).pk}
 
 
+def _invitation(monde: Monde) -> dict[str, Any]:
+    invitation = Invitation.objects.create(
+        collectivite=monde.collectivite,
+        email="invite@exemple.test",
+        role=L,
+        expire_le=timezone.now() + timedelta(days=14),
+    )
+    return {"pk": invitation.pk}
+
+
 CAS_MATRICE = [
     Cas("comptes:agents", attendus({A})),
     Cas("comptes:agent_ajouter", attendus({A})),
@@ -27,10 +40,24 @@ CAS_MATRICE = [
         kwargs=_role_lecture,
         methode="post",
     ),
+    Cas(
+        "comptes:invitation_renvoyer",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_invitation,
+        methode="post",
+    ),
+    Cas(
+        "comptes:invitation_annuler",
+        attendus({A}, ok=302, autre=404),
+        kwargs=_invitation,
+        methode="post",
+    ),
 ]
 
 _AUTHENTIFICATION = "Authentification : publique par nature, testée dans test_auth.py."
-_INVITATIONS = "Invitations reçues : tout compte connecté, chacun les siennes (test_securite.py)."
+_INVITATION = (
+    "Page du lien d'invitation : l'accès se fait par jeton (test_invitations.py, test_securite.py)."
+)
 HORS_MATRICE = {
     "login": _AUTHENTIFICATION,
     "logout": _AUTHENTIFICATION,
@@ -40,7 +67,5 @@ HORS_MATRICE = {
     "password_reset_done": _AUTHENTIFICATION,
     "password_reset_confirm": _AUTHENTIFICATION,
     "password_reset_complete": _AUTHENTIFICATION,
-    "comptes:invitations": _INVITATIONS,
-    "comptes:invitation_accepter": _INVITATIONS,
-    "comptes:invitation_refuser": _INVITATIONS,
+    "comptes:invitation": _INVITATION,
 }

@@ -1,11 +1,14 @@
 """Comptes et rôles entre collectivités : chaque attaque de la revue est rejouée ici.
 
 Un administrateur ne rattache, ne montre, n'active ni ne réinitialise jamais un compte qui a
-un lien avec une autre collectivité ; la personne invitée accepte connectée à son compte.
+un lien avec une autre collectivité, et n'apprend pas si une adresse ou un identifiant
+appartient à un compte : « Ajouter un agent » crée toujours une invitation pour le courriel
+saisi, que la personne accepte par le lien reçu, en créant son compte ou connectée au sien.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -18,28 +21,31 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from core.comptes.services import agent_ajouter, role_modifier
+from core.comptes.services import role_modifier
 from core.liens.services import LienVerrouille, lien_creer, lien_verifier_identite
 from core.models import (
     CompteSMTP,
     EntreeJournal,
+    Invitation,
     LienSecurise,
     Role,
+    StatutInvitation,
     Travail,
     TypeRole,
     Utilisateur,
 )
 from tests.factories import RoleFactory, UtilisateurFactory
+from tests.smtp_local import *  # noqa: F403
+from tests.smtp_local import creer_compte
 
 pytestmark = pytest.mark.django_db
 
 
-def _formulaire(identifiant: str, **autres: str) -> dict[str, str]:
+def _formulaire(email: str, **autres: str) -> dict[str, str]:
     return {
         "prenom": "Pierre",
         "nom": "Pirate",
-        "email": "pirate@attaquant.test",
-        "identifiant": identifiant,
+        "email": email,
         "role": TypeRole.ADMINISTRATEUR,
         **autres,
     }
@@ -53,6 +59,21 @@ def _compte_d_envoi(collectivite) -> CompteSMTP:
     return CompteSMTP.objects.create(
         collectivite=collectivite, adresse_expediteur="mairie@exemple.test", hote="127.0.0.1"
     )
+
+
+def _jeton(texte: str) -> str:
+    trouve = re.search(r"/l/([A-Za-z0-9_\-]{43})/", texte)
+    assert trouve, texte
+    return trouve.group(1)
+
+
+def _corps(recu) -> str:
+    return recu.message.get_body(("plain",)).get_content()
+
+
+def _ouvrir(client, jeton: str):
+    """Ouvre le lien comme la personne : `/l/<jeton>/` puis la page de l'invitation."""
+    return client.get(reverse("liens:ouvrir", args=[jeton]), follow=True)
 
 
 @pytest.fixture
@@ -72,127 +93,235 @@ def victime(monde) -> Utilisateur:
     return personne
 
 
+@pytest.fixture
+def envoi(monde, serveur_smtp):
+    """Un vrai serveur SMTP local et le compte d'envoi de la collectivité vers lui."""
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    return serveur
+
+
 # --- Ajouter un agent : ni rattachement ni fuite -------------------------------------------
 
 
-def test_ajouter_un_identifiant_d_ailleurs_ne_rattache_rien_et_ne_montre_rien(monde, victime):
+def test_ajouter_l_adresse_d_un_compte_d_ailleurs_ne_rattache_rien_et_ne_montre_rien(
+    monde, victime, django_capture_on_commit_callbacks
+):
     client = monde.client("administrateur")
-    reponse = client.post(reverse("comptes:agent_ajouter"), _formulaire("VICTIME"))
+    with django_capture_on_commit_callbacks(execute=True):
+        reponse = client.post(
+            reverse("comptes:agent_ajouter"), _formulaire("VALERIE@autre-ville.test")
+        )
     assert reponse.status_code == 302
     assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    invitation = Invitation.objects.get(collectivite=monde.collectivite)
+    assert invitation.utilisateur is None
     liste = client.get(reverse("comptes:agents")).content.decode()
     texte = " ".join(_messages(reponse)) + liste
-    for secret in ("valerie@autre-ville.test", "Secrète", "SECRÈTE", "Valérie"):
+    for secret in ("Secrète", "SECRÈTE", "Valérie", ">victime<"):
         assert secret not in texte
     journal = client.get(reverse("journal:liste")).content.decode()
-    for secret in ("valerie@autre-ville.test", "SECRÈTE", "Valérie", "victime"):
+    for secret in ("SECRÈTE", "Valérie", "victime"):
         assert secret not in journal
-    assert not EntreeJournal.objects.filter(
-        collectivite=monde.collectivite, sujet_id=str(victime.pk)
-    ).exists()
+    ici = EntreeJournal.objects.filter(collectivite=monde.collectivite)
+    assert not ici.filter(sujet_id=str(victime.pk)).exists()
+    assert not ici.filter(objet_id=str(victime.pk)).exists()
     victime.refresh_from_db()
     assert victime.email == "valerie@autre-ville.test"
     assert not victime.has_usable_password()
+    # Le lien d'activation de l'autre collectivité n'est ni créé ni révoqué d'ici.
+    assert not LienSecurise.objects.filter(cible_id=str(victime.pk)).exists()
 
 
-def test_la_reponse_est_la_meme_que_l_identifiant_soit_libre_ou_pris(monde, victime):
-    def ajouter(identifiant):
-        client = monde.client("administrateur")
-        return client.post(reverse("comptes:agent_ajouter"), _formulaire(identifiant))
-
-    pris = ajouter("victime")
-    libre = ajouter("nouveau-venu")
-    desactive = UtilisateurFactory(username="ancien", is_active=False)
-    RoleFactory(utilisateur=desactive, collectivite=monde.autre, role=TypeRole.LECTURE)
-    inactif = ajouter("ancien")
-    assert pris.status_code == libre.status_code == inactif.status_code == 302
-    assert pris["Location"] == libre["Location"] == inactif["Location"]
-
-    def neutre(reponse, identifiant):
-        return [m.replace(identifiant, "X") for m in _messages(reponse)]
-
-    assert neutre(pris, "victime") == neutre(libre, "nouveau-venu") == neutre(inactif, "ancien")
+def _ligne(page: str, email: str) -> str:
+    ligne = page.split(f">{email}<")[0].rsplit("<tr>", 1)[1] + page.split(f">{email}<", 1)[1]
+    ligne = ligne.split("</tr>")[0]
+    return re.sub(r"/invitations/\d+/", "/invitations/N/", ligne.replace(email, "X"))
 
 
-def test_l_identifiant_d_ailleurs_recoit_une_invitation_a_sa_propre_adresse(
-    monde, victime, django_capture_on_commit_callbacks
+def test_reponse_liste_et_courriel_identiques_qu_un_compte_existe_ou_non(
+    monde, victime, envoi, django_capture_on_commit_callbacks
 ):
+    """Adresse d'un compte d'une autre collectivité, adresse d'un compte désactivé, adresse
+    inconnue : même réponse, même ligne dans la liste, même courriel à l'adresse saisie."""
+    desactive = UtilisateurFactory(username="ancien", email="ancien@ailleurs.test", is_active=False)
+    RoleFactory(utilisateur=desactive, collectivite=monde.autre, role=TypeRole.LECTURE)
+    adresses = ["valerie@autre-ville.test", "ancien@ailleurs.test", "personne@nulle-part.test"]
+    reponses = []
+    for adresse in adresses:
+        with django_capture_on_commit_callbacks(execute=True):
+            reponses.append(
+                monde.client("administrateur").post(
+                    reverse("comptes:agent_ajouter"), _formulaire(adresse)
+                )
+            )
+    client = monde.client("administrateur")
+    assert {r.status_code for r in reponses} == {302}
+    assert {r["Location"] for r in reponses} == {reverse("comptes:agents")}
+    textes = [
+        [m.replace(a, "X") for m in _messages(r)] for r, a in zip(reponses, adresses, strict=True)
+    ]
+    assert textes[0] == textes[1] == textes[2]
+    page = client.get(reverse("comptes:agents")).content.decode()
+    lignes = [_ligne(page, a) for a in adresses]
+    assert lignes[0] == lignes[1] == lignes[2]
+    assert "en attente" in lignes[0] and "Renvoyer" in lignes[0] and "Annuler" in lignes[0]
+
+    recus = envoi.boite.recus
+    assert [r.destinataires for r in recus] == [[a] for a in adresses]
+
+    def normalise(recu, adresse):
+        corps = _corps(recu).replace(_jeton(_corps(recu)), "JETON")
+        entetes = {k: recu.message[k] for k in ("From", "Subject")}
+        return entetes, corps.replace(adresse, "X"), recu.message["To"].replace(adresse, "X")
+
+    courriels = [normalise(r, a) for r, a in zip(recus, adresses, strict=True)]
+    assert courriels[0] == courriels[1] == courriels[2]
+    assert "victime" not in str(courriels[0]) and "Valérie" not in str(courriels[0])
+    # Aucun compte existant n'a reçu de rôle, d'invitation à son nom ni de lien.
+    assert not Role.objects.filter(
+        collectivite=monde.collectivite, utilisateur__in=[victime, desactive]
+    ).exists()
+    assert not Invitation.objects.filter(utilisateur__isnull=False).exists()
+
+
+def test_rien_n_est_rattache_sans_que_le_compte_se_connecte_et_accepte(
+    monde, victime, envoi, django_capture_on_commit_callbacks
+):
+    victime.set_password("Mot-de-passe-2026!")
+    victime.save()
     with django_capture_on_commit_callbacks(execute=True):
         monde.client("administrateur").post(
-            reverse("comptes:agent_ajouter"), _formulaire("victime")
+            reverse("comptes:agent_ajouter"), _formulaire("valerie@autre-ville.test")
         )
-    assert [m.to for m in mail.outbox] == [["valerie@autre-ville.test"]]
-    assert "pirate@attaquant.test" not in str(mail.outbox[0].message())
-    assert reverse("comptes:invitations") in mail.outbox[0].body
-    # Aucun lien d'activation, aucune révocation du lien de l'autre collectivité.
-    assert not LienSecurise.objects.filter(cible_id=str(victime.pk)).exists()
+    jeton = _jeton(_corps(envoi.boite.recus[0]))
+    invitation = Invitation.objects.get()
+
+    # Sans le lien : rien à faire sur la page de l'invitation.
+    sans_lien = monde.client("anonyme").get(reverse("comptes:invitation"))
+    assert sans_lien["Location"] == reverse("liens:accueil")
+    # Le lien ouvert sans être connecté : la page propose de créer un compte ou de se
+    # connecter, et ne dit rien d'un compte existant pour cette adresse.
+    client = monde.client("anonyme")
+    page = _ouvrir(client, jeton).content.decode()
+    assert "Créer mon compte" in page and "Me connecter" in page
+    assert "victime" not in page and "Secrète" not in page
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    # L'identifiant du compte existant ne peut pas être repris : « choisissez-en un autre »,
+    # et rien n'est rattaché à ce compte.
+    reponse = client.post(
+        reverse("comptes:invitation"),
+        {
+            "choix": "creer",
+            "prenom": "Pierre",
+            "nom": "Pirate",
+            "identifiant": "VICTIME",
+            "mot_de_passe1": "Un-autre-secret-2026",
+            "mot_de_passe2": "Un-autre-secret-2026",
+        },
+    )
+    assert reponse.status_code == 400
+    assert "choisissez-en un autre" in reponse.content.decode()
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    # Un autre compte connecté qui accepte avec le lien reçoit le rôle sur SON compte.
+    autre = monde.personnes["sans_role"]
+    client_autre = monde.client("sans_role")
+    _ouvrir(client_autre, jeton)
+    client_autre.post(reverse("comptes:invitation"), {"choix": "accepter"})
+    assert Role.objects.filter(utilisateur=autre, collectivite=monde.collectivite).exists()
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    invitation.refresh_from_db()
+    assert invitation.utilisateur == autre
+    # Le lien ne sert qu'une fois : la victime ne peut plus l'utiliser, et rien ne change.
+    deja = _ouvrir(monde.client("anonyme"), jeton)
+    assert deja.status_code == 410
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+
+
+def test_le_compte_existant_se_connecte_et_accepte(
+    monde, victime, envoi, django_capture_on_commit_callbacks
+):
+    victime.set_password("Mot-de-passe-2026!")
+    victime.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        monde.client("administrateur").post(
+            reverse("comptes:agent_ajouter"),
+            _formulaire("valerie@autre-ville.test", role=TypeRole.LECTURE),
+        )
+    jeton = _jeton(_corps(envoi.boite.recus[0]))
+    client = monde.client("anonyme")
+    _ouvrir(client, jeton)
+    # Connexion par le formulaire habituel, retour à l'invitation : le lien reste en session.
+    connexion = client.post(
+        f"{reverse('login')}?next={reverse('comptes:invitation')}",
+        {"username": "victime", "password": "Mot-de-passe-2026!"},
+    )
+    assert connexion["Location"] == reverse("comptes:invitation")
+    page = client.get(reverse("comptes:invitation"))
+    assert page.status_code == 200, (page.status_code, page.get("Location"))
+    page = page.content.decode()
+    assert "Accepter l'invitation" in page and "victime" in page
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    reponse = client.post(reverse("comptes:invitation"), {"choix": "accepter"})
+    assert reponse["Location"] == reverse("pages:accueil")
+    role = Role.objects.get(utilisateur=victime, collectivite=monde.collectivite)
+    assert role.role == TypeRole.LECTURE
+    entree = EntreeJournal.objects.get(action="invitation_acceptee")
+    assert entree.acteur == victime and entree.collectivite == monde.collectivite
+    # Son autre rôle est intact.
+    assert Role.objects.filter(utilisateur=victime, collectivite=monde.autre).exists()
+
+
+def test_l_administrateur_invitant_ne_peut_pas_accepter_a_la_place(
+    monde, victime, envoi, django_capture_on_commit_callbacks
+):
+    admin = monde.client("administrateur")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("comptes:agent_ajouter"), _formulaire("valerie@autre-ville.test"))
+    # Sans le lien (qui n'est parti qu'à l'adresse saisie), aucune page ne l'accepte.
+    assert admin.get(reverse("comptes:invitation"))["Location"] == reverse("liens:accueil")
+    assert admin.post(reverse("comptes:invitation"), {"choix": "accepter"}).status_code == 302
+    # Même avec le lien, il accepterait pour son propre compte, qui a déjà un rôle ici.
+    jeton = _jeton(_corps(envoi.boite.recus[0]))
+    _ouvrir(admin, jeton)
+    reponse = admin.post(reverse("comptes:invitation"), {"choix": "accepter"})
+    assert reponse.status_code == 400
+    assert "déjà un rôle" in reponse.content.decode()
+    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    assert Invitation.objects.get().statut == StatutInvitation.EN_ATTENTE
 
 
 def test_une_seconde_demande_n_envoie_pas_un_second_courriel(
     monde, victime, django_capture_on_commit_callbacks
 ):
     client = monde.client("administrateur")
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("comptes:agent_ajouter"), _formulaire("victime"))
-        client.post(reverse("comptes:agent_ajouter"), _formulaire("victime"))
-    assert len(mail.outbox) == 1
-
-
-def test_l_invitation_s_accepte_connecte_a_son_propre_compte(monde, victime):
-    agent_ajouter(
-        collectivite=monde.collectivite,
-        par=monde.personnes["administrateur"],
-        identifiant="victime",
-        role=TypeRole.LECTURE,
-        prenom="x",
-        nom="y",
-        email="pirate@attaquant.test",
-    )
-    victime.set_password("Mot-de-passe-2026!")
-    victime.save()
-    invitation = victime.invitations.get()
-    # Quelqu'un d'autre (même l'administrateur invitant) ne peut pas l'accepter.
-    for profil in ("administrateur", "autre_collectivite"):
-        reponse = monde.client(profil).post(
-            reverse("comptes:invitation_accepter", args=[invitation.pk])
+    with django_capture_on_commit_callbacks(execute=False) as rappels:
+        client.post(reverse("comptes:agent_ajouter"), _formulaire("valerie@autre-ville.test"))
+        seconde = client.post(
+            reverse("comptes:agent_ajouter"), _formulaire("Valerie@Autre-Ville.test")
         )
-        assert reponse.status_code == 404
-    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
-    # Anonyme : vers la connexion.
-    anonyme = monde.client("anonyme").get(reverse("comptes:invitations"))
-    assert anonyme["Location"].startswith(reverse("login"))
-
-    client = monde.client("anonyme")
-    client.force_login(victime)
-    page = client.get(reverse("comptes:invitations")).content.decode()
-    assert monde.collectivite.nom in page and "lecture seule" in page
-    reponse = client.post(reverse("comptes:invitation_accepter", args=[invitation.pk]))
-    assert reponse.status_code == 302
-    role = Role.objects.get(utilisateur=victime, collectivite=monde.collectivite)
-    assert role.role == TypeRole.LECTURE
-    assert EntreeJournal.objects.filter(action="invitation_acceptee").exists()
-    # Une invitation n'est acceptée qu'une fois.
-    assert (
-        client.post(reverse("comptes:invitation_accepter", args=[invitation.pk])).status_code == 404
-    )
+    assert len(rappels) == 1
+    assert seconde.status_code == 400
+    assert "déjà en attente" in seconde.content.decode()
+    assert Invitation.objects.count() == 1
 
 
-def test_refuser_une_invitation(monde, victime):
-    agent_ajouter(
-        collectivite=monde.collectivite,
-        par=monde.personnes["administrateur"],
-        identifiant="victime",
-        role=TypeRole.LECTURE,
-        prenom="x",
-        nom="y",
-        email="z@exemple.test",
-    )
-    client = monde.client("anonyme")
-    client.force_login(victime)
-    invitation = victime.invitations.get()
-    reponse = client.post(reverse("comptes:invitation_refuser", args=[invitation.pk]), follow=True)
+def test_refuser_une_invitation(monde, envoi, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        monde.client("administrateur").post(
+            reverse("comptes:agent_ajouter"), _formulaire("z@exemple.test")
+        )
+    client = monde.client("elu")
+    _ouvrir(client, _jeton(_corps(envoi.boite.recus[0])))
+    reponse = client.post(reverse("comptes:invitation"), {"choix": "refuser"}, follow=True)
     assert "refusée" in reponse.content.decode()
-    assert not Role.objects.filter(utilisateur=victime, collectivite=monde.collectivite).exists()
+    assert Invitation.objects.get().statut == StatutInvitation.REFUSEE
+    assert not Role.objects.filter(
+        collectivite=monde.collectivite, utilisateur__username="u-elu"
+    ).exists()
+    # Le journal de la collectivité ne dit pas quel compte a refusé.
+    entree = EntreeJournal.objects.get(action="invitation_refusee")
+    assert entree.acteur is None
 
 
 # --- Renvoyer le lien d'activation : jamais pour un compte lié ailleurs --------------------

@@ -2,77 +2,73 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from core.comptes.services import ResultatAjout, agent_ajouter, role_modifier
-from core.models import EntreeJournal, Role, TypeRole, Utilisateur
-from tests.factories import CollectiviteFactory, RoleFactory
+from core.comptes.services import agent_ajouter, role_modifier
+from core.liens.services import activation_envoyer
+from core.models import (
+    EntreeJournal,
+    Invitation,
+    LienSecurise,
+    Role,
+    StatutInvitation,
+    TypeRole,
+    Utilisateur,
+)
+from tests.factories import CollectiviteFactory, RoleFactory, UtilisateurFactory
 from tests.smtp_local import *  # noqa: F403
 from tests.smtp_local import creer_compte
 
 pytestmark = pytest.mark.django_db
 
 
-def test_agent_ajouter_cree_le_compte_et_le_role(
+def test_agent_ajouter_cree_une_invitation_et_l_envoie_a_l_adresse_saisie(
     monde, serveur_smtp, django_capture_on_commit_callbacks
 ):
     serveur = serveur_smtp()
     creer_compte(serveur, collectivite=monde.collectivite)
     with django_capture_on_commit_callbacks(execute=True):
-        role, resultat = agent_ajouter(
+        invitation = agent_ajouter(
             collectivite=monde.collectivite,
             par=monde.personnes["administrateur"],
             prenom="Léa",
             nom="Durand",
             email="lea@exemple.test",
-            identifiant="ldurand",
             role=TypeRole.AGENT_ELECTIONS,
         )
-    assert resultat == ResultatAjout.CREE
-    assert role.collectivite == monde.collectivite
-    assert not role.utilisateur.has_usable_password()
+    assert invitation.statut == StatutInvitation.EN_ATTENTE
+    assert invitation.utilisateur is None
+    # Ni compte ni rôle : ils naîtront de l'acceptation, par la personne.
+    assert not Utilisateur.objects.filter(email="lea@exemple.test").exists()
+    assert Role.objects.filter(collectivite=monde.collectivite).count() == 4
     assert EntreeJournal.objects.filter(
-        action="agent_ajoute",
-        objet_id=str(role.utilisateur.pk),
+        action="invitation_envoyee",
+        collectivite=monde.collectivite,
         acteur=monde.personnes["administrateur"],
+        objet_id=str(invitation.pk),
     ).exists()
-    role_journal = EntreeJournal.objects.get(action="role_modifie", objet_id=str(role.pk))
-    assert role_journal.acteur is None or role_journal.acteur == monde.personnes["administrateur"]
     recus = serveur.boite.recus
     assert len(recus) == 1
     assert recus[0].message["To"] == "lea@exemple.test"
-    assert "/l/" in recus[0].message.get_body(("plain",)).get_content()
+    corps = recus[0].message.get_body(("plain",)).get_content()
+    assert "/l/" in corps and "Saint-Test" in corps and "agent élections" in corps
+    lien = LienSecurise.objects.get(objectif="invitation", cible_id=str(invitation.pk))
+    assert lien.usage_unique and lien.collectivite == monde.collectivite
 
 
-def test_agent_existant_ailleurs_est_invite_sans_etre_rattache(monde):
-    existant = monde.personnes["autre_collectivite"]
-    role, resultat = agent_ajouter(
-        collectivite=monde.collectivite,
-        par=monde.personnes["administrateur"],
-        prenom="x",
-        nom="y",
-        email="z@exemple.test",
-        identifiant=existant.username.upper(),
-        role=TypeRole.LECTURE,
-    )
-    assert resultat == ResultatAjout.NEUTRE
-    assert role is None
-    assert existant.roles.count() == 1
-    invitation = existant.invitations.get()
-    assert invitation.collectivite == monde.collectivite
-    assert invitation.role == TypeRole.LECTURE
-
-
-def test_agent_deja_present_est_refuse(monde):
+def test_agent_ajouter_refuse_une_seconde_invitation_en_attente_pour_la_meme_adresse(monde):
+    donnees = {
+        "collectivite": monde.collectivite,
+        "par": monde.personnes["administrateur"],
+        "prenom": "x",
+        "nom": "y",
+        "role": TypeRole.LECTURE,
+    }
+    agent_ajouter(email="z@exemple.test", **donnees)
     with pytest.raises(ValidationError) as erreur:
-        agent_ajouter(
-            collectivite=monde.collectivite,
-            par=monde.personnes["administrateur"],
-            prenom="x",
-            nom="y",
-            email="z@exemple.test",
-            identifiant="u-lecture",
-            role=TypeRole.LECTURE,
-        )
-    assert "déjà un rôle" in str(erreur.value)
+        agent_ajouter(email=" Z@Exemple.test ", **donnees)
+    assert "déjà en attente" in str(erreur.value)
+    # Une autre collectivité peut inviter la même adresse.
+    donnees["collectivite"] = monde.autre
+    agent_ajouter(email="z@exemple.test", **donnees)
 
 
 def test_le_dernier_administrateur_ne_peut_pas_se_retirer(monde):
@@ -102,22 +98,17 @@ def test_retirer_un_acces_ferme_le_back_office(monde):
 
 def test_vue_ajouter_agent_erreurs_en_francais(monde):
     client = monde.client("administrateur")
+    page = client.get(reverse("comptes:agent_ajouter")).content.decode()
+    assert 'name="identifiant"' not in page
     reponse = client.post(
         reverse("comptes:agent_ajouter"),
-        {
-            "prenom": "",
-            "nom": "N",
-            "email": "pas-un-courriel",
-            "identifiant": "a b",
-            "role": "inconnu",
-        },
+        {"prenom": "", "nom": "N", "email": "pas-un-courriel", "role": "inconnu"},
     )
     assert reponse.status_code == 400
     contenu = reponse.content.decode()
     assert "Saisissez une adresse de courriel valide" in contenu
-    assert "sans espace" in contenu
     assert 'href="#id_prenom"' in contenu
-    assert not Utilisateur.objects.filter(last_name="N").exists()
+    assert not Invitation.objects.exists()
 
 
 def test_vue_ajouter_agent_redirige_avec_un_message(monde):
@@ -128,16 +119,17 @@ def test_vue_ajouter_agent_redirige_avec_un_message(monde):
             "prenom": "Léa",
             "nom": "Durand",
             "email": "lea@exemple.test",
-            "identifiant": "ldurand",
+            "identifiant": "ignore",
             "role": TypeRole.SECRETARIAT,
         },
         follow=True,
     )
     assert reponse.status_code == 200
-    assert "Demande enregistrée pour l&#x27;identifiant « ldurand »" in reponse.content.decode()
-    assert Role.objects.filter(
-        utilisateur__username="ldurand", collectivite=monde.collectivite
-    ).exists()
+    contenu = reponse.content.decode()
+    assert "Invitation envoyée à lea@exemple.test" in contenu
+    assert "à lea@exemple.test, en attente" in contenu
+    assert not Utilisateur.objects.filter(username="ignore").exists()
+    assert Invitation.objects.get().role == TypeRole.SECRETARIAT
 
 
 def test_vue_agents_ne_montre_que_la_collectivite_courante(monde):
@@ -233,34 +225,26 @@ def test_logo_png_enregistre_sous_un_nom_aleatoire_et_servi_par_une_vue(monde):
 def test_ajout_sans_compte_d_envoi_previent_l_agent(monde):
     reponse = monde.client("administrateur").post(
         reverse("comptes:agent_ajouter"),
-        {
-            "prenom": "Léa",
-            "nom": "Durand",
-            "email": "lea@exemple.test",
-            "identifiant": "ldurand",
-            "role": TypeRole.LECTURE,
-        },
+        {"prenom": "Léa", "nom": "Durand", "email": "lea@exemple.test", "role": TypeRole.LECTURE},
         follow=True,
     )
     contenu = reponse.content.decode()
-    assert "Aucun compte d&#x27;envoi n&#x27;est configuré" in contenu
-    assert "lui est envoyé par courriel" not in contenu
+    assert "Aucun compte d&#x27;envoi n&#x27;est configuré : l&#x27;invitation" in contenu
 
 
 def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_commit_callbacks):
-    from core.models import LienSecurise
-
+    """Comptes créés avant les invitations (ou par le personnel) et jamais activés."""
     serveur = serveur_smtp()
     creer_compte(serveur, collectivite=monde.collectivite)
+    personne = UtilisateurFactory(username="ldurand", email="lea@exemple.test", password=None)
+    personne.set_unusable_password()
+    personne.save()
+    role = RoleFactory(utilisateur=personne, collectivite=monde.collectivite, role=TypeRole.LECTURE)
     with django_capture_on_commit_callbacks(execute=True):
-        role, _ = agent_ajouter(
+        activation_envoyer(
+            utilisateur=personne,
             collectivite=monde.collectivite,
             par=monde.personnes["administrateur"],
-            prenom="Léa",
-            nom="Durand",
-            email="lea@exemple.test",
-            identifiant="ldurand",
-            role=TypeRole.LECTURE,
         )
     client = monde.client("administrateur")
     page = client.get(reverse("comptes:agent_modifier", args=[role.pk])).content.decode()
@@ -268,7 +252,7 @@ def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True):
         reponse = client.post(reverse("comptes:agent_activation", args=[role.pk]))
     assert reponse.status_code == 302
-    liens = LienSecurise.objects.filter(objectif="activation", cible_id=str(role.utilisateur.pk))
+    liens = LienSecurise.objects.filter(objectif="activation", cible_id=str(personne.pk))
     assert liens.count() == 2
     assert liens.filter(revoque_le__isnull=True).count() == 1  # le dernier émis l'emporte
     assert len(serveur.boite.recus) == 2  # le premier lien, puis le nouveau
