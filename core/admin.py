@@ -595,7 +595,7 @@ class CompteurIdentiteAdmin(admin.ModelAdmin):
                 journaliser(
                     action="identite_debloquee",
                     collectivite=None,
-                    acteur=cast(Utilisateur, request.user),
+                    par=cast(Utilisateur, request.user),
                     objet=compteur,
                     details={"echecs": compteur.echecs},
                 )

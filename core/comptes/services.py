@@ -122,7 +122,7 @@ def agent_ajouter(
         journaliser(
             action="agent_ajoute",
             collectivite=collectivite,
-            acteur=par,
+            par=par,
             objet=utilisateur,
             details={"role": role},
         )
@@ -176,7 +176,7 @@ def invitation_creer(
     journaliser(
         action="invitation_envoyee",
         collectivite=None,
-        acteur=par,
+        par=par,
         objet=invitation,
         details={"role": role, "collectivite": collectivite.pk},
     )
@@ -251,7 +251,7 @@ def invitation_accepter(*, invitation: Invitation, par: Utilisateur) -> Role:
         donnees={"statut": StatutInvitation.ACCEPTEE, "repondu_le": timezone.now()},
     )
     journaliser(
-        action="invitation_acceptee", collectivite=ligne.collectivite, acteur=par, objet=ligne
+        action="invitation_acceptee", collectivite=ligne.collectivite, par=par, objet=ligne
     )
     return role
 
@@ -263,7 +263,7 @@ def invitation_refuser(*, invitation: Invitation, par: Utilisateur) -> Invitatio
         instance=ligne,
         donnees={"statut": StatutInvitation.REFUSEE, "repondu_le": timezone.now()},
     )
-    journaliser(action="invitation_refusee", collectivite=None, acteur=par, objet=ligne)
+    journaliser(action="invitation_refusee", collectivite=None, par=par, objet=ligne)
     return ligne
 
 
@@ -326,7 +326,7 @@ def collectivite_modifier(
         journaliser(
             action="collectivite_modifiee",
             collectivite=collectivite,
-            acteur=par,
+            par=par,
             objet=collectivite,
             details={
                 champ: [avant[champ], donnees[champ]] for champ in modifies if champ != "logo"

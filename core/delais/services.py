@@ -165,7 +165,7 @@ def delai_surcharger(
     journaliser(
         action="delai_surcharge",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=local,
         details={
             "code": code,

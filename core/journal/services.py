@@ -225,7 +225,7 @@ def _champs(element: ElementJournal, *, acteur_libelle: str) -> dict[str, Any]:
 def journaliser_lot(
     *,
     collectivite: Collectivite | None,
-    acteur: Utilisateur | None = None,
+    par: Utilisateur | None = None,
     elements: Iterable[ElementJournal],
 ) -> list[EntreeJournal]:
     """Ajoute plusieurs entrées sous un seul verrou et une seule mise à jour de la tête.
@@ -234,8 +234,8 @@ def journaliser_lot(
     dans une même transaction allonge la chaîne de versions de cette ligne dans PostgreSQL et
     rend chaque ajout plus lent que le précédent.
     """
-    acteur_id = acteur.pk if acteur is not None and acteur.pk else None
-    acteur_libelle = str(acteur)[:300] if acteur_id else ""
+    acteur_id = par.pk if par is not None and par.pk else None
+    acteur_libelle = str(par)[:300] if acteur_id else ""
     preparees = [_champs(e, acteur_libelle=acteur_libelle) for e in elements]
     if not preparees:
         return []
@@ -280,7 +280,7 @@ def journaliser(
     *,
     action: str,
     collectivite: Collectivite | None,
-    acteur: Utilisateur | None = None,
+    par: Utilisateur | None = None,
     objet: Any = None,
     sujet: Any = None,
     details: dict[str, Any] | None = None,
@@ -294,7 +294,7 @@ def journaliser(
     """
     (entree,) = journaliser_lot(
         collectivite=collectivite,
-        acteur=acteur,
+        par=par,
         elements=[ElementJournal(action=action, objet=objet, sujet=sujet, details=details)],
     )
     return entree
@@ -1047,7 +1047,7 @@ def journal_exporter(*, suivi: Suivi) -> None:
             journaliser(
                 action="journal_exporte",
                 collectivite=travail.collectivite,
-                acteur=travail.demandeur,
+                par=travail.demandeur,
                 objet=travail,
                 details={"entrees": lignes_ecrites, "filtres": travail.parametres},
             )

@@ -47,7 +47,7 @@ def journaliser_connexion(
     journaliser(
         action="connexion",
         collectivite=None,
-        acteur=user,
+        par=user,
         objet=user,
         details={"ip": _adresse_ip(request)},
     )
@@ -62,7 +62,7 @@ def journaliser_deconnexion(
     journaliser(
         action="deconnexion",
         collectivite=None,
-        acteur=user,
+        par=user,
         objet=user,
         details={"ip": _adresse_ip(request)},
     )
@@ -144,7 +144,7 @@ def journaliser_personnel(
         journaliser(
             action="personnel_modifie",
             collectivite=None,
-            acteur=acteur_du_contexte(),
+            par=acteur_du_contexte(),
             objet=instance,
             details=changements,
         )
@@ -167,7 +167,7 @@ def journaliser_role(
     journaliser(
         action=action,
         collectivite=instance.collectivite,
-        acteur=acteur_du_contexte(),
+        par=acteur_du_contexte(),
         objet=instance,
         sujet=instance.utilisateur,
         details=changements,
@@ -188,7 +188,7 @@ def journaliser_role_supprime(sender: Any, instance: Role, **kwargs: Any) -> Non
     journaliser(
         action="role_retire",
         collectivite=instance.collectivite,
-        acteur=acteur_du_contexte(),
+        par=acteur_du_contexte(),
         objet=instance,
         sujet=instance.utilisateur,
         details={"role": [instance.role, None], "actif": [instance.actif, None], "supprime": True},

@@ -188,7 +188,7 @@ def lien_creer(
     journaliser(
         action="lien_cree",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=lien,
         sujet=cible,
         details={
@@ -393,7 +393,7 @@ def identite_debloquer(*, cible: models.Model, par: Utilisateur | None) -> None:
         echecs=0, verrouille_le=None, modifie_le=timezone.now()
     )
     if modifies:
-        journaliser(action="identite_debloquee", collectivite=None, acteur=par, objet=cible)
+        journaliser(action="identite_debloquee", collectivite=None, par=par, objet=cible)
 
 
 # --- Usage et révocation --------------------------------------------------------------------
@@ -447,7 +447,7 @@ def lien_revoquer(*, lien: LienSecurise, par: Utilisateur | None) -> LienSecuris
         journaliser(
             action="lien_revoque",
             collectivite=lien.collectivite,
-            acteur=par,
+            par=par,
             objet=lien,
             details={"objectif": lien.objectif},
         )
@@ -571,7 +571,7 @@ def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur
     journaliser(
         action="mot_de_passe_defini",
         collectivite=lien.collectivite,
-        acteur=utilisateur,
+        par=utilisateur,
         objet=utilisateur,
         sujet=utilisateur,
         details={"lien": lien.pk},

@@ -292,7 +292,7 @@ def travail_creer(
     collectivite: Collectivite,
     type: str,
     libelle: str,
-    demandeur: Utilisateur | None,
+    par: Utilisateur | None,
     parametres: dict[str, object] | None = None,
     total: int = 0,
 ) -> Travail:
@@ -301,7 +301,7 @@ def travail_creer(
         collectivite=collectivite,
         type=type,
         libelle=libelle[:300],
-        demandeur=demandeur,
+        demandeur=par,
         parametres=parametres or {},
         total=total,
         mis_en_file_le=timezone.now(),
@@ -357,7 +357,7 @@ def travail_relancer(*, travail: Travail, par: Utilisateur) -> Travail:
     journaliser(
         action="travail_relance",
         collectivite=travail.collectivite,
-        acteur=par,
+        par=par,
         objet=travail,
         details={"tentative": travail.tentatives, "erreur_precedente": erreur_precedente[:300]},
     )

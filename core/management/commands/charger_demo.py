@@ -163,7 +163,7 @@ class Command(BaseCommand):
                 journaliser(
                     action="demo_chargee",
                     collectivite=collectivite,
-                    acteur=admin,
+                    par=admin,
                     objet=collectivite,
                     details={"version": 1},
                 )

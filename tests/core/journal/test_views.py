@@ -34,7 +34,7 @@ def _entree(monde, profil=None, *, action="compte_smtp_enregistre", collectivite
     return journaliser(
         action=action,
         collectivite=collectivite or monde.collectivite,
-        acteur=monde.personnes[profil] if profil else None,
+        par=monde.personnes[profil] if profil else None,
         **kwargs,
     )
 
@@ -345,7 +345,7 @@ def test_l_export_neutralise_les_formules(monde, django_capture_on_commit_callba
     journaliser(
         action="compte_smtp_enregistre",
         collectivite=monde.collectivite,
-        acteur=role.utilisateur,
+        par=role.utilisateur,
         objet=monde.collectivite,
     )
     with django_capture_on_commit_callbacks(execute=True):
