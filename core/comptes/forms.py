@@ -5,8 +5,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from core.comptes.models import TypeRole
-from core.comptes.services import CHAMPS_COLLECTIVITE
 from core.tenancy.models import Collectivite, TypeCollectivite
+from core.tenancy.services import CHAMPS_COLLECTIVITE
 
 
 class ConnexionForm(AuthenticationForm):

@@ -387,7 +387,7 @@ def test_l_export_en_get_n_est_pas_permis(monde):
 
 
 def test_details_lisibles_en_francais():
-    from core.journal.services import details_en_francais
+    from core.journal.lecture import details_en_francais
 
     texte = details_en_francais(
         {"role": [None, "agent_elections"], "actif": [True, False], "code": 1250}
@@ -396,7 +396,7 @@ def test_details_lisibles_en_francais():
 
 
 def test_details_dates_et_cles_en_francais():
-    from core.journal.services import details_en_francais
+    from core.journal.lecture import details_en_francais
 
     texte = details_en_francais(
         {
