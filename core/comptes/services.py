@@ -255,12 +255,13 @@ CHAMPS_PERSONNEL = ("is_staff", "is_superuser", "is_active")
 
 def _journaliser_role(*, role: Role, par: Utilisateur | None, changements: dict[str, Any]) -> None:
     """`role_retire` / `role_retabli` quand l'accès change, sinon `role_modifie`."""
-    acces = changements.get("actif")
-    action = {(True, False): "role_retire", (False, True): "role_retabli"}.get(
-        (acces[0], acces[1]) if acces else (None, None), "role_modifie"
-    )
+    acces = tuple(changements.get("actif") or ())
     journaliser(
-        action=action,
+        action="role_retire"
+        if acces == (True, False)
+        else "role_retabli"
+        if acces == (False, True)
+        else "role_modifie",
         collectivite=role.collectivite,
         par=par,
         objet=role,

@@ -46,6 +46,7 @@ from django.core import checks
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.signals import request_started
 from django.db import connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -668,8 +669,6 @@ def reprise_au_demarrage_requise(argv: Sequence[str], environ: Mapping[str, str]
 def brancher_reprise_au_demarrage() -> None:
     """Appelée par `CoreConfig.ready()` : la reprise attend la première requête (pas d'accès à
     la base pendant l'initialisation des applications)."""
-    from django.core.signals import request_started
-
     demarre_le = timezone.now()
 
     def reprendre(**kwargs: object) -> None:

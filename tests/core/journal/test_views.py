@@ -472,7 +472,9 @@ def _actions_journalisees() -> list[tuple[str, int, object]]:
                 continue
             for argument in noeud.keywords:
                 # `journaliser` transmet son propre argument à `ElementJournal`.
-                if relatif.as_posix() == "core/journal.py" and isinstance(argument.value, ast.Name):
+                if relatif.as_posix() == "core/journal/services.py" and isinstance(
+                    argument.value, ast.Name
+                ):
                     continue
                 if argument.arg == "action":
                     trouvees.append((str(relatif), noeud.lineno, argument.value))
