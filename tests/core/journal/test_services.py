@@ -456,6 +456,7 @@ def test_journaliser_lot_chaine_les_entrees_sous_un_seul_verrou(
 def test_journaliser_lot_vide_ne_touche_a_rien(monde):
     from core.journal.services import journaliser_lot
 
+    journaliser(action="essai", collectivite=monde.collectivite)
     chaine = ChaineJournal.objects.get(collectivite=monde.collectivite)
     assert journaliser_lot(collectivite=monde.collectivite, elements=[]) == []
     apres = ChaineJournal.objects.get(collectivite=monde.collectivite)
