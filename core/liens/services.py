@@ -160,7 +160,6 @@ def lien_creer(
     précédents du même objectif et de la même cible sont révoqués (le dernier émis gagne).
     `date_naissance` (et `departement`) demandent une vérification d'identité.
     """
-
     if duree <= timedelta(0):
         raise ValueError("La durée d'un lien doit être positive.")
     cible_type, cible_id = _reference_cible(cible)
@@ -216,7 +215,6 @@ def lien_url_absolue(jeton: str) -> str:
 
 
 def _remplace(lien: LienSecurise) -> bool:
-
     return (
         LienSecurise.objects.filter(
             objectif=lien.objectif,
@@ -244,7 +242,6 @@ def lien_controler(lien: LienSecurise) -> LienSecurise:
 
 def lien_verifier(*, jeton: str, objectif: str | None = None) -> LienSecurise:
     """Le lien de ce jeton, s'il peut encore servir ; sinon une `LienInvalide` en français."""
-
     if not isinstance(jeton, str) or not _FORME_JETON.match(jeton):
         raise LienInconnu()
     empreinte = hacher_jeton(jeton)
@@ -260,7 +257,6 @@ def lien_verifier(*, jeton: str, objectif: str | None = None) -> LienSecurise:
 def _compteur(lien: LienSecurise, *, verrou: bool) -> CompteurIdentite:
     """Le compteur d'échecs de la personne visée par le lien (créé au besoin). Un blocage
     plus ancien que `DUREE_BLOCAGE_IDENTITE` est levé ici."""
-
     CompteurIdentite.objects.get_or_create(cible_type=lien.cible_type, cible_id=lien.cible_id)
     qs = CompteurIdentite.objects.filter(cible_type=lien.cible_type, cible_id=lien.cible_id)
     compteur = (qs.select_for_update() if verrou else qs).get()
@@ -276,7 +272,6 @@ def _compteur(lien: LienSecurise, *, verrou: bool) -> CompteurIdentite:
 
 
 def _compteur_lu(lien: LienSecurise) -> CompteurIdentite | None:
-
     return CompteurIdentite.objects.filter(
         cible_type=lien.cible_type, cible_id=lien.cible_id
     ).first()
@@ -306,7 +301,6 @@ def lien_verifier_identite(
     ligne : des essais simultanés ne dépassent jamais `tentatives_max`. Lève `LienVerrouille`
     (ou l'erreur qui décrit l'état du lien) si le lien ne peut plus servir.
     """
-
     with transaction.atomic():
         ligne = LienSecurise.objects.select_for_update().get(pk=lien.pk)
         lien_controler(ligne)
@@ -380,7 +374,6 @@ def essais_restants(lien: LienSecurise) -> int:
 @transaction.atomic
 def identite_debloquer(*, cible: models.Model, par: Utilisateur | None) -> None:
     """Rend ses essais à une personne bloquée (personnel de la plateforme)."""
-
     cible_type, cible_id = _reference_cible(cible)
     modifies = CompteurIdentite.objects.filter(cible_type=cible_type, cible_id=cible_id).update(
         echecs=0, verrouille_le=None, modifie_le=timezone.now()
@@ -417,7 +410,6 @@ def lien_utiliser(*, lien: LienSecurise) -> LienSecurise:
     lien à usages multiples, la date de première utilisation est retenue (elle peut faire
     courir un délai, R12 : « à compter de la réception »).
     """
-
     maintenant = timezone.now()
     if not lien.usage_unique:
         lien_controler(LienSecurise.objects.get(pk=lien.pk))
@@ -444,7 +436,6 @@ def lien_utiliser(*, lien: LienSecurise) -> LienSecurise:
 @transaction.atomic
 def lien_revoquer(*, lien: LienSecurise, par: Utilisateur | None) -> LienSecurise:
     """Annule un lien (sans effet s'il l'est déjà) et le journalise."""
-
     maintenant = timezone.now()
     modifies = LienSecurise.objects.filter(pk=lien.pk, revoque_le__isnull=True).update(
         revoque_le=maintenant, modifie_le=maintenant
@@ -473,7 +464,6 @@ def lien_en_session(request: HttpRequest, lien: LienSecurise) -> None:
 
 def lien_session_brut(request: HttpRequest) -> LienSecurise | None:
     """Le lien retenu en session, quel que soit son état (ou None)."""
-
     lien_id = request.session.get(CLE_SESSION_LIEN)
     if not isinstance(lien_id, int):
         return None
@@ -526,7 +516,6 @@ def cible_du_lien(lien: LienSecurise, modele: type[models.Model]) -> Any:
 def enregistrer_objectifs() -> None:
     """À appeler depuis `CoreConfig.ready()` : objectifs des liens (leurs actions journalisées
     sont dans `core.journal.services.ActionCore`)."""
-
     registre.ajouter_objectif_lien(OBJECTIF_ACTIVATION, "liens:activation")
 
 
