@@ -380,3 +380,42 @@ def test_un_role_change_dans_l_admin_fait_une_seule_entree(monde, client):
     entree = EntreeJournal.objects.filter(collectivite=monde.collectivite).latest("numero")
     assert (entree.action, entree.acteur) == ("role_modifie", auteur)
     assert entree.details == {"role": ["lecture", "agent_elections"]}
+
+
+def test_une_collectivite_creee_dans_l_admin_ouvre_sa_chaine_par_une_entree(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    url = reverse("admin:core_collectivite_add")
+    donnees = _formulaire_admin(client, url)
+    donnees.update(nom="Nouvelle-Ville", slug="nouvelle-ville", type="commune")
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="collectivite_creee")
+    assert entree.collectivite.slug == "nouvelle-ville"
+    assert entree.acteur == auteur
+    assert entree.numero == 1
+
+
+def test_un_delai_local_ajoute_dans_l_admin_est_journalise_dans_sa_collectivite(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    url = reverse("admin:core_delai_add")
+    donnees = _formulaire_admin(client, url)
+    donnees.update(
+        code="essai_admin",
+        libelle="Délai d'essai",
+        valeur="4",
+        unite="jours_francs",
+        reference="Article d'essai",
+        valide_du="01/01/2030",
+        collectivite=str(monde.collectivite.pk),
+    )
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="delai_modifie")
+    assert entree.collectivite == monde.collectivite
+    assert entree.acteur == auteur
+    assert entree.details["creation"] is True
+    assert entree.details["valeur"] == [None, 4]
