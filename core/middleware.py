@@ -5,14 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
-from kombu.exceptions import OperationalError as KombuOperationalError
+
+from core.pages.erreurs import PANNES, erreur_405, page_service_indisponible
 
 journal = logging.getLogger(__name__)
-
-PANNES = (OperationalError, InterfaceError, KombuOperationalError)
 
 
 class ServiceIndisponibleMiddleware:
@@ -27,12 +24,7 @@ class ServiceIndisponibleMiddleware:
             return None
         # Le type suffit : le message d'un pilote peut contenir une adresse ou une requête.
         journal.error("Service indisponible : %s", type(exception).__name__)
-        from core.context_processors import contexte_demo
-
-        contenu = render_to_string("503.html", contexte_demo())
-        reponse = HttpResponse(contenu, status=503)
-        reponse["Retry-After"] = "30"
-        return reponse
+        return page_service_indisponible()
 
 
 class MethodeRefuseeMiddleware:
@@ -47,8 +39,6 @@ class MethodeRefuseeMiddleware:
         reponse = self.get_response(request)
         if reponse.status_code != 405 or getattr(reponse, "streaming", False) or reponse.content:
             return reponse
-        from core.pages.erreurs import erreur_405
-
         page = erreur_405(request)
         if "Allow" in reponse:
             page["Allow"] = reponse["Allow"]

@@ -6,8 +6,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from core.comptes.models import TypeRole, Utilisateur
-from core.comptes.services import CHAMPS_COLLECTIVITE
 from core.tenancy.models import Collectivite, TypeCollectivite
+from core.tenancy.services import CHAMPS_COLLECTIVITE
 
 
 class ConnexionForm(AuthenticationForm):

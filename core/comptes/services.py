@@ -1,7 +1,8 @@
-"""Écritures du socle côté Paramètres : agents, rôles, fiche de la collectivité.
+"""Écritures du socle côté Paramètres et admin Django : agents, rôles, comptes du personnel.
 
-Les changements de rôle sont journalisés par le signal de `core.journal.signals` (un seul endroit) ;
-ces services journalisent le reste.
+Chaque service journalise ce qu'il écrit, avec la personne qui agit (`par`) : un rôle créé,
+modifié ou supprimé, un statut de personnel changé, quelle que soit la page d'où vient la
+demande (Paramètres, admin Django, commande).
 """
 
 from __future__ import annotations
@@ -17,21 +18,9 @@ from django.utils import timezone
 from core.comptes.models import Invitation, Role, StatutInvitation, TypeRole, Utilisateur
 from core.journal.services import journaliser
 from core.tenancy.models import Collectivite
+from core.tenancy.services import model_update
 
 logger = logging.getLogger(__name__)
-
-
-def model_update(*, instance: Any, donnees: dict[str, Any]) -> tuple[Any, list[str]]:
-    """Met à jour les champs qui changent vraiment, avec `full_clean` et `update_fields`."""
-    modifies = [champ for champ, valeur in donnees.items() if getattr(instance, champ) != valeur]
-    for champ in modifies:
-        setattr(instance, champ, donnees[champ])
-    if modifies:
-        instance.full_clean()
-        instance.save(
-            update_fields=[*modifies, "modifie_le"] if hasattr(instance, "modifie_le") else modifies
-        )
-    return instance, modifies
 
 
 DUREE_INVITATION = timedelta(days=14)
@@ -132,7 +121,7 @@ def agent_ajouter(
     journaliser(
         action="invitation_envoyee",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=invitation,
         details={"role": role},
     )
@@ -216,7 +205,7 @@ def invitation_renvoyer(*, invitation: Invitation, par: Utilisateur) -> Invitati
     journaliser(
         action="invitation_envoyee",
         collectivite=ligne.collectivite,
-        acteur=par,
+        par=par,
         objet=ligne,
         details={"role": ligne.role},
     )
@@ -243,9 +232,7 @@ def invitation_annuler(*, invitation: Invitation, par: Utilisateur) -> Invitatio
     ligne = _invitation_en_attente(invitation)
     ligne, _ = model_update(instance=ligne, donnees={"statut": StatutInvitation.ANNULEE})
     _revoquer_liens(ligne, par)
-    journaliser(
-        action="invitation_annulee", collectivite=ligne.collectivite, acteur=par, objet=ligne
-    )
+    journaliser(action="invitation_annulee", collectivite=ligne.collectivite, par=par, objet=ligne)
     return ligne
 
 
@@ -270,9 +257,9 @@ def _accepter(ligne: Invitation, lien: Any, utilisateur: Utilisateur, *, creatio
 
     # Le lien ne sert qu'une fois, même en concurrence (lève une `LienInvalide` sinon).
     lien_utiliser(lien=lien)
-    role = Role(utilisateur=utilisateur, collectivite_id=ligne.collectivite_id, role=ligne.role)
-    role.full_clean()
-    role.save()
+    role = role_creer(
+        utilisateur=utilisateur, collectivite=ligne.collectivite, role=ligne.role, par=utilisateur
+    )
     model_update(
         instance=ligne,
         donnees={
@@ -284,7 +271,7 @@ def _accepter(ligne: Invitation, lien: Any, utilisateur: Utilisateur, *, creatio
     journaliser(
         action="invitation_acceptee",
         collectivite=ligne.collectivite,
-        acteur=utilisateur,
+        par=utilisateur,
         objet=ligne,
         details={"creation": creation},
     )
@@ -345,14 +332,45 @@ def invitation_refuser(*, invitation: Invitation, lien: Any) -> Invitation:
     return ligne
 
 
+CHAMPS_ROLE = ("role", "actif")
+CHAMPS_PERSONNEL = ("is_staff", "is_superuser", "is_active")
+
+
+def _journaliser_role(*, role: Role, par: Utilisateur | None, changements: dict[str, Any]) -> None:
+    """`role_retire` / `role_retabli` quand l'accès change, sinon `role_modifie`."""
+    acces = tuple(changements.get("actif") or ())
+    journaliser(
+        action="role_retire"
+        if acces == (True, False)
+        else "role_retabli"
+        if acces == (False, True)
+        else "role_modifie",
+        collectivite=role.collectivite,
+        par=par,
+        objet=role,
+        sujet=role.utilisateur,
+        details=changements,
+    )
+
+
 @transaction.atomic
 def role_creer(
-    *, utilisateur: Utilisateur, collectivite: Collectivite, role: str, actif: bool = True
+    *,
+    utilisateur: Utilisateur,
+    collectivite: Collectivite,
+    role: str,
+    par: Utilisateur | None,
+    actif: bool = True,
 ) -> Role:
-    """Rôle donné par le personnel de la plateforme (admin Django)."""
+    """Donne un rôle dans une collectivité (admin Django, invitation acceptée, agent ajouté)."""
     nouveau = Role(utilisateur=utilisateur, collectivite=collectivite, role=role, actif=actif)
     nouveau.full_clean()
     nouveau.save()
+    _journaliser_role(
+        role=nouveau,
+        par=par,
+        changements={champ: [None, getattr(nouveau, champ)] for champ in CHAMPS_ROLE},
+    )
     return nouveau
 
 
@@ -362,7 +380,14 @@ def role_modifier(*, role: Role, par: Utilisateur, nouveau_role: str, actif: boo
     _verrouiller_administrateurs(role.collectivite_id)
     actuel = Role.objects.select_for_update().get(pk=role.pk)
     verifier_dernier_administrateur(role=actuel, nouveau_role=nouveau_role, actif=actif)
-    actuel, _ = model_update(instance=actuel, donnees={"role": nouveau_role, "actif": actif})
+    avant = {champ: getattr(actuel, champ) for champ in CHAMPS_ROLE}
+    actuel, modifies = model_update(instance=actuel, donnees={"role": nouveau_role, "actif": actif})
+    if modifies:
+        _journaliser_role(
+            role=actuel,
+            par=par,
+            changements={champ: [avant[champ], getattr(actuel, champ)] for champ in modifies},
+        )
     return actuel
 
 
@@ -374,40 +399,52 @@ def role_supprimer(*, role: Role, par: Utilisateur) -> None:
     if actuel is None:
         return
     verifier_dernier_administrateur(role=actuel, nouveau_role=None, actif=False, supprime=True)
+    pk = actuel.pk
     actuel.delete()
-
-
-CHAMPS_COLLECTIVITE = [
-    "nom",
-    "code_insee",
-    "siren",
-    "population_legale",
-    "membre_3500_ou_plus",
-    "alsace_moselle",
-    "adresse",
-    "courriel",
-    "telephone",
-    "commission_adresse",
-    "commission_courriel",
-    "signataire_nom",
-    "signataire_qualite",
-]
+    # La ligne n'existe plus : l'entrée garde sa référence et son libellé.
+    actuel.pk = pk
+    journaliser(
+        action="role_retire",
+        collectivite=actuel.collectivite,
+        par=par,
+        objet=actuel,
+        sujet=actuel.utilisateur,
+        details={"role": [actuel.role, None], "actif": [actuel.actif, None], "supprime": True},
+    )
 
 
 @transaction.atomic
-def collectivite_modifier(
-    *, collectivite: Collectivite, par: Utilisateur, donnees: dict[str, Any]
-) -> Collectivite:
-    avant = {champ: getattr(collectivite, champ) for champ in donnees}
-    collectivite, modifies = model_update(instance=collectivite, donnees=donnees)
-    if modifies:
-        journaliser(
-            action="collectivite_modifiee",
-            collectivite=collectivite,
-            acteur=par,
-            objet=collectivite,
-            details={
-                champ: [avant[champ], donnees[champ]] for champ in modifies if champ != "logo"
-            },
+def utilisateur_enregistrer(*, utilisateur: Utilisateur, par: Utilisateur | None) -> Utilisateur:
+    """Enregistre un compte modifié dans l'admin Django et journalise, dans la chaîne de la
+    plateforme, ce qui change dans ses droits sur la plateforme (personnel, superutilisateur,
+    compte actif). La création d'un compte du personnel est journalisée aussi."""
+    avant = (
+        Utilisateur.objects.select_for_update()
+        .filter(pk=utilisateur.pk)
+        .values(*CHAMPS_PERSONNEL)
+        .first()
+        if utilisateur.pk
+        else None
+    )
+    utilisateur.save()
+    if avant is None:
+        changements = (
+            {champ: [None, getattr(utilisateur, champ)] for champ in CHAMPS_PERSONNEL}
+            if utilisateur.is_staff or utilisateur.is_superuser
+            else {}
         )
-    return collectivite
+    else:
+        changements = {
+            champ: [avant[champ], getattr(utilisateur, champ)]
+            for champ in CHAMPS_PERSONNEL
+            if avant[champ] != getattr(utilisateur, champ)
+        }
+    if changements:
+        journaliser(
+            action="personnel_modifie",
+            collectivite=None,
+            par=par,
+            objet=utilisateur,
+            details=changements,
+        )
+    return utilisateur

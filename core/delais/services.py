@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from core.dates import parser_date_fr as parser_date_fr
 from core.delais.models import Delai, UniteDelai
 from core.journal.services import journaliser
 from core.tenancy.models import Collectivite
+from core.tenancy.services import model_update
 
 SEUIL = "seuil_habitants_convocation"
 
@@ -128,6 +130,10 @@ def valeur_affichee(delai: Delai) -> str:
     return f"{n} {multiple if pluriel else singulier}"
 
 
+# Les champs d'un délai que le journal retient à sa création dans l'admin.
+CHAMPS_DELAI = ["code", "valeur", "unite", "valide_du", "valide_au", "surchargeable"]
+
+
 @transaction.atomic
 def delai_surcharger(
     *, collectivite: Collectivite, code: str, valeur: int, valide_du: date, par: Utilisateur
@@ -165,7 +171,7 @@ def delai_surcharger(
     journaliser(
         action="delai_surcharge",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=local,
         details={
             "code": code,
@@ -175,6 +181,64 @@ def delai_surcharger(
         },
     )
     return local
+
+
+def _valeurs_journal(delai: Delai, champs: list[str]) -> dict[str, Any]:
+    return {champ: getattr(delai, champ) for champ in champs}
+
+
+@transaction.atomic
+def delai_creer(*, delai: Delai, par: Utilisateur | None) -> Delai:
+    """Ajoute un délai (admin Django) : valeur nationale (chaîne de la plateforme) ou locale
+    (chaîne de sa collectivité)."""
+    delai.full_clean()
+    delai.save()
+    journaliser(
+        action="delai_modifie",
+        collectivite=delai.collectivite,
+        par=par,
+        objet=delai,
+        details={
+            "creation": True,
+            **{
+                champ: [None, valeur]
+                for champ, valeur in _valeurs_journal(delai, CHAMPS_DELAI).items()
+            },
+        },
+    )
+    return delai
+
+
+@transaction.atomic
+def delai_modifier(*, delai: Delai, par: Utilisateur | None, donnees: dict[str, Any]) -> Delai:
+    """Modifie un délai (admin Django) et journalise les champs changés, « avant → après »."""
+    delai = Delai.objects.select_for_update().get(pk=delai.pk)
+    avant = _valeurs_journal(delai, list(donnees))
+    delai, modifies = model_update(instance=delai, donnees=donnees)
+    if modifies:
+        journaliser(
+            action="delai_modifie",
+            collectivite=delai.collectivite,
+            par=par,
+            objet=delai,
+            details={champ: [avant[champ], getattr(delai, champ)] for champ in modifies},
+        )
+    return delai
+
+
+@transaction.atomic
+def delai_supprimer(*, delai: Delai, par: Utilisateur | None) -> None:
+    """Supprime un délai (admin Django) ; l'entrée du journal garde sa valeur."""
+    pk = delai.pk
+    delai.delete()
+    delai.pk = pk
+    journaliser(
+        action="delai_supprime",
+        collectivite=delai.collectivite,
+        par=par,
+        objet=delai,
+        details={"code": delai.code, "valeur": delai.valeur, "valide_du": delai.valide_du},
+    )
 
 
 # --- Calendrier -----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.comptes.models import Utilisateur
+from core.journal.lecture import details_en_francais
+from core.registry import registre
 from core.tenancy.models import Collectivite
 
 
@@ -130,12 +132,8 @@ class EntreeJournal(models.Model):
     # Lecture en français pour les gabarits (page du journal, chronologie, export).
     @property
     def libelle_action(self) -> str:
-        from core.registry import registre
-
         return registre.libelle_action(self.action)
 
     @property
     def details_lisibles(self) -> str:
-        from core.journal.services import details_en_francais
-
         return details_en_francais(self.details)

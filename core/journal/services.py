@@ -16,9 +16,8 @@ déploiement décrite dans le README). `journal_verifier` vérifie toutes les li
 les chaînes, nomme le premier défaut de chacune, et prouve par un fichier d'ancrage hors de la
 base qu'aucune chaîne n'a reculé depuis la vérification précédente.
 
-L'auteur d'une action journalisée par un signal (rôles, personnel) est lu dans
-`acteur_courant`, que `ActeurCourantMiddleware` renseigne pour chaque requête et que
-`acteur_defini` renseigne pour une tâche ou une commande.
+La personne qui agit est toujours passée explicitement, sous le nom `par`, par le service qui
+écrit (jamais devinée d'un contexte de requête).
 """
 
 from __future__ import annotations
@@ -28,32 +27,37 @@ import hmac
 import json
 import logging
 import os
-import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from core.comptes.models import Utilisateur
+from core.comptes.models import Role, TypeRole, Utilisateur
+from core.delais.models import Delai
 from core.documents.csv import iter_csv
+from core.journal.lecture import (
+    LIBELLES_DETAILS_CORE,
+    decrire_lien,
+    decrire_objet,
+    nom_personne,
+)
 from core.journal.models import ChaineJournal, EntreeJournal, JournalInalterable
+from core.liens.models import LienSecurise
+from core.mail.models import CompteSMTP
 from core.registry import registre
-from core.templatetags.echarpe import date_fr, nombre, pluriel
+from core.templatetags.echarpe import date_fr, pluriel
 from core.tenancy.models import Collectivite
+from core.travaux.models import Travail
 
 if TYPE_CHECKING:
     from core.travaux.services import Suivi
@@ -225,7 +229,7 @@ def _champs(element: ElementJournal, *, acteur_libelle: str) -> dict[str, Any]:
 def journaliser_lot(
     *,
     collectivite: Collectivite | None,
-    acteur: Utilisateur | None = None,
+    par: Utilisateur | None = None,
     elements: Iterable[ElementJournal],
 ) -> list[EntreeJournal]:
     """Ajoute plusieurs entrées sous un seul verrou et une seule mise à jour de la tête.
@@ -234,8 +238,8 @@ def journaliser_lot(
     dans une même transaction allonge la chaîne de versions de cette ligne dans PostgreSQL et
     rend chaque ajout plus lent que le précédent.
     """
-    acteur_id = acteur.pk if acteur is not None and acteur.pk else None
-    acteur_libelle = str(acteur)[:300] if acteur_id else ""
+    acteur_id = par.pk if par is not None and par.pk else None
+    acteur_libelle = str(par)[:300] if acteur_id else ""
     preparees = [_champs(e, acteur_libelle=acteur_libelle) for e in elements]
     if not preparees:
         return []
@@ -280,7 +284,7 @@ def journaliser(
     *,
     action: str,
     collectivite: Collectivite | None,
-    acteur: Utilisateur | None = None,
+    par: Utilisateur | None = None,
     objet: Any = None,
     sujet: Any = None,
     details: dict[str, Any] | None = None,
@@ -294,7 +298,7 @@ def journaliser(
     """
     (entree,) = journaliser_lot(
         collectivite=collectivite,
-        acteur=acteur,
+        par=par,
         elements=[ElementJournal(action=action, objet=objet, sujet=sujet, details=details)],
     )
     return entree
@@ -321,6 +325,8 @@ class ActionCore(models.TextChoices):
     COMPTE_SMTP_ENREGISTRE = "compte_smtp_enregistre", "Compte d'envoi enregistré"
     COMPTE_SMTP_TESTE = "compte_smtp_teste", "Connexion SMTP testée"
     DELAI_SURCHARGE = "delai_surcharge", "Délai local enregistré"
+    DELAI_MODIFIE = "delai_modifie", "Délai modifié"
+    DELAI_SUPPRIME = "delai_supprime", "Délai supprimé"
     TRAVAIL_RELANCE = "travail_relance", "Travail relancé"
     LIEN_CREE = "lien_cree", "Lien sécurisé créé"
     LIEN_REVOQUE = "lien_revoque", "Lien sécurisé révoqué"
@@ -332,130 +338,16 @@ class ActionCore(models.TextChoices):
     JOURNAL_EXPORTE = "journal_exporte", "Journal exporté"
     JOURNAL_SCELLE = "journal_scelle", "Journal scellé par une clé"
     COLLECTIVITE_MODIFIEE = "collectivite_modifiee", "Fiche de la collectivité modifiée"
+    COLLECTIVITE_CREEE = "collectivite_creee", "Collectivité créée"
     DEMO_CHARGEE = "demo_chargee", "Données de démonstration chargées"
     MESSAGE_REBONDI = "message_rebondi", "Courriel revenu en erreur (non distribué)"
 
 
-LIBELLES_DETAILS_CORE = {
-    "ip": "adresse IP",
-    "compte": "compte",
-    "role": "rôle",
-    "actif": "accès actif",
-    "supprime": "rôle supprimé",
-    "creation": "création",
-    "compte_par_defaut": "compte de la collectivité",
-    "champs_modifies": "champs modifiés",
-    "mot_de_passe_modifie": "mot de passe modifié",
-    "reussi": "réussi",
-    "code": "code",
-    "valeur": "valeur",
-    "valeur_precedente": "valeur précédente",
-    "valide_du": "en vigueur du",
-    "tentative": "tentative",
-    "erreur_precedente": "erreur précédente",
-    "objectif": "objectif",
-    "expire_le": "expire le",
-    "usage_unique": "usage unique",
-    "verification_identite": "vérification d'identité",
-    "tentatives": "essais",
-    "lien": "lien n°",
-    "entrees": "entrées",
-    "entrees_anciennes": "entrées d'avant la clé",
-    "filtres": "filtres",
-    "version": "version",
-    "is_staff": "personnel de la plateforme",
-    "is_active": "compte actif",
-    "is_superuser": "superutilisateur",
-    "acteur": "personne",
-    "action": "action",
-    "texte": "texte cherché",
-    "du": "du",
-    "au": "au",
-}
-
-# Valeurs qui sont des listes d'éléments et non un couple [avant, après].
-_CLES_ENUMERATIONS = frozenset({"champs_modifies"})
-_DATE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATE_HEURE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
-
-
-def _nom(utilisateur: Utilisateur) -> str:
-    return f"{utilisateur.first_name} {utilisateur.last_name}".strip() or utilisateur.username
-
-
-def _decrire_lien(lien: Any) -> str:
-    objectif = registre.libelles_valeurs.get(lien.objectif, lien.objectif)
-    modele = apps.get_model(lien.cible_type) if "." in lien.cible_type else None
-    cible = modele._default_manager.filter(pk=lien.cible_id).first() if modele else None
-    return f"le lien d'{objectif} pour {decrire_objet(cible)}" if cible else f"le lien d'{objectif}"
-
-
-def decrire_objet(obj: models.Model | None) -> str:
-    """L'objet en français, tel qu'il s'écrit dans le journal : « le compte de Claire Martin »."""
-    if obj is None:
-        return ""
-    decrire = registre.descriptions_journal.get(obj._meta.label_lower)
-    if decrire is not None:
-        return decrire(obj)
-    return f"{obj._meta.verbose_name} « {obj} »"
-
-
-def _valeur_en_francais(valeur: Any) -> str:
-    if valeur is None or valeur == "":
-        return "—"
-    if isinstance(valeur, bool):
-        return "oui" if valeur else "non"
-    if isinstance(valeur, int | float):
-        return nombre(valeur)
-    if isinstance(valeur, str):
-        if valeur in registre.libelles_valeurs:
-            return registre.libelles_valeurs[valeur]
-        if valeur in registre.libelles_chronologie:
-            return registre.libelles_chronologie[valeur].lower()
-        try:
-            if _DATE_HEURE_ISO.match(valeur):
-                return date_fr(datetime.fromisoformat(valeur))
-            if _DATE_ISO.match(valeur):
-                return date_fr(date.fromisoformat(valeur))
-        except ValueError:
-            pass
-        return valeur
-    if isinstance(valeur, dict):
-        return details_en_francais(valeur, separateur=", ")
-    if isinstance(valeur, list):
-        return ", ".join(_valeur_en_francais(v) for v in valeur)
-    return str(valeur)
-
-
-def details_en_francais(details: dict[str, Any], *, separateur: str = " ; ") -> str:
-    """« clé : valeur » en français ; un couple [avant, après] s'écrit « avant → après »."""
-    morceaux = []
-    for cle, valeur in details.items():
-        if valeur is None or valeur == "" or valeur == {}:
-            continue
-        libelle = registre.libelles_details.get(cle, cle.replace("_", " "))
-        if cle in _CLES_ENUMERATIONS and isinstance(valeur, list):
-            texte = ", ".join(registre.libelles_details.get(str(v), str(v)) for v in valeur)
-            morceaux.append(f"{libelle} : {texte or '—'}")
-        elif isinstance(valeur, list) and len(valeur) == 2:
-            avant, apres = (_valeur_en_francais(v) for v in valeur)
-            morceaux.append(f"{libelle} : {avant} → {apres}")
-        else:
-            morceaux.append(f"{libelle} : {_valeur_en_francais(valeur)}")
-    return separateur.join(morceaux)
-
-
 def enregistrer_journal_core() -> None:
     """À appeler depuis `CoreConfig.ready()` : actions, détails et objets du socle."""
-    from core.comptes.models import Role, TypeRole
-    from core.delais.models import Delai
-    from core.liens.models import LienSecurise
-    from core.mail.models import CompteSMTP
-    from core.travaux.models import Travail
-
     registre.ajouter_actions(ActionCore)
     details = dict(LIBELLES_DETAILS_CORE)
-    for modele in (Collectivite, CompteSMTP, Utilisateur):
+    for modele in (Collectivite, CompteSMTP, Utilisateur, Delai):
         for champ in modele._meta.concrete_fields:
             details.setdefault(champ.name, str(champ.verbose_name))
     registre.ajouter_libelles_details(details)
@@ -467,19 +359,19 @@ def enregistrer_journal_core() -> None:
         }
     )
     registre.ajouter_description_journal(
-        Utilisateur._meta.label_lower, lambda u: f"le compte de {_nom(u)}"
+        Utilisateur._meta.label_lower, lambda u: f"le compte de {nom_personne(u)}"
     )
     registre.ajouter_description_journal(
         Collectivite._meta.label_lower, lambda c: f"la collectivité {c.nom}"
     )
     registre.ajouter_description_journal(
         Role._meta.label_lower,
-        lambda r: f"le rôle de {_nom(r.utilisateur)} ({r.get_role_display().lower()})",
+        lambda r: f"le rôle de {nom_personne(r.utilisateur)} ({r.get_role_display().lower()})",
     )
     registre.ajouter_description_journal(
         CompteSMTP._meta.label_lower,
         lambda c: (
-            f"le compte d'envoi de {_nom(c.utilisateur)}"
+            f"le compte d'envoi de {nom_personne(c.utilisateur)}"
             if c.utilisateur_id
             else f"le compte d'envoi de {c.collectivite.nom}"
         ),
@@ -490,7 +382,7 @@ def enregistrer_journal_core() -> None:
     registre.ajouter_description_journal(
         Delai._meta.label_lower, lambda d: f"le délai « {d.libelle} »"
     )
-    registre.ajouter_description_journal(LienSecurise._meta.label_lower, _decrire_lien)
+    registre.ajouter_description_journal(LienSecurise._meta.label_lower, decrire_lien)
 
 
 # --- Ajout seul ---------------------------------------------------------------------------
@@ -510,41 +402,6 @@ def _refuser_modification(sender: Any, instance: EntreeJournal, **kwargs: Any) -
 @receiver(pre_delete, sender=EntreeJournal, dispatch_uid="journal_sans_suppression")
 def _refuser_suppression(sender: Any, instance: EntreeJournal, **kwargs: Any) -> None:
     raise JournalInalterable()
-
-
-# --- Auteur des actions journalisées par signal -------------------------------------------
-
-# L'utilisateur de la requête (éventuellement anonyme, éventuellement paresseux) ou celui
-# qu'une tâche a déclaré ; lire par `acteur_du_contexte()`.
-acteur_courant: ContextVar[Any] = ContextVar("echarpe_acteur_courant", default=None)
-
-
-def acteur_du_contexte() -> Utilisateur | None:
-    acteur = acteur_courant.get()
-    if acteur is None or not getattr(acteur, "is_authenticated", False):
-        return None
-    return acteur  # type: ignore[no-any-return]
-
-
-@contextmanager
-def acteur_defini(acteur: Utilisateur | None) -> Iterator[None]:
-    """Déclare l'auteur des actions faites dans le bloc (tâche, commande, test)."""
-    jeton = acteur_courant.set(acteur)
-    try:
-        yield
-    finally:
-        acteur_courant.reset(jeton)
-
-
-class ActeurCourantMiddleware:
-    """Place l'utilisateur de la requête dans `acteur_courant` (après l'authentification)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        with acteur_defini(getattr(request, "user", None)):
-            return self.get_response(request)
 
 
 # --- Vérification des chaînes -------------------------------------------------------------
@@ -1048,7 +905,7 @@ def journal_exporter(*, suivi: Suivi) -> None:
             journaliser(
                 action="journal_exporte",
                 collectivite=travail.collectivite,
-                acteur=travail.demandeur,
+                par=travail.demandeur,
                 objet=travail,
                 details={"entrees": lignes_ecrites, "filtres": travail.parametres},
             )

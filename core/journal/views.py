@@ -171,7 +171,7 @@ class JournalExporterView(EspaceAgentMixin, View):
             collectivite=self.collectivite,
             type="journal_export",
             libelle=f"Export du journal de {self.collectivite.nom}",
-            demandeur=request.user,  # type: ignore[arg-type]
+            par=request.user,  # type: ignore[arg-type]
             parametres=filtres_vers_parametres(form.filtres()),
         )
         messages.success(

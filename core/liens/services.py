@@ -28,11 +28,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.comptes.models import Utilisateur
+from core.journal.services import journaliser
+from core.liens.models import CompteurIdentite, LienSecurise
+from core.registry import registre
+from core.tenancy.models import Collectivite
+
 if TYPE_CHECKING:
-    from core.comptes.models import Utilisateur
-    from core.liens.models import CompteurIdentite, LienSecurise
     from core.mail.models import MessageEnvoye
-    from core.tenancy.models import Collectivite
 
 logger = logging.getLogger(__name__)
 
@@ -157,9 +160,6 @@ def lien_creer(
     précédents du même objectif et de la même cible sont révoqués (le dernier émis gagne).
     `date_naissance` (et `departement`) demandent une vérification d'identité.
     """
-    from core.journal.services import journaliser
-    from core.liens.models import LienSecurise
-
     if duree <= timedelta(0):
         raise ValueError("La durée d'un lien doit être positive.")
     cible_type, cible_id = _reference_cible(cible)
@@ -188,7 +188,7 @@ def lien_creer(
     journaliser(
         action="lien_cree",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=lien,
         sujet=cible,
         details={
@@ -215,8 +215,6 @@ def lien_url_absolue(jeton: str) -> str:
 
 
 def _remplace(lien: LienSecurise) -> bool:
-    from core.liens.models import LienSecurise
-
     return (
         LienSecurise.objects.filter(
             objectif=lien.objectif,
@@ -244,8 +242,6 @@ def lien_controler(lien: LienSecurise) -> LienSecurise:
 
 def lien_verifier(*, jeton: str, objectif: str | None = None) -> LienSecurise:
     """Le lien de ce jeton, s'il peut encore servir ; sinon une `LienInvalide` en français."""
-    from core.liens.models import LienSecurise
-
     if not isinstance(jeton, str) or not _FORME_JETON.match(jeton):
         raise LienInconnu()
     empreinte = hacher_jeton(jeton)
@@ -261,8 +257,6 @@ def lien_verifier(*, jeton: str, objectif: str | None = None) -> LienSecurise:
 def _compteur(lien: LienSecurise, *, verrou: bool) -> CompteurIdentite:
     """Le compteur d'échecs de la personne visée par le lien (créé au besoin). Un blocage
     plus ancien que `DUREE_BLOCAGE_IDENTITE` est levé ici."""
-    from core.liens.models import CompteurIdentite
-
     CompteurIdentite.objects.get_or_create(cible_type=lien.cible_type, cible_id=lien.cible_id)
     qs = CompteurIdentite.objects.filter(cible_type=lien.cible_type, cible_id=lien.cible_id)
     compteur = (qs.select_for_update() if verrou else qs).get()
@@ -278,8 +272,6 @@ def _compteur(lien: LienSecurise, *, verrou: bool) -> CompteurIdentite:
 
 
 def _compteur_lu(lien: LienSecurise) -> CompteurIdentite | None:
-    from core.liens.models import CompteurIdentite
-
     return CompteurIdentite.objects.filter(
         cible_type=lien.cible_type, cible_id=lien.cible_id
     ).first()
@@ -309,9 +301,6 @@ def lien_verifier_identite(
     ligne : des essais simultanés ne dépassent jamais `tentatives_max`. Lève `LienVerrouille`
     (ou l'erreur qui décrit l'état du lien) si le lien ne peut plus servir.
     """
-    from core.journal.services import journaliser
-    from core.liens.models import LienSecurise
-
     with transaction.atomic():
         ligne = LienSecurise.objects.select_for_update().get(pk=lien.pk)
         lien_controler(ligne)
@@ -385,15 +374,29 @@ def essais_restants(lien: LienSecurise) -> int:
 @transaction.atomic
 def identite_debloquer(*, cible: models.Model, par: Utilisateur | None) -> None:
     """Rend ses essais à une personne bloquée (personnel de la plateforme)."""
-    from core.journal.services import journaliser
-    from core.liens.models import CompteurIdentite
-
     cible_type, cible_id = _reference_cible(cible)
     modifies = CompteurIdentite.objects.filter(cible_type=cible_type, cible_id=cible_id).update(
         echecs=0, verrouille_le=None, modifie_le=timezone.now()
     )
     if modifies:
-        journaliser(action="identite_debloquee", collectivite=None, acteur=par, objet=cible)
+        journaliser(action="identite_debloquee", collectivite=None, par=par, objet=cible)
+
+
+@transaction.atomic
+def compteurs_identite_supprimer(
+    *, compteurs: list[CompteurIdentite], par: Utilisateur | None
+) -> None:
+    """Supprime des compteurs d'essais (admin Django) : leurs personnes retrouvent tous leurs
+    essais. Chaque suppression est journalisée dans la chaîne de la plateforme."""
+    for compteur in compteurs:
+        journaliser(
+            action="identite_debloquee",
+            collectivite=None,
+            par=par,
+            objet=compteur,
+            details={"echecs": compteur.echecs},
+        )
+        compteur.delete()
 
 
 # --- Usage et révocation --------------------------------------------------------------------
@@ -407,8 +410,6 @@ def lien_utiliser(*, lien: LienSecurise) -> LienSecurise:
     lien à usages multiples, la date de première utilisation est retenue (elle peut faire
     courir un délai, R12 : « à compter de la réception »).
     """
-    from core.liens.models import LienSecurise
-
     maintenant = timezone.now()
     if not lien.usage_unique:
         lien_controler(LienSecurise.objects.get(pk=lien.pk))
@@ -435,9 +436,6 @@ def lien_utiliser(*, lien: LienSecurise) -> LienSecurise:
 @transaction.atomic
 def lien_revoquer(*, lien: LienSecurise, par: Utilisateur | None) -> LienSecurise:
     """Annule un lien (sans effet s'il l'est déjà) et le journalise."""
-    from core.journal.services import journaliser
-    from core.liens.models import LienSecurise
-
     maintenant = timezone.now()
     modifies = LienSecurise.objects.filter(pk=lien.pk, revoque_le__isnull=True).update(
         revoque_le=maintenant, modifie_le=maintenant
@@ -447,7 +445,7 @@ def lien_revoquer(*, lien: LienSecurise, par: Utilisateur | None) -> LienSecuris
         journaliser(
             action="lien_revoque",
             collectivite=lien.collectivite,
-            acteur=par,
+            par=par,
             objet=lien,
             details={"objectif": lien.objectif},
         )
@@ -466,8 +464,6 @@ def lien_en_session(request: HttpRequest, lien: LienSecurise) -> None:
 
 def lien_session_brut(request: HttpRequest) -> LienSecurise | None:
     """Le lien retenu en session, quel que soit son état (ou None)."""
-    from core.liens.models import LienSecurise
-
     lien_id = request.session.get(CLE_SESSION_LIEN)
     if not isinstance(lien_id, int):
         return None
@@ -520,8 +516,6 @@ def cible_du_lien(lien: LienSecurise, modele: type[models.Model]) -> Any:
 def enregistrer_objectifs() -> None:
     """À appeler depuis `CoreConfig.ready()` : objectifs des liens (leurs actions journalisées
     sont dans `core.journal.services.ActionCore`)."""
-    from core.registry import registre
-
     registre.ajouter_objectif_lien(OBJECTIF_ACTIVATION, "liens:activation")
     # Invitation à prendre un rôle (`core.comptes.services.OBJECTIF_INVITATION`).
     registre.ajouter_objectif_lien("invitation", "comptes:invitation")
@@ -573,7 +567,7 @@ def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur
     journaliser(
         action="mot_de_passe_defini",
         collectivite=lien.collectivite,
-        acteur=utilisateur,
+        par=utilisateur,
         objet=utilisateur,
         sujet=utilisateur,
         details={"lien": lien.pk},

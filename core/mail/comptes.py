@@ -216,7 +216,7 @@ def compte_smtp_enregistrer(
     journaliser(
         action="compte_smtp_enregistre",
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=compte,
         details={
             "creation": creation,
@@ -415,7 +415,7 @@ def smtp_tester(*, compte: CompteSMTP, destinataire: str, par: Utilisateur) -> R
         journaliser(
             action="compte_smtp_teste",
             collectivite=compte.collectivite,
-            acteur=par,
+            par=par,
             objet=compte,
             details={"reussi": resultat.ok, "code": resultat.code},
         )

@@ -2,11 +2,23 @@
 
 import sys
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from core.context_processors import contexte_demo
+
+# Pannes passagères de la base ou de Redis : une page 503 (réessayer), pas une erreur 500.
+PANNES = (OperationalError, InterfaceError, KombuOperationalError)
+
+
+def page_service_indisponible() -> HttpResponse:
+    """La page 503, rendue sans toucher à la base (elle est peut-être en panne)."""
+    reponse = HttpResponse(render_to_string("503.html", contexte_demo()), status=503)
+    reponse["Retry-After"] = "30"
+    return reponse
 
 
 def _page(
@@ -71,10 +83,6 @@ def erreur_csrf(request: HttpRequest, reason: str = "") -> HttpResponse:
 def erreur_500(request: HttpRequest) -> HttpResponse:
     # Une panne de la base survenue hors d'une vue (session, middleware) arrive ici : on la
     # présente comme le middleware ServiceIndisponible, sans toucher à la base.
-    from core.middleware import PANNES
-
     if isinstance(sys.exc_info()[1], PANNES):
-        reponse = HttpResponse(render_to_string("503.html", contexte_demo()), status=503)
-        reponse["Retry-After"] = "30"
-        return reponse
+        return page_service_indisponible()
     return HttpResponse(render_to_string("500.html", contexte_demo()), status=500)

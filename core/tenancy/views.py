@@ -12,9 +12,9 @@ from django.views import View
 
 from core.comptes.forms import CollectiviteForm, type_logo
 from core.comptes.permissions import Action, Capacite
-from core.comptes.services import collectivite_modifier
 from core.tenancy.mixins import EspaceAgentMixin
 from core.tenancy.models import Collectivite
+from core.tenancy.services import collectivite_modifier
 
 
 def _ajouter_erreurs(form: Any, erreur: ValidationError) -> None:

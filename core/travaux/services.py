@@ -46,6 +46,7 @@ from django.core import checks
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
+from django.core.signals import request_started
 from django.db import connections, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
@@ -292,7 +293,7 @@ def travail_creer(
     collectivite: Collectivite,
     type: str,
     libelle: str,
-    demandeur: Utilisateur | None,
+    par: Utilisateur | None,
     parametres: dict[str, object] | None = None,
     total: int = 0,
 ) -> Travail:
@@ -301,7 +302,7 @@ def travail_creer(
         collectivite=collectivite,
         type=type,
         libelle=libelle[:300],
-        demandeur=demandeur,
+        demandeur=par,
         parametres=parametres or {},
         total=total,
         mis_en_file_le=timezone.now(),
@@ -357,7 +358,7 @@ def travail_relancer(*, travail: Travail, par: Utilisateur) -> Travail:
     journaliser(
         action="travail_relance",
         collectivite=travail.collectivite,
-        acteur=par,
+        par=par,
         objet=travail,
         details={"tentative": travail.tentatives, "erreur_precedente": erreur_precedente[:300]},
     )
@@ -668,8 +669,6 @@ def reprise_au_demarrage_requise(argv: Sequence[str], environ: Mapping[str, str]
 def brancher_reprise_au_demarrage() -> None:
     """Appelée par `CoreConfig.ready()` : la reprise attend la première requête (pas d'accès à
     la base pendant l'initialisation des applications)."""
-    from django.core.signals import request_started
-
     demarre_le = timezone.now()
 
     def reprendre(**kwargs: object) -> None:

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from core.journal.services import journaliser
-from core.models import CompteSMTP, Role, TypeRole
+from core.models import CompteSMTP, Delai, EntreeJournal, Role, TypeRole
 from tests.factories import UtilisateurFactory
 
 pytestmark = pytest.mark.django_db
@@ -252,8 +252,170 @@ def test_l_admin_garde_un_administrateur_actif(monde, client):
 
 
 def test_mot_de_passe_smtp_de_l_admin_garde_ses_espaces():
-    from core.admin import CompteSMTPAdminForm
+    from core.mail.admin import CompteSMTPAdminForm
 
     assert CompteSMTPAdminForm.base_fields["mot_de_passe"].clean("  secret avec espaces  ") == (
         "  secret avec espaces  "
     )
+
+
+# --- Les écritures de l'admin passent par les services, qui journalisent -------------------
+
+
+def _valeurs(formulaire, prefixe=""):
+    """Les valeurs d'un formulaire lié à l'admin, telles qu'un navigateur les renverrait."""
+    donnees = {}
+    for champ in formulaire:
+        if champ.field.disabled or champ.is_hidden and champ.name == "password":
+            continue
+        valeur = champ.value()
+        nom = champ.html_name
+        widget = champ.field.widget
+        if hasattr(widget, "widgets"):
+            for i, partie in enumerate(widget.decompress(valeur)):
+                donnees[f"{nom}_{i}"] = "" if partie is None else partie
+        elif isinstance(valeur, bool):
+            if valeur:
+                donnees[nom] = "on"
+        elif isinstance(valeur, list | tuple):
+            donnees[nom] = [str(v) for v in valeur]
+        elif valeur is None:
+            donnees[nom] = ""
+        elif hasattr(valeur, "name") and not isinstance(valeur, str):
+            continue  # fichier déjà enregistré : rien à renvoyer
+        else:
+            donnees[nom] = valeur
+    return donnees
+
+
+def _formulaire_admin(client, url):
+    reponse = client.get(url)
+    assert reponse.status_code == 200
+    donnees = _valeurs(reponse.context["adminform"].form)
+    for inline in reponse.context["inline_admin_formsets"]:
+        formset = inline.formset
+        donnees.update({champ.html_name: champ.value() for champ in formset.management_form})
+        for sous in formset.forms:
+            donnees.update(_valeurs(sous))
+    return donnees
+
+
+def _superutilisateur():
+    return UtilisateurFactory(username="super-admin", is_staff=True, is_superuser=True)
+
+
+def test_une_collectivite_modifiee_dans_l_admin_est_journalisee(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    url = reverse("admin:core_collectivite_change", args=[monde.collectivite.pk])
+    donnees = _formulaire_admin(client, url)
+    ancien_nom = monde.collectivite.nom
+    donnees.update(nom="Saint-Test-sur-Mer", signataire_nom="Jeanne Maire")
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="collectivite_modifiee")
+    assert entree.collectivite == monde.collectivite
+    assert entree.acteur == auteur
+    assert entree.details["nom"] == [ancien_nom, "Saint-Test-sur-Mer"]
+    assert entree.details["signataire_nom"][1] == "Jeanne Maire"
+    assert sorted(entree.details["champs_modifies"]) == ["nom", "signataire_nom"]
+
+
+def test_un_delai_modifie_dans_l_admin_est_journalise(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    delai = Delai.objects.filter(collectivite=None).order_by("pk").first()
+    url = reverse("admin:core_delai_change", args=[delai.pk])
+    donnees = _formulaire_admin(client, url)
+    donnees["valeur"] = delai.valeur + 2
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="delai_modifie")
+    assert entree.collectivite is None  # valeur nationale : chaîne de la plateforme
+    assert entree.acteur == auteur
+    assert entree.details == {"valeur": [delai.valeur, delai.valeur + 2]}
+    assert entree.objet_id == str(delai.pk)
+
+
+def test_un_delai_supprime_dans_l_admin_est_journalise(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    delai = Delai.objects.filter(collectivite=None).order_by("pk").first()
+    client.post(reverse("admin:core_delai_delete", args=[delai.pk]), {"post": "yes"})
+    assert not Delai.objects.filter(pk=delai.pk).exists()
+    entree = EntreeJournal.objects.get(action="delai_supprime")
+    assert entree.acteur == auteur and entree.details["code"] == delai.code
+
+
+def test_le_statut_de_personnel_change_dans_l_admin_est_journalise(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    personne = monde.personnes["lecture"]
+    url = reverse("admin:core_utilisateur_change", args=[personne.pk])
+    donnees = _formulaire_admin(client, url)
+    donnees["is_staff"] = "on"
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="personnel_modifie", objet_id=str(personne.pk))
+    assert entree.collectivite is None
+    assert entree.acteur == auteur
+    assert entree.details == {"is_staff": [False, True]}
+
+
+def test_un_role_change_dans_l_admin_fait_une_seule_entree(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    role = Role.objects.get(utilisateur=monde.personnes["lecture"])
+    url = reverse("admin:core_role_change", args=[role.pk])
+    donnees = _formulaire_admin(client, url)
+    donnees["role"] = TypeRole.AGENT_ELECTIONS
+    avant = EntreeJournal.objects.count()
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    assert EntreeJournal.objects.count() == avant + 1
+    entree = EntreeJournal.objects.filter(collectivite=monde.collectivite).latest("numero")
+    assert (entree.action, entree.acteur) == ("role_modifie", auteur)
+    assert entree.details == {"role": ["lecture", "agent_elections"]}
+
+
+def test_une_collectivite_creee_dans_l_admin_ouvre_sa_chaine_par_une_entree(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    url = reverse("admin:core_collectivite_add")
+    donnees = _formulaire_admin(client, url)
+    donnees.update(nom="Nouvelle-Ville", slug="nouvelle-ville", type="commune")
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="collectivite_creee")
+    assert entree.collectivite.slug == "nouvelle-ville"
+    assert entree.acteur == auteur
+    assert entree.numero == 1
+
+
+def test_un_delai_local_ajoute_dans_l_admin_est_journalise_dans_sa_collectivite(monde, client):
+    auteur = _superutilisateur()
+    client.force_login(auteur)
+    url = reverse("admin:core_delai_add")
+    donnees = _formulaire_admin(client, url)
+    donnees.update(
+        code="essai_admin",
+        libelle="Délai d'essai",
+        valeur="4",
+        unite="jours_francs",
+        reference="Article d'essai",
+        valide_du="01/01/2030",
+        collectivite=str(monde.collectivite.pk),
+    )
+    reponse = client.post(url, donnees)
+    assert reponse.status_code == 302, reponse.context["adminform"].form.errors
+
+    entree = EntreeJournal.objects.get(action="delai_modifie")
+    assert entree.collectivite == monde.collectivite
+    assert entree.acteur == auteur
+    assert entree.details["creation"] is True
+    assert entree.details["valeur"] == [None, 4]

@@ -157,7 +157,7 @@ def commune(transactional_db: None) -> Commune:
     agent = Utilisateur.objects.get(username="secretaire")
     # Quelques lignes de plus pour que le journal ait de quoi paginer et trier.
     for action in ("connexion", "agent_ajoute", "role_modifie", "compte_smtp_enregistre"):
-        journaliser(action=action, collectivite=collectivite, acteur=administrateur, objet=agent)
+        journaliser(action=action, collectivite=collectivite, par=administrateur, objet=agent)
     return Commune(
         collectivite=collectivite,
         voisine=voisine,

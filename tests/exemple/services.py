@@ -20,7 +20,7 @@ def dossier_ouvrir(*, collectivite: Collectivite, titre: str, par: Utilisateur) 
     journaliser(
         action=ActionExemple.DOSSIER_OUVERT,
         collectivite=collectivite,
-        acteur=par,
+        par=par,
         objet=dossier,
         sujet=dossier,
     )

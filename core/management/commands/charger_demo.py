@@ -14,6 +14,7 @@ from django.db import transaction
 
 from core.comptes.models import Role, TypeRole, Utilisateur
 from core.journal.services import journaliser
+from core.mail.comptes import chiffrer
 from core.mail.models import CompteSMTP
 from core.tenancy.models import Collectivite, TypeCollectivite
 
@@ -82,8 +83,6 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        from core.mail.comptes import chiffrer
-
         if not settings.ECHARPE_DEMO_AUTORISEE:
             raise CommandError(
                 "Réservé à la démonstration (config.settings.demo) : cette commande crée des "
@@ -163,7 +162,7 @@ class Command(BaseCommand):
                 journaliser(
                     action="demo_chargee",
                     collectivite=collectivite,
-                    acteur=admin,
+                    par=admin,
                     objet=collectivite,
                     details={"version": 1},
                 )

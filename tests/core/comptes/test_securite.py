@@ -500,7 +500,7 @@ def test_l_admin_en_lot_ne_supprime_pas_le_dernier_administrateur(monde, client)
 
 def test_l_admin_passe_par_le_service_pour_modifier_un_role(monde, monkeypatch):
     """save_model appelle role_modifier (ses verrous), pas un save() direct."""
-    from core import admin as core_admin
+    from core.comptes import admin as core_admin
 
     appels = []
     vrai = core_admin.role_modifier

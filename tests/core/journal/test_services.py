@@ -1,4 +1,5 @@
-"""Journal : ajout seul, vérification des chaînes, écritures concurrentes, événements par signal."""
+"""Journal : ajout seul, vérification des chaînes, écritures concurrentes ; connexions par
+signal, rôles et personnel par les services."""
 
 from __future__ import annotations
 
@@ -12,17 +13,13 @@ import pytest
 from django.contrib.auth.signals import user_logged_out
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
-from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from core.comptes.services import role_modifier
+from core.comptes.services import role_creer, role_modifier, role_supprimer, utilisateur_enregistrer
 from core.journal.services import (
-    ActeurCourantMiddleware,
     JournalInalterable,
-    acteur_defini,
-    acteur_du_contexte,
     cles_journal,
     journal_verifier,
     journal_verifier_rapport,
@@ -253,37 +250,6 @@ def test_des_ecritures_concurrentes_gardent_une_chaine_continue():
     assert journal_verifier(collectivite=collectivite) == []
 
 
-# --- Auteur courant -------------------------------------------------------------------------
-
-
-@pytest.mark.django_db
-def test_le_middleware_donne_l_auteur_des_roles_modifies_dans_la_requete():
-    administrateur = UtilisateurFactory()
-    role = RoleFactory(role=TypeRole.LECTURE)
-    requete = RequestFactory().get("/")
-    requete.user = administrateur
-
-    def vue(request):
-        assert acteur_du_contexte() == administrateur
-        role.role = TypeRole.AGENT_ELECTIONS
-        role.save()
-        return HttpResponse()
-
-    ActeurCourantMiddleware(vue)(requete)
-
-    entree = EntreeJournal.objects.filter(action="role_modifie").latest("numero")
-    assert entree.acteur == administrateur
-    assert acteur_du_contexte() is None
-
-
-@pytest.mark.django_db
-def test_un_visiteur_anonyme_n_est_pas_un_auteur():
-    from django.contrib.auth.models import AnonymousUser
-
-    with acteur_defini(AnonymousUser()):  # type: ignore[arg-type]
-        assert acteur_du_contexte() is None
-
-
 # --- Connexions -----------------------------------------------------------------------------
 
 
@@ -333,7 +299,7 @@ def test_une_deconnexion_sans_utilisateur_n_ecrit_rien():
     assert not _plateforme("deconnexion").exists()
 
 
-# --- Personnel ------------------------------------------------------------------------------
+# --- Personnel (par le service, plus par un signal) -------------------------------------------
 
 
 @pytest.mark.django_db
@@ -342,8 +308,7 @@ def test_un_changement_de_statut_du_personnel_est_journalise_avec_son_auteur():
     personne = UtilisateurFactory()
     personne.is_staff = True
     personne.is_active = False
-    with acteur_defini(auteur):
-        personne.save()
+    utilisateur_enregistrer(utilisateur=personne, par=auteur)
 
     entree = _plateforme("personnel_modifie").get(objet_id=str(personne.pk))
     assert entree.details == {"is_staff": [False, True], "is_active": [True, False]}
@@ -351,25 +316,26 @@ def test_un_changement_de_statut_du_personnel_est_journalise_avec_son_auteur():
 
 
 @pytest.mark.django_db
-def test_la_creation_d_un_compte_du_personnel_est_journalisee():
-    personne = UtilisateurFactory(is_staff=True)
+def test_la_creation_d_un_compte_du_personnel_par_le_service_est_journalisee():
+    auteur = UtilisateurFactory(is_superuser=True, is_staff=True)
+    personne = Utilisateur(username="nouveau-personnel", is_staff=True)
+    utilisateur_enregistrer(utilisateur=personne, par=auteur)
     entree = _plateforme("personnel_modifie").get(objet_id=str(personne.pk))
     assert entree.details["is_staff"] == [None, True]
+    assert entree.acteur == auteur
 
 
 @pytest.mark.django_db
-def test_les_autres_enregistrements_d_un_compte_n_ecrivent_rien(django_assert_num_queries):
+def test_les_autres_enregistrements_d_un_compte_n_ecrivent_rien():
     personne = UtilisateurFactory()
     personne.first_name = "Autre"
-    personne.save()
-    personne.last_login = timezone.now()
-    # Une seule requête : pas de relecture des champs surveillés pour un `update_fields` étranger.
-    with django_assert_num_queries(1):
-        personne.save(update_fields=["last_login"])
+    utilisateur_enregistrer(utilisateur=personne, par=None)
+    personne.is_staff = True
+    personne.save()  # hors service : plus aucun signal ne journalise
     assert not _plateforme("personnel_modifie").exists()
 
 
-# --- Rôles ----------------------------------------------------------------------------------
+# --- Rôles (par les services) -------------------------------------------------------------
 
 
 def _role_entrees(collectivite):
@@ -378,9 +344,17 @@ def _role_entrees(collectivite):
 
 @pytest.mark.django_db
 def test_la_creation_d_un_role_est_journalisee_dans_la_collectivite():
-    role = RoleFactory(role=TypeRole.SECRETARIAT)
-    (entree,) = _role_entrees(role.collectivite)
+    collectivite = CollectiviteFactory()
+    auteur = UtilisateurFactory()
+    role = role_creer(
+        utilisateur=UtilisateurFactory(),
+        collectivite=collectivite,
+        role=TypeRole.SECRETARIAT,
+        par=auteur,
+    )
+    (entree,) = _role_entrees(collectivite)
     assert entree.action == "role_modifie"
+    assert entree.acteur == auteur
     assert entree.details == {"role": [None, "secretariat"], "actif": [None, True]}
     assert (entree.objet_type, entree.objet_id) == ("core.role", str(role.pk))
     assert (entree.sujet_type, entree.sujet_id) == ("core.utilisateur", str(role.utilisateur_id))
@@ -390,26 +364,22 @@ def test_la_creation_d_un_role_est_journalisee_dans_la_collectivite():
 def test_un_changement_de_role_par_le_service_est_journalise_une_seule_fois():
     role = RoleFactory(role=TypeRole.LECTURE)
     administrateur = RoleFactory(collectivite=role.collectivite).utilisateur
-    with acteur_defini(administrateur):
-        role_modifier(
-            role=role, par=administrateur, nouveau_role=TypeRole.AGENT_ELECTIONS, actif=True
-        )
+    role_modifier(role=role, par=administrateur, nouveau_role=TypeRole.AGENT_ELECTIONS, actif=True)
 
     modifications = _role_entrees(role.collectivite).filter(objet_id=str(role.pk))
     assert [(e.action, e.details) for e in modifications] == [
-        ("role_modifie", {"role": [None, "lecture"], "actif": [None, True]}),
         ("role_modifie", {"role": ["lecture", "agent_elections"]}),
     ]
-    assert modifications.last().acteur == administrateur
+    assert modifications.get().acteur == administrateur
 
 
 @pytest.mark.django_db
 def test_un_acces_retire_puis_un_role_supprime_sont_journalises():
     role = RoleFactory(role=TypeRole.LECTURE)
-    role.actif = False
-    role.save()
+    auteur = UtilisateurFactory()
+    role_modifier(role=role, par=auteur, nouveau_role=TypeRole.LECTURE, actif=False)
     pk = role.pk
-    role.delete()
+    role_supprimer(role=role, par=auteur)
 
     dernieres = list(_role_entrees(role.collectivite).values_list("action", "details"))[-2:]
     assert dernieres == [
@@ -417,20 +387,24 @@ def test_un_acces_retire_puis_un_role_supprime_sont_journalises():
         ("role_retire", {"role": ["lecture", None], "actif": [False, None], "supprime": True}),
     ]
     assert _role_entrees(role.collectivite).last().objet_id == str(pk)
+    assert not Role.objects.filter(pk=pk).exists()
 
 
 @pytest.mark.django_db
-def test_un_enregistrement_sans_changement_n_ecrit_rien():
+def test_un_role_enregistre_hors_service_n_ecrit_rien():
+    """Plus de signal sur les rôles : seul le service journalise (une entrée, pas deux)."""
     role = RoleFactory()
     avant = EntreeJournal.objects.count()
+    role.role = TypeRole.LECTURE
     role.save()
+    role.delete()
     assert EntreeJournal.objects.count() == avant
 
 
 @pytest.mark.django_db
 def test_supprimer_une_collectivite_sans_journal_ne_cree_pas_sa_chaine():
     collectivite = CollectiviteFactory()
-    # Rôles chargés sans signaux (comme `loaddata`) : la collectivité n'a pas encore de chaîne.
+    # Rôles chargés sans service (comme `loaddata`) : la collectivité n'a pas encore de chaîne.
     Role.objects.bulk_create(
         [Role(utilisateur=UtilisateurFactory(), collectivite=collectivite, role=TypeRole.LECTURE)]
     )
@@ -482,6 +456,7 @@ def test_journaliser_lot_chaine_les_entrees_sous_un_seul_verrou(
 def test_journaliser_lot_vide_ne_touche_a_rien(monde):
     from core.journal.services import journaliser_lot
 
+    journaliser(action="essai", collectivite=monde.collectivite)
     chaine = ChaineJournal.objects.get(collectivite=monde.collectivite)
     assert journaliser_lot(collectivite=monde.collectivite, elements=[]) == []
     apres = ChaineJournal.objects.get(collectivite=monde.collectivite)

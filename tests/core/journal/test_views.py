@@ -34,7 +34,7 @@ def _entree(monde, profil=None, *, action="compte_smtp_enregistre", collectivite
     return journaliser(
         action=action,
         collectivite=collectivite or monde.collectivite,
-        acteur=monde.personnes[profil] if profil else None,
+        par=monde.personnes[profil] if profil else None,
         **kwargs,
     )
 
@@ -345,7 +345,7 @@ def test_l_export_neutralise_les_formules(monde, django_capture_on_commit_callba
     journaliser(
         action="compte_smtp_enregistre",
         collectivite=monde.collectivite,
-        acteur=role.utilisateur,
+        par=role.utilisateur,
         objet=monde.collectivite,
     )
     with django_capture_on_commit_callbacks(execute=True):
@@ -387,7 +387,7 @@ def test_l_export_en_get_n_est_pas_permis(monde):
 
 
 def test_details_lisibles_en_francais():
-    from core.journal.services import details_en_francais
+    from core.journal.lecture import details_en_francais
 
     texte = details_en_francais(
         {"role": [None, "agent_elections"], "actif": [True, False], "code": 1250}
@@ -396,7 +396,7 @@ def test_details_lisibles_en_francais():
 
 
 def test_details_dates_et_cles_en_francais():
-    from core.journal.services import details_en_francais
+    from core.journal.lecture import details_en_francais
 
     texte = details_en_francais(
         {

@@ -89,7 +89,7 @@ def collectivite(db):
 
 
 def _creer(collectivite, **kwargs):
-    valeurs = {"type": "essai", "libelle": "Essai", "demandeur": None, **kwargs}
+    valeurs = {"type": "essai", "libelle": "Essai", "par": None, **kwargs}
     return travail_creer(collectivite=collectivite, **valeurs)
 
 

@@ -234,7 +234,7 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
         collectivite=collectivite,
         type="journal_export",
         libelle="Export du journal",
-        demandeur=agent,
+        par=agent,
         parametres={"action": "essai_worker"},
     )
     export = _attendre(export, worker, StatutTravail.TERMINE, StatutTravail.ECHEC)
@@ -248,7 +248,7 @@ def test_un_vrai_worker_exporte_echoue_puis_reussit_a_la_relance(
 
     # Une tâche qui échoue : la ligne le dit, sans la trace ; la relance aboutit.
     essai = travail_creer(
-        collectivite=collectivite, type="essai_worker", libelle="Essai", demandeur=agent
+        collectivite=collectivite, type="essai_worker", libelle="Essai", par=agent
     )
     essai = _attendre(essai, worker, StatutTravail.ECHEC, StatutTravail.TERMINE)
     assert essai.statut == StatutTravail.ECHEC
@@ -282,7 +282,7 @@ def test_un_worker_tue_en_plein_travail_le_laisse_interrompu_puis_relancable(
         collectivite=CollectiviteFactory.create(),
         type="essai_long",
         libelle="Essai long",
-        demandeur=agent,
+        par=agent,
     )
     premier = workers("tue")
     limite = time.monotonic() + ATTENTE_MAX
@@ -329,7 +329,7 @@ def test_le_balayage_n_empile_pas_les_messages_d_un_travail_qui_attend(settings)
             collectivite=CollectiviteFactory.create(),
             type="journal_export",
             libelle="Export du journal",
-            demandeur=None,
+            par=None,
         )
         assert client.llen(file) == 1
         debut = timezone.now()
