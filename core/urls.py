@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from core.comptes.forms import ConnexionForm
+from core.comptes.forms import ConnexionForm, ReinitialisationForm
 
 urlpatterns = [
     path(
@@ -25,6 +25,7 @@ urlpatterns = [
     path(
         "compte/mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(
+            form_class=ReinitialisationForm,
             subject_template_name="registration/password_reset_subject.txt",
             email_template_name="registration/password_reset_email.txt",
         ),

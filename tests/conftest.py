@@ -66,3 +66,13 @@ def administrateur(monde: Monde) -> Utilisateur:
 
 
 __all__ = ["Monde", "PROFILS", "PROFILS_AGENTS", "Role"]
+
+
+@pytest.fixture(autouse=True)
+def _cache_vide():
+    """Le cache en mémoire survit d'un test à l'autre : chaque test part d'un cache vide."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -90,6 +90,8 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # 24 h : un lien de réinitialisation expire le lendemain
 
 # django-axes : verrouillage après des échecs répétés (par identifiant et adresse IP)
+# « Mot de passe oublié » : courriels au plus par adresse et par heure.
+ECHARPE_REINITIALISATIONS_PAR_HEURE = env.int("ECHARPE_REINITIALISATIONS_PAR_HEURE", default=3)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -29,6 +29,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+# Deux onglets qui se connectent en même temps : SQLite attend le verrou au lieu de répondre
+# « base verrouillée » (page 503) ; le journal WAL laisse lire pendant une écriture.
+DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+    {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+)
 CELERY_TASK_ALWAYS_EAGER = True
 ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")
 EMAIL_BACKEND = "core.mail.backends.BoiteDemoBackend"

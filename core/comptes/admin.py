@@ -200,7 +200,7 @@ class UtilisateurAdmin(RefusMixin, UserAdmin):
 @admin.register(Role)
 class RoleAdmin(RefusMixin, RoleAdminMixin, PerimetreAdmin):
     list_display = ["utilisateur", "collectivite", "role", "actif", "cree_le"]
-    list_filter = ["role", "actif", "collectivite"]
+    list_filter = ["role", "actif", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["utilisateur__username", "utilisateur__last_name", "collectivite__nom"]
     autocomplete_fields = ["utilisateur"]
     list_select_related = ["utilisateur", "collectivite"]

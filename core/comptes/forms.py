@@ -1,9 +1,13 @@
+import hashlib
+import logging
 import secrets
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.cache import cache
 
 from core.comptes.models import TypeRole, Utilisateur
 from core.tenancy.models import Collectivite, TypeCollectivite
@@ -17,6 +21,27 @@ class ConnexionForm(AuthenticationForm):
         "(majuscules comprises).",
         "inactive": "Ce compte est désactivé.",
     }
+
+
+journal_technique = logging.getLogger(__name__)
+
+
+class ReinitialisationForm(PasswordResetForm):
+    """« Mot de passe oublié », borné : au plus `ECHARPE_REINITIALISATIONS_PAR_HEURE` courriels
+    par adresse et par heure, pour qu'un inconnu ne puisse pas inonder une boîte par la
+    plateforme. La réponse reste la même (on ne dit pas si l'adresse existe ni si la limite
+    est atteinte)."""
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        adresse = self.cleaned_data["email"].strip().lower()
+        cle = "echarpe:reinitialisation:" + hashlib.sha256(adresse.encode()).hexdigest()
+        cache.add(cle, 0, timeout=3600)
+        if cache.incr(cle) > settings.ECHARPE_REINITIALISATIONS_PAR_HEURE:
+            journal_technique.warning(
+                "Réinitialisation : limite horaire atteinte pour une adresse."
+            )
+            return
+        super().save(*args, **kwargs)
 
 
 class AgentAjouterForm(forms.Form):

@@ -44,6 +44,27 @@ class DelaiAdmin(admin.ModelAdmin):
             Q(collectivite__isnull=True) | Q(collectivite__in=collectivites_de(request))
         )
 
+    # Une valeur nationale vaut pour toutes les collectivités : seul un superutilisateur la
+    # change ou la supprime ; le personnel d'une collectivité la lit et gère ses surcharges.
+    def has_change_permission(self, request: HttpRequest, obj: Delai | None = None) -> bool:
+        if obj is not None and obj.collectivite_id is None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Delai | None = None) -> bool:
+        if obj is not None and obj.collectivite_id is None and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(
+        self, request: HttpRequest, obj: Any | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)
+        if not request.user.is_superuser and "collectivite" in form.base_fields:
+            # Le personnel n'ajoute que des surcharges de ses collectivités.
+            form.base_fields["collectivite"].required = True
+        return form
+
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "collectivite" and not request.user.is_superuser:
             kwargs["queryset"] = collectivites_de(request)
@@ -66,6 +87,8 @@ class DelaiAdmin(admin.ModelAdmin):
         delai_supprimer(delai=obj, par=personne(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        if not request.user.is_superuser:
+            queryset = queryset.filter(collectivite__isnull=False)
         with transaction.atomic():
             for delai in queryset:
                 delai_supprimer(delai=delai, par=personne(request))

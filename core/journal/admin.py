@@ -24,7 +24,7 @@ class EntreeJournalAdmin(LectureSeuleAdmin, PerimetreAdmin):
         "objet_libelle",
         "sujet_libelle",
     ]
-    list_filter = ["action", "collectivite"]
+    list_filter = ["action", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["action", "objet_libelle", "sujet_libelle", "acteur_libelle"]
     date_hierarchy = "horodatage"
     list_select_related = ["collectivite"]

@@ -25,7 +25,7 @@ class LienSecuriseAdmin(LectureSeuleAdmin, PerimetreAdmin):
         "revoque_le",
         "verrouille_le",
     ]
-    list_filter = ["objectif", "usage_unique", "collectivite"]
+    list_filter = ["objectif", "usage_unique", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["cible_id", "objectif"]
     exclude = ["hash_jeton"]
 

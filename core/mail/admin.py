@@ -66,7 +66,11 @@ class CompteSMTPAdmin(PerimetreAdmin):
         "securite",
         "dernier_test_reussi",
     ]
-    list_filter = ["securite", "collectivite", "dernier_test_reussi"]
+    list_filter = [
+        "securite",
+        ("collectivite", admin.RelatedOnlyFieldListFilter),
+        "dernier_test_reussi",
+    ]
     search_fields = ["adresse_expediteur", "hote", "utilisateur__username"]
     list_select_related = ["utilisateur", "collectivite"]
     readonly_fields = ["derniere_verification", "dernier_resultat", "dernier_test_reussi"]
@@ -105,7 +109,7 @@ class MessageEnvoyeAdmin(LectureSeuleAdmin, PerimetreAdmin):
         "code_smtp",
         "rebond_code",
     ]
-    list_filter = ["statut", "collectivite"]
+    list_filter = ["statut", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["sujet", "destinataires", "message_id"]
     date_hierarchy = "cree_le"
 
@@ -115,6 +119,6 @@ class CourrierRecuAdmin(LectureSeuleAdmin, PerimetreAdmin):
     """Messages relevés dans les boîtes des comptes d'envoi (rebonds, courrier entrant)."""
 
     list_display = ["cree_le", "compte", "nature", "statut", "message_envoye", "tentatives"]
-    list_filter = ["statut", "nature", "collectivite"]
+    list_filter = ["statut", "nature", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["message_id", "uid", "erreur"]
     date_hierarchy = "cree_le"

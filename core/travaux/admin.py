@@ -20,7 +20,7 @@ class TravailAdmin(PerimetreAdmin):
         "total",
         "demandeur",
     ]
-    list_filter = ["statut", "type", "collectivite"]
+    list_filter = ["statut", "type", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["libelle", "type", "erreur"]
     readonly_fields = [
         "commence_le",

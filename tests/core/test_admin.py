@@ -419,3 +419,40 @@ def test_un_delai_local_ajoute_dans_l_admin_est_journalise_dans_sa_collectivite(
     assert entree.acteur == auteur
     assert entree.details["creation"] is True
     assert entree.details["valeur"] == [None, 4]
+
+
+# --- Revue : le personnel d'une collectivité ne touche pas aux délais nationaux -------------
+
+
+def test_le_personnel_ne_modifie_pas_un_delai_national(monde, client):
+    client.force_login(_personnel(monde))
+    delai = Delai.objects.filter(collectivite=None).order_by("pk").first()
+    url = reverse("admin:core_delai_change", args=[delai.pk])
+
+    page = client.get(url)
+    assert page.status_code == 200  # lecture seule
+    assert 'name="_save"' not in page.content.decode()
+    reponse = client.post(url, {"valeur": delai.valeur + 25})
+    assert reponse.status_code == 403
+    suppression = client.post(reverse("admin:core_delai_delete", args=[delai.pk]), {"post": "yes"})
+    assert suppression.status_code == 403
+    delai.refresh_from_db()
+    assert Delai.objects.filter(pk=delai.pk, valeur=delai.valeur).exists()
+    assert not EntreeJournal.objects.filter(action__in=["delai_modifie", "delai_supprime"]).exists()
+
+
+def test_le_personnel_ne_supprime_pas_les_delais_nationaux_en_masse(monde, client):
+    client.force_login(_personnel(monde))
+    nationaux = list(Delai.objects.filter(collectivite=None).values_list("pk", flat=True)[:2])
+    client.post(
+        reverse("admin:core_delai_changelist"),
+        {"action": "delete_selected", "_selected_action": nationaux, "post": "yes"},
+    )
+    assert Delai.objects.filter(pk__in=nationaux).count() == 2
+
+
+def test_les_filtres_de_l_admin_ne_nomment_que_les_collectivites_du_personnel(monde, client):
+    client.force_login(_personnel(monde))
+    page = client.get(reverse("admin:core_role_changelist")).content.decode()
+    assert monde.collectivite.nom in page
+    assert monde.autre.nom not in page

@@ -103,7 +103,7 @@ class Command(BaseCommand):
                 defaults={
                     "first_name": prenom,
                     "last_name": nom,
-                    "email": f"{identifiant}@saint-exemple.example",
+                    "email": f"{identifiant}@{roles[0][0]}.example",
                 },
             )
             if cree:

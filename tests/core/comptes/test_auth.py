@@ -107,6 +107,21 @@ def test_reinitialisation_ne_revele_pas_si_le_compte_existe(monde, client):
     assert len(mail.outbox) == 0
 
 
+def test_reinitialisation_limitee_par_adresse_et_par_heure(monde, client, settings):
+    settings.ECHARPE_REINITIALISATIONS_PAR_HEURE = 3
+    reponses = [
+        client.post(reverse("password_reset"), {"email": "U-Lecture@exemple.test"})
+        for _ in range(6)
+    ]
+    # Même réponse à chaque fois (rien ne dit que la limite est atteinte), trois courriels.
+    assert {r.status_code for r in reponses} == {302}
+    assert {r["Location"] for r in reponses} == {reverse("password_reset_done")}
+    assert len(mail.outbox) == 3
+    # Une autre adresse a sa propre limite.
+    client.post(reverse("password_reset"), {"email": "u-administrateur@exemple.test"})
+    assert len(mail.outbox) == 4
+
+
 def test_pages_d_erreur_en_francais_sans_donnees(monde):
     reponse = monde.client(TypeRole.LECTURE).get("/cette-page-n-existe-pas/")
     assert reponse.status_code == 404
