@@ -995,6 +995,22 @@ def _resoudre(
     return resolu
 
 
+def compte_resolu(
+    *,
+    collectivite: Collectivite | None,
+    expediteur: Utilisateur | None,
+    compte: CompteSMTP | None = None,
+) -> CompteResolu:
+    """Le compte qu'`envoyer` prendrait pour ces arguments (sans connexion fournie).
+
+    Lève `AucunCompte`, `EchecDefinitif` (mot de passe indéchiffrable) ou `ValueError`.
+    `core.mail.lots` s'en sert pour ouvrir une connexion par compte.
+    """
+    return _resoudre(
+        collectivite=collectivite, expediteur=expediteur, compte=compte, connexion=None
+    )
+
+
 # --- Envoi ----------------------------------------------------------------------------------
 
 
@@ -1444,6 +1460,7 @@ __all__ = [
     "boite_demo_lisible",
     "boite_demo_message",
     "boite_demo_noms",
+    "compte_resolu",
     "connexion_smtp",
     "contient_mot_encode",
     "ecrire_boite_demo",
