@@ -11,6 +11,7 @@ from tests.smtp_local import creer_compte
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.django_db(transaction=True)
 def test_agent_ajouter_cree_le_compte_et_le_role(
     monde, serveur_smtp, django_capture_on_commit_callbacks
 ):
@@ -247,6 +248,7 @@ def test_ajout_sans_compte_d_envoi_previent_l_agent(monde):
     assert "lui est envoyé par courriel" not in contenu
 
 
+@pytest.mark.django_db(transaction=True)
 def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_commit_callbacks):
     from core.models import LienSecurise
 
