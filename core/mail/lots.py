@@ -53,8 +53,9 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
+from celery import Task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -131,12 +132,6 @@ class MessagePrepare:
         return cls(sujet=sujet, texte=texte, html=html, **kwargs)
 
 
-class Tache(Protocol):
-    """Une tâche Celery qui prend une liste d'identifiants de lignes."""
-
-    def apply_async(self, args: Any = ..., countdown: Any = ..., **options: Any) -> Any: ...
-
-
 L = TypeVar("L", bound=LigneEnvoi)
 
 
@@ -179,7 +174,9 @@ def _cle(compte: CompteResolu) -> tuple[str, int]:
     return ("compte", compte.compte.pk) if compte.compte is not None else ("reglages", 0)
 
 
-def lot_mettre_en_file(*, ids: Iterable[int], tache: Tache, countdown: int | None = None) -> None:
+def lot_mettre_en_file(
+    *, ids: Iterable[int], tache: Task[Any, Any], countdown: int | None = None
+) -> None:
     """Met les lignes en file par morceaux de `ECHARPE_ENVOI_TAILLE_LOT` ; après le commit si
     l'appel a lieu dans une transaction. Broker indisponible : rien n'est perdu, `lot_balayer`
     les remettra en file (la base est la file de référence)."""
@@ -190,7 +187,10 @@ def lot_mettre_en_file(*, ids: Iterable[int], tache: Tache, countdown: int | Non
     def mettre_en_file() -> None:
         for morceau in morceaux:
             try:
-                tache.apply_async(args=[morceau], countdown=countdown)
+                if countdown is None:
+                    tache.apply_async(args=(morceau,))
+                else:
+                    tache.apply_async(args=(morceau,), countdown=countdown)
             except (OperationalError, OSError):
                 logger.exception(
                     "Envoi en nombre : %s ligne(s) non mises en file (balayage à venir).",
@@ -258,7 +258,7 @@ def lot_envoyer(
     modele: type[L],
     ids: Iterable[int],
     preparer: Callable[[L], MessagePrepare],
-    tache: Tache,
+    tache: Task[Any, Any],
 ) -> BilanLot:
     """Envoie les lignes `ids` de `modele` qui sont « en attente » et dues (voir le module).
 
@@ -430,7 +430,7 @@ def _echec_temporaire(
         lot.en_panne[cle] = quand
 
 
-def lot_balayer(*, modele: type[LigneEnvoi], tache: Tache) -> BilanBalayage:
+def lot_balayer(*, modele: type[LigneEnvoi], tache: Task[Any, Any]) -> BilanBalayage:
     """Tâche de fond (beat) d'un domaine : les lignes restées « en cours » au-delà de
     `ECHARPE_ENVOI_EN_COURS_DELAI` deviennent « incertaines » (jamais renvoyées) ; celles
     « en attente » dont l'heure est passée depuis `ECHARPE_ENVOI_REMISE_EN_FILE` secondes sont

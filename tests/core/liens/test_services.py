@@ -358,9 +358,7 @@ def _preparer(personne, collectivite, par=None):
     from core.liens.services import activation_preparer
     from core.mail.models import EnvoiActivation
 
-    envoi = EnvoiActivation.objects.create(
-        collectivite=collectivite, utilisateur=personne, par=par
-    )
+    envoi = EnvoiActivation.objects.create(collectivite=collectivite, utilisateur=personne, par=par)
     return activation_preparer(envoi)
 
 
@@ -376,7 +374,7 @@ def test_activation_envoyer_met_en_file_apres_le_commit_des_identifiants_seuleme
     for rappel in rappels:
         rappel()
     # Le broker ne voit que des identifiants : le lien (et son jeton) naîtra dans la tâche.
-    assert mises_en_file == [[[envoi.pk]]]
+    assert mises_en_file == [([envoi.pk],)]
     assert not LienSecurise.objects.exists()
     ligne = EnvoiActivation.objects.get()
     assert (ligne.utilisateur, ligne.collectivite, ligne.par) == (personne, collectivite, admin)

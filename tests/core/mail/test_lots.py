@@ -153,9 +153,7 @@ def test_refus_dans_une_transaction(monde, serveur_smtp, smtp_sans_verification)
     assert lignes[0].tentatives == 0
 
 
-def test_echec_definitif_garde_la_reponse_du_serveur(
-    monde, serveur_smtp, smtp_sans_verification
-):
+def test_echec_definitif_garde_la_reponse_du_serveur(monde, serveur_smtp, smtp_sans_verification):
     serveur = serveur_smtp(reponses={"electeur1@exemple.test": "550 5.1.1 User unknown"})
     creer_compte(serveur, collectivite=monde.collectivite)
     lignes = _lignes(monde, 3)
@@ -244,9 +242,7 @@ def test_serveur_injoignable_reporte_les_lignes_du_compte_sans_les_essayer(
     bilan = _lot(lignes, tache=tache)
 
     assert sorted(bilan.reportes) == sorted(ligne.pk for ligne in lignes)
-    etats = {
-        ligne.pk: (ligne.statut, ligne.tentatives) for ligne in EnvoiActivation.objects.all()
-    }
+    etats = {ligne.pk: (ligne.statut, ligne.tentatives) for ligne in EnvoiActivation.objects.all()}
     # La première a été essayée ; les suivantes, du même compte, attendent sans tentative.
     assert etats[lignes[0].pk] == (StatutEnvoi.EN_ATTENTE, 1)
     assert etats[lignes[1].pk] == (StatutEnvoi.EN_ATTENTE, 0)
@@ -289,9 +285,7 @@ def test_preparation_sans_objet_termine_la_ligne(monde, serveur_smtp, smtp_sans_
     assert serveur.boite.recus == []
 
 
-def test_balayage_incertain_pour_en_cours_ancien_et_remise_en_file_des_oubliees(
-    monde, settings
-):
+def test_balayage_incertain_pour_en_cours_ancien_et_remise_en_file_des_oubliees(monde, settings):
     settings.ECHARPE_ENVOI_EN_COURS_DELAI = 600
     settings.ECHARPE_ENVOI_REMISE_EN_FILE = 300
     maintenant = timezone.now()
