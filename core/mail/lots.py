@@ -64,16 +64,10 @@ from kombu.exceptions import OperationalError
 
 from core.comptes.models import Utilisateur
 from core.mail.comptes import CompteResolu
+from core.mail.connexion import ConnexionSMTP
+from core.mail.erreurs import MESSAGE_ERREUR_INATTENDUE, EchecTemporaire, ErreurEnvoi
 from core.mail.models import CompteSMTP, LigneEnvoi, StatutEnvoi
-from core.mail.services import (
-    MESSAGE_ERREUR_INATTENDUE,
-    ConnexionSMTP,
-    EchecTemporaire,
-    ErreurEnvoi,
-    compte_resolu,
-    envoyer,
-    rendre_gabarit,
-)
+from core.mail.services import compte_resolu, envoyer, rendre_gabarit
 from core.tenancy.models import Collectivite
 
 logger = logging.getLogger(__name__)

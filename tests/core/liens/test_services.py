@@ -536,7 +536,7 @@ def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(
 ):
     """De bout en bout avec le vrai `core.mail.services` : la boîte de démonstration reçoit le
     courriel, avec le lien absolu vers /l/<jeton>/."""
-    from core.mail.services import boite_demo_message, boite_demo_noms
+    from core.mail.outbox import boite_demo_message, boite_demo_noms
 
     settings.ECHARPE_BOITE_DEMO = str(tmp_path / "boite")
     settings.ECHARPE_SMTP_DEFAUT = {

@@ -13,21 +13,24 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from core.mail.comptes import (
-    MESSAGE_TEST_INATTENDU,
     CompteResolu,
     MotDePasseIndechiffrable,
-    ResultatTest,
     chiffrer,
     compte_existe,
     compte_pour_envoi,
     compte_smtp_enregistrer,
     dechiffrer,
-    delai_test,
     rechiffrer,
-    smtp_tester,
     verifier_changement_serveur,
 )
-from core.mail.services import HOTE_BOITE_DEMO, AucunCompte, EchecDefinitif, envoyer
+from core.mail.outbox import HOTE_BOITE_DEMO
+from core.mail.services import AucunCompte, EchecDefinitif, envoyer
+from core.mail.verification import (
+    MESSAGE_TEST_INATTENDU,
+    ResultatTest,
+    delai_test,
+    smtp_tester,
+)
 from core.models import CompteSMTP, EntreeJournal, MessageEnvoye, StatutMessage
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
 from tests.smtp_local import IDENTIFIANT, REPONSE_DATA, creer_compte
@@ -547,12 +550,12 @@ def test_tester_une_adresse_d_expedition_encodee_repond_en_francais(
 def test_tester_une_erreur_anglaise_du_module_email_ne_s_affiche_pas(monde, monkeypatch):
     from email.errors import InvalidHeaderDefect
 
-    import core.mail.services
+    import core.mail.verification
 
     def panne(**kwargs):
         raise InvalidHeaderDefect("missing trailing whitespace after encoded-word")
 
-    monkeypatch.setattr(core.mail.services, "envoyer_gabarit", panne)
+    monkeypatch.setattr(core.mail.verification, "envoyer_gabarit", panne)
     compte = creer_compte(collectivite=monde.collectivite, port=1)
 
     resultat = smtp_tester(
@@ -563,12 +566,12 @@ def test_tester_une_erreur_anglaise_du_module_email_ne_s_affiche_pas(monde, monk
 
 
 def test_tester_une_panne_imprevue_devient_un_resultat_en_francais(monde, monkeypatch):
-    import core.mail.services
+    import core.mail.verification
 
     def panne(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(core.mail.services, "envoyer_gabarit", panne)
+    monkeypatch.setattr(core.mail.verification, "envoyer_gabarit", panne)
     compte = creer_compte(collectivite=monde.collectivite, port=1)
 
     resultat = smtp_tester(
