@@ -14,16 +14,9 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage as DjangoEmailMessage
 from django.utils.html import strip_tags
 
-from core.mail.entetes import (
-    ENTETES_RESERVES,
-)
-from core.mail.erreurs import (
-    AucunCompte,
-    ErreurEnvoi,
-)
-from core.mail.outbox import (
-    ecrire_boite_demo,
-)
+from core.mail.entetes import ENTETES_RESERVES
+from core.mail.erreurs import AucunCompte, ErreurEnvoi
+from core.mail.outbox import ecrire_boite_demo
 from core.mail.services import envoyer
 
 logger = logging.getLogger(__name__)

@@ -24,9 +24,7 @@ from typing import Any
 from django.conf import settings
 
 from core.mail.comptes import CompteResolu
-from core.mail.entetes import (
-    adresse_enveloppe,
-)
+from core.mail.entetes import adresse_enveloppe
 from core.mail.erreurs import (
     MESSAGE_NON_ASCII,
     EchecDefinitif,

@@ -14,10 +14,7 @@ from email.header import decode_header
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from core.mail.erreurs import (
-    MESSAGE_NON_ASCII,
-    EchecDefinitif,
-)
+from core.mail.erreurs import MESSAGE_NON_ASCII, EchecDefinitif
 
 # En-têtes que `envoyer` écrit lui-même : `entetes` ne peut pas les remplacer.
 ENTETES_RESERVES = {

@@ -18,9 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from core.mail.entetes import (
-    _adresse_entete,
-)
+from core.mail.entetes import _adresse_entete
 
 # Le serveur fictif des comptes de démonstration (`charger_demo`) : « Tester la connexion »
 # l'adresse à la boîte locale ; tout autre serveur est réellement contacté.

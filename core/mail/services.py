@@ -79,9 +79,7 @@ from core.mail.erreurs import (
     ErreurEnvoi,
 )
 from core.mail.models import CompteSMTP, MessageEnvoye, StatutMessage
-from core.mail.outbox import (
-    ecrire_boite_demo,
-)
+from core.mail.outbox import ecrire_boite_demo
 from core.tenancy.models import Collectivite
 
 logger = logging.getLogger(__name__)

@@ -1266,3 +1266,17 @@ def test_la_reponse_de_succes_ne_montre_pas_le_mot_de_passe(
     trace = _envoyer(monde, compte)
 
     assert trace.reponse_smtp == "250 2.0.0 Ok ******** queued"
+
+
+def test_la_facade_core_mail_relaie_les_modules_decoupes():
+    import core.mail
+    from core.mail import backends, connexion, entetes, outbox, services
+
+    assert core.mail.envoyer is services.envoyer
+    assert core.mail.ErreurEnvoi is services.ErreurEnvoi
+    assert core.mail.ConnexionSMTP is connexion.ConnexionSMTP
+    assert core.mail.verifier_entete is entetes.verifier_entete
+    assert core.mail.boite_demo_noms is outbox.boite_demo_noms
+    assert core.mail.EnvoyerBackend is backends.EnvoyerBackend
+    with pytest.raises(AttributeError):
+        core.mail._donnees  # noqa: B018
