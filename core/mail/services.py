@@ -16,20 +16,17 @@ avant d'être relancée, sauf une fois le message entier transmis : elle devient
 locale accentuée est un `EchecDefinitif` (pas de SMTPUTF8).
 
 Les courriels de Django (réinitialisation du mot de passe…) passent aussi par `envoyer`, avec
-le compte de la plateforme : `EnvoyerBackend` est l'`EMAIL_BACKEND` par défaut.
+le compte de la plateforme : `core.mail.backends.EnvoyerBackend` est l'`EMAIL_BACKEND` par
+défaut. Pour des milliers de messages, passer par `core.mail.lots` (une ligne de statut par
+destinataire, une connexion par compte et par lot).
 
 En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
-(fichiers .eml lisibles sur /outbox/) au lieu de partir par SMTP ; « Tester la connexion »
-contacte pourtant tout serveur autre que celui des comptes de démonstration (`HOTE_BOITE_DEMO`).
+(`core.mail.outbox`, lisible sur /outbox/) au lieu de partir par SMTP.
 
-Chaque valeur d'en-tête venue des données (nom affiché, objet, adresses, en-têtes, noms de
-pièces jointes) est vérifiée après décodage de ses mots encodés RFC 2047 (`verifier_entete`) ;
-le message mis en forme est relu et doit porter exactement les en-têtes posés. Les erreurs du
-module `email`, en anglais, deviennent des messages en français.
-
-Chaque échange avec le serveur a une échéance globale (`ECHARPE_SMTP_DELAI_GLOBAL`, et
-`ECHARPE_SMTP_DELAI_TEST` pour « Tester la connexion ») en plus du délai par lecture
-`ECHARPE_SMTP_TIMEOUT` : un serveur qui répond octet par octet ne retient personne.
+Chaque valeur d'en-tête venue des données est vérifiée par `core.mail.entetes` ; le message mis
+en forme est relu ici et doit porter exactement les en-têtes posés. La connexion, ses
+échéances et la traduction des erreurs du serveur sont dans `core.mail.connexion` ; les
+erreurs elles-mêmes dans `core.mail.erreurs` (relayées ici).
 
 Les logs portent les identifiants et les statuts ; jamais de mot de passe, d'adresse ni de
 corps de message. Le texte d'une `ErreurEnvoi` (`str()`, `args`) ne cite aucune adresse : celui
