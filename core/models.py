@@ -12,10 +12,13 @@ from core.liens.models import CompteurIdentite, LienSecurise
 from core.mail.models import (
     CompteSMTP,
     CourrierRecu,
+    EnvoiActivation,
+    LigneEnvoi,
     MessageEnvoye,
     ProtocoleBoite,
     Securite,
     StatutCourrier,
+    StatutEnvoi,
     StatutMessage,
 )
 from core.tenancy.models import (
@@ -36,6 +39,8 @@ __all__ = [
     "CourrierRecu",
     "Delai",
     "EntreeJournal",
+    "EnvoiActivation",
+    "LigneEnvoi",
     "Invitation",
     "JournalInalterable",
     "LienSecurise",
@@ -46,6 +51,7 @@ __all__ = [
     "ScopedQuerySet",
     "Securite",
     "StatutCourrier",
+    "StatutEnvoi",
     "StatutInvitation",
     "StatutMessage",
     "StatutTravail",

@@ -120,7 +120,7 @@ echo "gunicorn : journal d'accès → $(grep 'GET /l/' "$ESSAI/echarpe-web.log" 
 
 avec_env_unite $WEB .venv/bin/celery -A config call core.tasks.travaux_balayer_task >/dev/null
 avec_env_unite $WEB .venv/bin/celery -A config call core.tasks.mail_activation_envoyer_task \
-  --args '[0, 0, null]' >/dev/null
+  --args '[[0]]' >/dev/null
 attendre "$ESSAI/echarpe-worker-documents.log" "travaux_balayer_task.* succeeded"
 attendre "$ESSAI/echarpe-worker-mail.log" "mail_activation_envoyer_task.* succeeded"
 echo "worker documents : $(grep -o 'Task core.tasks.travaux_balayer_task.* succeeded[^ ]* in [0-9.]*s' "$ESSAI/echarpe-worker-documents.log" | head -1)"

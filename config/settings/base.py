@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.mail_boites_balayer_task",
         "schedule": timedelta(minutes=5),
     },
+    # Envois en nombre du socle (liens d'activation) : lignes oubliées, envois interrompus.
+    "activations-balayer": {
+        "task": "core.tasks.mail_activations_balayer_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # Travaux suivis (core.travaux), en secondes. Une exécution bat toutes les INTERVALLE secondes
 # (et à chaque avancement) ; sans battement depuis DELAI secondes, le balayage la déclare
@@ -224,6 +229,19 @@ ECHARPE_SMTP_TIMEOUT = env.int("ECHARPE_SMTP_TIMEOUT", default=10)
 ECHARPE_SMTP_DELAI_GLOBAL = env.int("ECHARPE_SMTP_DELAI_GLOBAL", default=120)
 ECHARPE_SMTP_DELAI_TEST = env.int("ECHARPE_SMTP_DELAI_TEST", default=15)
 ECHARPE_SMTP_VERIFIER_CERTIFICAT = env.bool("ECHARPE_SMTP_VERIFIER_CERTIFICAT", default=True)
+# Envoi en nombre (core.mail.lots, docs/envoi-en-nombre.md). Un échec temporaire (4xx, délai,
+# serveur injoignable) remet la ligne en attente : nouvel essai après DELAIS[n - 1] secondes
+# (le dernier se répète), « échec » après ESSAIS_MAX tentatives. Une ligne « en cours » depuis
+# EN_COURS_DELAI secondes devient « incertaine » (jamais renvoyée) ; une ligne « en attente »
+# due depuis REMISE_EN_FILE secondes est remise en file par le balayage. TAILLE_LOT lignes
+# par tâche (une connexion SMTP par compte et par lot).
+ECHARPE_ENVOI_ESSAIS_MAX = env.int("ECHARPE_ENVOI_ESSAIS_MAX", default=5)
+ECHARPE_ENVOI_DELAIS = [
+    int(d) for d in env.list("ECHARPE_ENVOI_DELAIS", default=[60, 300, 900, 3600])
+]
+ECHARPE_ENVOI_EN_COURS_DELAI = env.int("ECHARPE_ENVOI_EN_COURS_DELAI", default=15 * 60)
+ECHARPE_ENVOI_REMISE_EN_FILE = env.int("ECHARPE_ENVOI_REMISE_EN_FILE", default=5 * 60)
+ECHARPE_ENVOI_TAILLE_LOT = env.int("ECHARPE_ENVOI_TAILLE_LOT", default=100)
 # Adresse publique du site, pour les liens envoyés par courriel.
 ECHARPE_URL_BASE = env("ECHARPE_URL_BASE", default="http://127.0.0.1:8000")
 # Clé(s) Fernet qui chiffrent les mots de passe SMTP ; la première chiffre, toutes déchiffrent

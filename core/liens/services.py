@@ -35,7 +35,8 @@ from core.registry import registre
 from core.tenancy.models import Collectivite
 
 if TYPE_CHECKING:
-    from core.mail.models import MessageEnvoye
+    from core.mail.lots import MessagePrepare
+    from core.mail.models import EnvoiActivation
 
 logger = logging.getLogger(__name__)
 
@@ -577,57 +578,58 @@ def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur
 
 def activation_envoyer(
     *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
-) -> None:
-    """Vérifie qu'on peut écrire à la personne, puis met en file, après le commit, la tâche
-    `mail_activation_envoyer_task` qui crée le lien d'activation et l'envoie.
+) -> EnvoiActivation:
+    """Vérifie qu'on peut écrire à la personne, enregistre l'envoi (`EnvoiActivation`, « en
+    attente ») et le met en file après le commit : `mail_activation_envoyer_task` l'envoie
+    par le chemin des envois en nombre (`core.mail.lots`), qui gère nouveaux essais, échecs et
+    envois incertains.
 
-    Le lien est créé par la tâche elle-même : le jeton en clair ne passe jamais par le broker
-    (seuls des identifiants y transitent). Chaque exécution émet un nouveau lien, qui révoque
-    le précédent (le dernier émis gagne). Lève `ValueError` si le compte n'a pas d'adresse.
+    Le lien est créé par la tâche elle-même (`activation_preparer`) : le jeton en clair ne
+    passe jamais par le broker (seuls des identifiants y transitent). Chaque essai émet un
+    nouveau lien, qui révoque le précédent (le dernier émis gagne). Lève `ValueError` si le
+    compte n'a pas d'adresse.
     """
+    from core.mail.lots import lot_mettre_en_file
+    from core.mail.models import EnvoiActivation
+
+    # Import tardif : core.tasks importe ce module (la tâche appelle `activation_preparer`).
+    from core.tasks import mail_activation_envoyer_task
+
     if not utilisateur.email:
         raise ValueError("Ce compte n'a pas d'adresse de courriel.")
     if utilisateur.pk is None or collectivite.pk is None:
         raise ValueError("La personne et la collectivité doivent être enregistrées.")
-    utilisateur_id = int(utilisateur.pk)
-    collectivite_id = int(collectivite.pk)
-    par_id = int(par.pk) if par is not None and par.pk is not None else None
-
-    def mettre_en_file() -> None:
-        from kombu.exceptions import OperationalError
-
-        from core.tasks import mail_activation_envoyer_task
-
-        try:
-            mail_activation_envoyer_task.delay(utilisateur_id, collectivite_id, par_id)
-        except (OperationalError, OSError):
-            # Broker indisponible : la personne et son rôle sont enregistrés, aucun lien n'a
-            # été créé ; « Renvoyer le lien d'activation » (fiche de l'agent) le fera.
-            logger.exception(
-                "Lien d'activation de l'utilisateur %s (collectivité %s) non mis en file.",
-                utilisateur_id,
-                collectivite_id,
-            )
-
-    # Après le commit : pas de courriel pour une personne que la transaction aurait annulée.
-    transaction.on_commit(mettre_en_file)
+    envoi = EnvoiActivation.objects.create(
+        collectivite=collectivite,
+        utilisateur=utilisateur,
+        par=par if par is not None and par.pk is not None else None,
+    )
+    # Après le commit si l'appel est dans une transaction : pas de courriel pour une personne
+    # que la transaction aurait annulée. Broker indisponible : le balayage le remettra en file.
+    lot_mettre_en_file(ids=[envoi.pk], tache=mail_activation_envoyer_task)
+    return envoi
 
 
-def activation_emettre(
-    *, utilisateur: Utilisateur, collectivite: Collectivite, par: Utilisateur | None
-) -> tuple[LienSecurise, MessageEnvoye]:
-    """Crée le lien d'activation (7 jours, usage unique, identité vérifiée sur la date de
-    naissance quand le compte en a une) et l'envoie par `core.mail.services`. Appelée par la tâche.
+def activation_preparer(envoi: EnvoiActivation) -> MessagePrepare:
+    """Le courriel d'un `EnvoiActivation`, appelé par `core.mail.lots` dans la tâche.
 
-    Le lien est validé (commit) avant l'envoi : `envoyer` doit tourner hors transaction, et un
-    courriel ne part jamais pour un lien qui n'existerait pas. Lève les erreurs de
-    `core.mail.services` (`EchecTemporaire`, `EchecDefinitif`, `AucunCompte`) ; le lien reste alors
-    créé, mais inutile tant que personne ne l'a reçu, et le prochain le révoquera.
+    Crée le lien d'activation (7 jours, usage unique, identité vérifiée sur la date de
+    naissance quand le compte en a une), validé (commit) avant l'envoi. Rien n'est créé ni
+    envoyé (`EnvoiSansObjet`) si le compte n'a plus d'adresse, est désactivé ou a déjà un mot
+    de passe : la personne a pu l'activer par un lien renvoyé entre deux essais.
     """
-    from core.mail.services import envoyer_gabarit
+    from core.comptes.models import Utilisateur
+    from core.mail.lots import EnvoiSansObjet, MessagePrepare
 
-    if not utilisateur.email:
-        raise ValueError("Ce compte n'a pas d'adresse de courriel.")
+    utilisateur = Utilisateur.objects.filter(pk=envoi.utilisateur_id).first()
+    if utilisateur is None or not utilisateur.email:
+        raise EnvoiSansObjet("Ce compte n'a pas d'adresse de courriel : lien non envoyé.")
+    if not utilisateur.is_active:
+        raise EnvoiSansObjet("Ce compte est désactivé : lien non envoyé.")
+    if utilisateur.has_usable_password():
+        # Un nouveau lien révoquerait celui qui a peut-être servi, pour rien.
+        raise EnvoiSansObjet("Ce compte est déjà activé : lien non envoyé.")
+    collectivite = envoi.collectivite
     # `lien_creer` est atomique : hors transaction (tâche), le lien est validé ici.
     lien, jeton = lien_creer(
         collectivite=collectivite,
@@ -636,7 +638,7 @@ def activation_emettre(
         duree=DUREE_ACTIVATION,
         usage_unique=True,
         date_naissance=utilisateur.date_naissance,
-        par=par,
+        par=envoi.par,
     )
     contexte = {
         "prenom": utilisateur.first_name,
@@ -647,11 +649,10 @@ def activation_emettre(
         "expire_le": _jour(lien.expire_le),
         "verification_identite": lien.verification_identite,
     }
-    message = envoyer_gabarit(
+    return MessagePrepare.depuis_gabarit(
         gabarit="activation",
         contexte=contexte,
         collectivite=collectivite,
-        expediteur=par,
+        expediteur=envoi.par,
         destinataires=[utilisateur.email],
     )
-    return lien, message

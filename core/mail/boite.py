@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from core.journal.services import ActionCore, journaliser
 from core.mail.comptes import MotDePasseIndechiffrable, dechiffrer
+from core.mail.connexion import _contexte_tls
 from core.mail.dsn import Rebond, analyser_rebond
 from core.mail.models import (
     CompteSMTP,
@@ -53,7 +54,6 @@ from core.mail.models import (
     StatutCourrier,
     StatutMessage,
 )
-from core.mail.services import _contexte_tls
 from core.registry import registre
 
 logger = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 
 from core.mail.comptes import CHAMPS_COMPTE, CHAMPS_COMPTE_BOITE, CHAMPS_COMPTE_SMTP
+from core.mail.entetes import contient_mot_encode, verifier_entete
 from core.mail.models import CompteSMTP, ProtocoleBoite, Securite
-from core.mail.services import contient_mot_encode, verifier_entete
 
 # Ports usuels d'une boîte de réception, selon le protocole et la sécurité.
 PORTS_BOITE = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.comptes.models import Utilisateur
 from core.tenancy.models import ModeleCollectivite
@@ -173,3 +174,77 @@ class CourrierRecu(ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"{self.get_statut_display()} ({self.uid})"
+
+
+class StatutEnvoi(models.TextChoices):
+    """Sort d'un destinataire d'un envoi en nombre (`core.mail.lots`)."""
+
+    EN_ATTENTE = "en_attente", "En attente"
+    EN_COURS = "en_cours", "En cours"
+    ENVOYE = "envoye", "Envoyé"
+    ECHEC = "echec", "Échec"
+    # Transmis peut-être (réponse finale jamais venue, ou envoi interrompu) : jamais renvoyé
+    # automatiquement, montré à l'agent.
+    INCERTAIN = "incertain", "Incertain"
+
+
+class LigneEnvoi(models.Model):
+    """Ligne de statut d'un destinataire, envoyée par `core.mail.lots.lot_envoyer`.
+
+    Abstraite : un domaine (notifications, convocations) en hérite et ajoute ses clés
+    (destinataire, séance…). La base est la file de référence : `prochain_essai` dit quand
+    la ligne « en attente » doit partir, `en_cours_depuis` quand elle a été prise.
+    """
+
+    statut = models.CharField(
+        "statut",
+        max_length=12,
+        choices=StatutEnvoi.choices,
+        default=StatutEnvoi.EN_ATTENTE,
+        db_index=True,
+    )
+    tentatives = models.PositiveIntegerField("tentatives", default=0)
+    prochain_essai = models.DateTimeField("prochain essai", default=timezone.now)
+    en_cours_depuis = models.DateTimeField("en cours depuis", null=True, blank=True)
+    code_smtp = models.PositiveIntegerField("code SMTP", null=True, blank=True)
+    reponse_smtp = models.TextField("réponse du serveur", blank=True)
+    envoye_le = models.DateTimeField("envoyé le", null=True, blank=True)
+    message = models.ForeignKey(
+        MessageEnvoye,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="message envoyé",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class EnvoiActivation(LigneEnvoi, ModeleCollectivite):
+    """Un courriel d'activation à envoyer à une personne (`core.liens.services`).
+
+    Chaque envoi crée son lien dans le worker : le jeton en clair ne passe jamais par Redis.
+    """
+
+    utilisateur = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, related_name="+", verbose_name="personne"
+    )
+    par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+
+    class Meta:
+        verbose_name = "envoi d'un lien d'activation"
+        verbose_name_plural = "envois de liens d'activation"
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["statut", "prochain_essai"], name="envoi_activation_file")]
+
+    def __str__(self) -> str:
+        return f"Activation de {self.utilisateur} ({self.get_statut_display()})"

@@ -3,7 +3,7 @@
 N'existe qu'en démonstration (`ECHARPE_BOITE_DEMO`) : ailleurs, 404. La boîte contient les
 liens d'activation et de réinitialisation de tout le monde : un superutilisateur la lit
 en entier, chacun des autres n'y voit que les messages adressés à sa propre adresse
-(`core.mail.services.boite_demo_lisible`) ; un autre message répond 404.
+(`core.mail.outbox.boite_demo_lisible`) ; un autre message répond 404.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from core.mail.services import MessageBoite, boite_demo_lisible, boite_demo_message, boite_demo_noms
+from core.mail.outbox import MessageBoite, boite_demo_lisible, boite_demo_message, boite_demo_noms
 from core.templatetags.echarpe import date_fr
 
 

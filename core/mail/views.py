@@ -20,9 +20,10 @@ from django.views.generic import ListView
 
 from core.comptes.models import Utilisateur
 from core.comptes.permissions import Action, Capacite
-from core.mail.comptes import compte_smtp_enregistrer, delai_test, smtp_tester
+from core.mail.comptes import compte_smtp_enregistrer
 from core.mail.forms import CompteSMTPForm, TestConnexionForm
 from core.mail.models import CompteSMTP
+from core.mail.verification import delai_test, smtp_tester
 from core.tenancy.mixins import EspaceAgentMixin, peut, texte_de_recherche
 from core.tenancy.models import Collectivite
 

@@ -232,6 +232,7 @@ def test_ajout_sans_compte_d_envoi_previent_l_agent(monde):
     assert "Aucun compte d&#x27;envoi n&#x27;est configuré : l&#x27;invitation" in contenu
 
 
+@pytest.mark.django_db(transaction=True)
 def test_renvoyer_le_lien_d_activation(monde, serveur_smtp, django_capture_on_commit_callbacks):
     """Comptes créés avant les invitations (ou par le personnel) et jamais activés."""
     serveur = serveur_smtp()

@@ -341,63 +341,57 @@ def test_enregistrer_objectifs_declare_l_activation():
 
 
 @pytest.fixture
-def envois(monkeypatch):
-    """Remplace `core.mail.services.envoyer_gabarit` (écrit par ailleurs) par un enregistreur."""
-    import core.mail.services
-    from core.models import MessageEnvoye
-
-    appels: list[dict] = []
-
-    def enregistrer(**kwargs):
-        appels.append(kwargs)
-        return MessageEnvoye(pk=len(appels))
-
-    monkeypatch.setattr(core.mail.services, "envoyer_gabarit", enregistrer, raising=False)
-    return appels
-
-
-@pytest.fixture
 def mises_en_file(monkeypatch):
     """Remplace la mise en file de la tâche par un enregistreur de ses arguments."""
     from core.tasks import mail_activation_envoyer_task
 
-    appels: list[tuple] = []
-    monkeypatch.setattr(mail_activation_envoyer_task, "delay", lambda *args: appels.append(args))
+    appels: list = []
+
+    def noter(args=None, countdown=None, **options):
+        appels.append(args)
+
+    monkeypatch.setattr(mail_activation_envoyer_task, "apply_async", noter)
     return appels
+
+
+def _preparer(personne, collectivite, par=None):
+    from core.liens.services import activation_preparer
+    from core.mail.models import EnvoiActivation
+
+    envoi = EnvoiActivation.objects.create(collectivite=collectivite, utilisateur=personne, par=par)
+    return activation_preparer(envoi)
 
 
 def test_activation_envoyer_met_en_file_apres_le_commit_des_identifiants_seulement(
     collectivite, personne, mises_en_file, django_capture_on_commit_callbacks
 ):
+    from core.mail.models import EnvoiActivation, StatutEnvoi
+
     admin = UtilisateurFactory()
     with django_capture_on_commit_callbacks(execute=False) as rappels:
-        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
+        envoi = activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
     assert mises_en_file == []  # rien avant le commit
     for rappel in rappels:
         rappel()
     # Le broker ne voit que des identifiants : le lien (et son jeton) naîtra dans la tâche.
-    assert mises_en_file == [(personne.pk, collectivite.pk, admin.pk)]
+    assert mises_en_file == [([envoi.pk],)]
     assert not LienSecurise.objects.exists()
+    ligne = EnvoiActivation.objects.get()
+    assert (ligne.utilisateur, ligne.collectivite, ligne.par) == (personne, collectivite, admin)
+    assert ligne.statut == StatutEnvoi.EN_ATTENTE
 
 
-def test_activation_envoyer_cree_le_lien_dans_la_tache_et_l_envoie(
-    collectivite, personne, envois, django_capture_on_commit_callbacks, settings
-):
+def test_activation_preparer_cree_le_lien_et_le_message(collectivite, personne, settings):
     settings.ECHARPE_URL_BASE = "https://echarpe.exemple.fr/"
     admin = UtilisateurFactory()
-    with django_capture_on_commit_callbacks(execute=True):
-        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=admin)
-    assert len(envois) == 1
-    envoi = envois[0]
-    assert envoi["gabarit"] == "activation"
-    assert envoi["destinataires"] == [personne.email]
-    assert envoi["collectivite"] == collectivite
-    assert envoi["expediteur"] == admin
-    url = envoi["contexte"]["lien"]
-    assert url.startswith("https://echarpe.exemple.fr/l/")
-    jeton = url.removeprefix("https://echarpe.exemple.fr/l/").rstrip("/")
+    message = _preparer(personne, collectivite, admin)
+    assert message.destinataires == [personne.email]
+    assert message.collectivite == collectivite
+    assert message.expediteur == admin
+    debut = message.texte.index("https://echarpe.exemple.fr/l/")
+    jeton = message.texte[debut:].split()[0].removeprefix("https://echarpe.exemple.fr/l/")
     lien = LienSecurise.objects.get()
-    assert lien_verifier(jeton=jeton, objectif="activation").pk == lien.pk
+    assert lien_verifier(jeton=jeton.rstrip("/"), objectif="activation").pk == lien.pk
     assert lien.usage_unique is True
     assert lien.expire_le - lien.cree_le == timedelta(days=7)
     assert lien.date_naissance_attendue == date(1980, 7, 14)
@@ -405,27 +399,39 @@ def test_activation_envoyer_cree_le_lien_dans_la_tache_et_l_envoie(
     assert lien.cree_par == admin
 
 
-def test_activation_sans_date_de_naissance_ne_demande_pas_d_identite(
-    collectivite, envois, django_capture_on_commit_callbacks
-):
+def test_activation_sans_date_de_naissance_ne_demande_pas_d_identite(collectivite):
     personne = UtilisateurFactory(date_naissance=None, departement_naissance="75", password=None)
-    with django_capture_on_commit_callbacks(execute=True):
-        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    message = _preparer(personne, collectivite)
     lien = LienSecurise.objects.get()
     assert lien.verification_identite is False
-    assert envois[0]["expediteur"] is None
+    assert message.expediteur is None
 
 
-def test_activation_renvoyee_le_dernier_lien_emis_gagne(
-    collectivite, personne, envois, django_capture_on_commit_callbacks
-):
+def test_activation_renvoyee_le_dernier_lien_emis_gagne(collectivite, personne):
     for _ in range(2):
-        with django_capture_on_commit_callbacks(execute=True):
-            activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
-    assert len(envois) == 2
+        _preparer(personne, collectivite)
     premier, second = LienSecurise.objects.order_by("cree_le", "pk")
     assert premier.revoque_le is not None
     assert second.revoque_le is None
+
+
+@pytest.mark.parametrize(
+    ("changement", "texte"),
+    [({"is_active": False}, "désactivé"), ({"password": "x"}, "déjà activé")],
+)
+def test_activation_sans_objet_pour_un_compte_desactive_ou_deja_active(
+    collectivite, personne, changement, texte
+):
+    from core.mail.lots import EnvoiSansObjet
+
+    if "password" in changement:
+        personne.set_password("Un-mot-de-passe-solide-2026")
+    else:
+        personne.is_active = False
+    personne.save()
+    with pytest.raises(EnvoiSansObjet, match=texte):
+        _preparer(personne, collectivite)
+    assert not LienSecurise.objects.exists()
 
 
 def test_activation_refuse_un_compte_sans_courriel(collectivite, mises_en_file):
@@ -440,18 +446,20 @@ def test_broker_indisponible_la_demande_aboutit_et_le_log_le_dit(
 ):
     from kombu.exceptions import OperationalError
 
+    from core.mail.models import EnvoiActivation, StatutEnvoi
     from core.tasks import mail_activation_envoyer_task
 
-    def panne(*args):
+    def panne(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(mail_activation_envoyer_task, "delay", panne)
+    monkeypatch.setattr(mail_activation_envoyer_task, "apply_async", panne)
     with django_capture_on_commit_callbacks(execute=True):
         activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
     assert not LienSecurise.objects.exists()
-    [ligne] = [r for r in caplog.records if r.name == "core.liens.services"]
+    # La ligne reste « en attente » : le balayage la remettra en file.
+    assert EnvoiActivation.objects.get().statut == StatutEnvoi.EN_ATTENTE
+    [ligne] = [r for r in caplog.records if r.name == "core.mail.lots"]
     assert ligne.levelname == "ERROR"
-    assert f"utilisateur {personne.pk}" in ligne.getMessage()
     assert personne.email not in ligne.getMessage()
 
 
@@ -522,12 +530,13 @@ def test_activation_terminer_refuse_un_lien_d_un_autre_objectif(collectivite, pe
         activation_terminer(lien=lien, mot_de_passe="Un-mot-de-passe-solide-2026")
 
 
+@pytest.mark.django_db(transaction=True)
 def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(
-    collectivite, personne, django_capture_on_commit_callbacks, settings, tmp_path
+    collectivite, personne, settings, tmp_path
 ):
     """De bout en bout avec le vrai `core.mail.services` : la boîte de démonstration reçoit le
     courriel, avec le lien absolu vers /l/<jeton>/."""
-    from core.mail.services import boite_demo_message, boite_demo_noms
+    from core.mail.outbox import boite_demo_message, boite_demo_noms
 
     settings.ECHARPE_BOITE_DEMO = str(tmp_path / "boite")
     settings.ECHARPE_SMTP_DEFAUT = {
@@ -536,9 +545,12 @@ def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(
         "expediteur": "mairie@exemple.test",
     }
     settings.ECHARPE_URL_BASE = "https://echarpe.exemple.fr"
-    with django_capture_on_commit_callbacks(execute=True):
-        activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
+    # Hors transaction (comme une vue après son commit) : la tâche part aussitôt (eager).
+    envoi = activation_envoyer(utilisateur=personne, collectivite=collectivite, par=None)
     lien = LienSecurise.objects.get()
+    envoi.refresh_from_db()
+    assert envoi.statut == "envoye"
+    assert envoi.code_smtp == 250
     noms = boite_demo_noms()
     assert len(noms) == 1
     message = boite_demo_message(noms[0])

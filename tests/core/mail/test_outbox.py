@@ -9,7 +9,8 @@ import pytest
 from django.core.mail import EmailMessage, send_mail
 from django.urls import reverse
 
-from core.mail.services import boite_demo_message, boite_demo_noms, envoyer
+from core.mail.outbox import boite_demo_message, boite_demo_noms
+from core.mail.services import envoyer
 from core.models import CompteSMTP
 from tests.smtp_local import creer_compte
 

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from core.mail.backends import BoiteDemoBackend
 from core.mail.comptes import CompteResolu
+from core.mail.connexion import connexion_smtp
 from core.mail.services import (
     MESSAGE_CONSTRUCTION,
     MESSAGE_ENTETES_ALTERES,
@@ -20,11 +22,9 @@ from core.mail.services import (
     MESSAGE_NON_ASCII,
     REPONSE_BOITE_DEMO,
     AucunCompte,
-    BoiteDemoBackend,
     EchecDefinitif,
     EchecTemporaire,
     ErreurEnvoi,
-    connexion_smtp,
     envoyer,
     envoyer_gabarit,
     rendre_gabarit,
@@ -709,9 +709,12 @@ def test_une_erreur_unicode_de_smtplib_devient_un_echec_definitif_trace(
 ):
     # Sans la conversion de l'enveloppe, smtplib lève UnicodeEncodeError au RCPT : la trace
     # ne doit pas rester « en cours » (faux « incertain ») ni montrer une erreur anglaise.
+    import core.mail.connexion
     import core.mail.services
 
+    # Partout où l'enveloppe est convertie : vérification dans `envoyer`, puis `transmettre`.
     monkeypatch.setattr(core.mail.services, "adresse_enveloppe", lambda adresse: adresse)
+    monkeypatch.setattr(core.mail.connexion, "adresse_enveloppe", lambda adresse: adresse)
     serveur = serveur_smtp()
     compte = creer_compte(serveur, collectivite=monde.collectivite)
 
@@ -728,7 +731,7 @@ def test_une_erreur_unicode_de_smtplib_devient_un_echec_definitif_trace(
 def test_erreur_inattendue_avant_la_transmission_trace_en_echec(
     monde, serveur_smtp, smtp_sans_verification, monkeypatch
 ):
-    from core.mail.services import ConnexionSMTP
+    from core.mail.connexion import ConnexionSMTP
 
     def panne(self, expediteur):
         raise RuntimeError("panne imprévue")
@@ -750,10 +753,10 @@ def test_erreur_inattendue_apres_la_transmission_reste_incertaine(
 ):
     import smtplib
 
-    import core.mail.services
+    import core.mail.connexion
 
     transmis = {"donnees": False}
-    donnees = core.mail.services._donnees
+    donnees = core.mail.connexion._donnees
     getreply = smtplib.SMTP.getreply
 
     def noter(contenu):
@@ -765,7 +768,7 @@ def test_erreur_inattendue_apres_la_transmission_reste_incertaine(
             raise RuntimeError("réponse illisible")
         return getreply(self)
 
-    monkeypatch.setattr(core.mail.services, "_donnees", noter)
+    monkeypatch.setattr(core.mail.connexion, "_donnees", noter)
     monkeypatch.setattr(smtplib.SMTP, "getreply", reponse_illisible)
     serveur = serveur_smtp()
     compte = creer_compte(serveur, collectivite=monde.collectivite)
@@ -828,7 +831,7 @@ def test_backend_envoie_par_le_compte_de_la_plateforme(plateforme, caplog):
     assert (piece.get_filename(), piece.get_content()) == ("note.txt", "contenu")
     # Sans collectivité, pas de ligne MessageEnvoye : le Message-ID et le statut sont loggés.
     assert not MessageEnvoye.objects.exists()
-    lignes = [r.getMessage() for r in caplog.records if r.name == "core.mail.services"]
+    lignes = [r.getMessage() for r in caplog.records if r.name == "core.mail.backends"]
     assert f"Courriel de plateforme {courriel['Message-ID']} : envoye (code 250)" in lignes
     assert not any("a@exemple.test" in ligne for ligne in lignes)
 
@@ -1264,3 +1267,17 @@ def test_la_reponse_de_succes_ne_montre_pas_le_mot_de_passe(
     trace = _envoyer(monde, compte)
 
     assert trace.reponse_smtp == "250 2.0.0 Ok ******** queued"
+
+
+def test_la_facade_core_mail_relaie_les_modules_decoupes():
+    import core.mail
+    from core.mail import backends, connexion, entetes, outbox, services
+
+    assert core.mail.envoyer is services.envoyer
+    assert core.mail.ErreurEnvoi is services.ErreurEnvoi
+    assert core.mail.ConnexionSMTP is connexion.ConnexionSMTP
+    assert core.mail.verifier_entete is entetes.verifier_entete
+    assert core.mail.boite_demo_noms is outbox.boite_demo_noms
+    assert core.mail.EnvoyerBackend is backends.EnvoyerBackend
+    with pytest.raises(AttributeError):
+        core.mail._donnees  # noqa: B018

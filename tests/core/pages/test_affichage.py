@@ -263,7 +263,7 @@ def staff(monde):
 def test_boite_d_envoi_heures_de_paris_au_format_francais(monde, boite, staff):
     from django.core.mail import send_mail
 
-    from core.mail.services import boite_demo_noms
+    from core.mail.outbox import boite_demo_noms
 
     # Django date ses courriels en UTC (« -0000 ») : l'heure lue n'a pas de fuseau.
     send_mail("Réinitialisation", "Texte", "ne-pas-repondre@x.test", [staff.email])
@@ -283,7 +283,7 @@ def test_boite_d_envoi_heures_de_paris_au_format_francais(monde, boite, staff):
 def test_boite_d_envoi_liens_cliquables_et_texte_echappe(monde, boite, staff):
     from django.core.mail import send_mail
 
-    from core.mail.services import boite_demo_noms
+    from core.mail.outbox import boite_demo_noms
 
     texte = (
         "Bonjour,\nActivez votre compte : http://127.0.0.1:18801/l/AbC-123_xyz/\n"

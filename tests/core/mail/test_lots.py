@@ -1,0 +1,338 @@
+"""`core.mail.lots` : envoi en nombre contre un vrai serveur SMTP local (aiosmtpd, 127.0.0.1).
+
+Les lignes de statut sont des `EnvoiActivation` (le modèle concret du socle) ; la préparation
+est celle du test, pour ne mesurer que le chemin d'envoi. Les tests tournent hors transaction
+(`transaction=True`) : `lot_envoyer` refuse de tourner dans une transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from core.mail.lots import (
+    MESSAGE_INTERROMPU,
+    EnvoiDansTransaction,
+    EnvoiSansObjet,
+    MessagePrepare,
+    delai_essai,
+    lot_balayer,
+    lot_envoyer,
+    lot_mettre_en_file,
+)
+from core.mail.models import EnvoiActivation, MessageEnvoye, StatutEnvoi
+from tests.factories import UtilisateurFactory
+from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
+from tests.smtp_local import creer_compte
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.reseau]
+
+
+class FausseTache:
+    """Note les remises en file au lieu de les envoyer au broker."""
+
+    def __init__(self) -> None:
+        self.appels: list[tuple[list[int], int | None]] = []
+
+    def apply_async(self, args: Any = None, countdown: Any = None, **options: Any) -> None:
+        self.appels.append((list(args[0]), countdown))
+
+
+def _lignes(monde, nombre, *, prefixe="electeur"):
+    lignes = []
+    for numero in range(nombre):
+        personne = UtilisateurFactory(email=f"{prefixe}{numero}@exemple.test")
+        lignes.append(
+            EnvoiActivation.objects.create(collectivite=monde.collectivite, utilisateur=personne)
+        )
+    return lignes
+
+
+def _preparer(comptes=None):
+    def preparer(ligne: EnvoiActivation) -> MessagePrepare:
+        return MessagePrepare(
+            collectivite=ligne.collectivite,
+            expediteur=None,
+            destinataires=[ligne.utilisateur.email],
+            sujet="Avis de radiation",
+            texte="Bonjour,\nvotre inscription…",
+            compte=(comptes or {}).get(ligne.pk),
+        )
+
+    return preparer
+
+
+def _lot(lignes, tache=None, preparer=None):
+    return lot_envoyer(
+        modele=EnvoiActivation,
+        ids=[ligne.pk for ligne in lignes],
+        preparer=preparer or _preparer(),
+        tache=tache or FausseTache(),
+    )
+
+
+def _rendre_due(ligne):
+    EnvoiActivation.objects.filter(pk=ligne.pk).update(
+        prochain_essai=timezone.now() - timedelta(seconds=1)
+    )
+
+
+def test_une_seule_connexion_pour_tout_le_lot(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 5)
+
+    bilan = _lot(lignes)
+
+    assert len(serveur.boite.recus) == 5
+    assert serveur.boite.connexions == 1
+    assert bilan.connexions == 1
+    assert sorted(bilan.envoyes) == sorted(ligne.pk for ligne in lignes)
+    for ligne in lignes:
+        ligne.refresh_from_db()
+        assert ligne.statut == StatutEnvoi.ENVOYE
+        assert ligne.code_smtp == 250
+        assert "queued as ECHARPE42" in ligne.reponse_smtp
+        assert ligne.tentatives == 1
+        assert ligne.envoye_le is not None
+        assert ligne.message is not None
+        assert ligne.message.destinataires == ligne.utilisateur.email
+
+
+def test_deux_comptes_deux_connexions(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    defaut = creer_compte(serveur, collectivite=monde.collectivite)
+    agent = creer_compte(
+        serveur,
+        collectivite=monde.collectivite,
+        utilisateur=monde.personnes["agent_elections"],
+        adresse_expediteur="agent@saint-test.test",
+    )
+    lignes = _lignes(monde, 4)
+    comptes = {ligne.pk: (defaut if i % 2 else agent) for i, ligne in enumerate(lignes)}
+
+    bilan = _lot(lignes, preparer=_preparer(comptes))
+
+    assert len(serveur.boite.recus) == 4
+    assert serveur.boite.connexions == 2
+    assert bilan.connexions == 2
+    expediteurs = sorted(recu.expediteur for recu in serveur.boite.recus)
+    assert expediteurs == ["agent@saint-test.test"] * 2 + ["mairie@saint-test.test"] * 2
+
+
+def test_une_tache_livree_deux_fois_n_envoie_rien_deux_fois(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 3)
+
+    _lot(lignes)
+    second = _lot(lignes)
+
+    assert len(serveur.boite.recus) == 3
+    assert second.envoyes == []
+    assert sorted(second.ignores) == sorted(ligne.pk for ligne in lignes)
+
+
+def test_refus_dans_une_transaction(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 1)
+
+    with transaction.atomic(), pytest.raises(EnvoiDansTransaction, match="transaction"):
+        _lot(lignes)
+
+    assert serveur.boite.recus == []
+    lignes[0].refresh_from_db()
+    assert lignes[0].statut == StatutEnvoi.EN_ATTENTE
+    assert lignes[0].tentatives == 0
+
+
+def test_echec_definitif_garde_la_reponse_du_serveur(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(reponses={"electeur1@exemple.test": "550 5.1.1 User unknown"})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 3)
+    tache = FausseTache()
+
+    bilan = _lot(lignes, tache=tache)
+
+    refusee = EnvoiActivation.objects.get(pk=lignes[1].pk)
+    assert refusee.statut == StatutEnvoi.ECHEC
+    assert refusee.code_smtp == 550
+    assert "550 5.1.1 User unknown" in refusee.reponse_smtp
+    assert refusee.message is not None
+    assert bilan.echecs == [refusee.pk]
+    assert tache.appels == []
+    # Les autres partent par la même connexion (RSET après le refus).
+    assert len(serveur.boite.recus) == 2
+    assert serveur.boite.connexions == 1
+
+
+def test_echec_temporaire_reessaye_plus_tard_puis_echec_apres_la_borne(
+    monde, serveur_smtp, smtp_sans_verification, settings
+):
+    settings.ECHARPE_ENVOI_ESSAIS_MAX = 3
+    settings.ECHARPE_ENVOI_DELAIS = [60, 300]
+    serveur = serveur_smtp(reponses={"electeur0@exemple.test": "450 4.2.0 Mailbox busy"})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    (ligne,) = _lignes(monde, 1)
+    tache = FausseTache()
+
+    avant = timezone.now()
+    _lot([ligne], tache=tache)
+
+    ligne.refresh_from_db()
+    assert ligne.statut == StatutEnvoi.EN_ATTENTE
+    assert ligne.tentatives == 1
+    assert ligne.code_smtp == 450
+    assert "Mailbox busy" in ligne.reponse_smtp
+    assert avant + timedelta(seconds=59) <= ligne.prochain_essai
+    assert ligne.prochain_essai <= timezone.now() + timedelta(seconds=61)
+    # La ligne est remise en file avec un délai, pas réessayée dans le worker.
+    assert len(tache.appels) == 1
+    assert tache.appels[0][0] == [ligne.pk]
+    assert 59 <= tache.appels[0][1] <= 62
+
+    # Livrée avant son heure : rien.
+    assert _lot([ligne]).ignores == [ligne.pk]
+
+    _rendre_due(ligne)
+    _lot([ligne], tache=tache)
+    ligne.refresh_from_db()
+    assert (ligne.statut, ligne.tentatives) == (StatutEnvoi.EN_ATTENTE, 2)
+    assert 299 <= tache.appels[1][1] <= 302
+
+    _rendre_due(ligne)
+    _lot([ligne], tache=tache)
+    ligne.refresh_from_db()
+    assert ligne.statut == StatutEnvoi.ECHEC
+    assert ligne.tentatives == 3
+    assert ligne.code_smtp == 450
+    assert len(tache.appels) == 2
+    assert serveur.boite.recus == []
+
+
+def test_echec_temporaire_puis_succes(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp(reponses={"electeur0@exemple.test": ["451 4.3.0 Try later"]})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    (ligne,) = _lignes(monde, 1)
+
+    _lot([ligne])
+    _rendre_due(ligne)
+    _lot([ligne])
+
+    ligne.refresh_from_db()
+    assert ligne.statut == StatutEnvoi.ENVOYE
+    assert ligne.tentatives == 2
+    assert len(serveur.boite.recus) == 1
+
+
+def test_serveur_injoignable_reporte_les_lignes_du_compte_sans_les_essayer(
+    monde, port_ferme, smtp_sans_verification
+):
+    creer_compte(port=port_ferme, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 3)
+    tache = FausseTache()
+
+    bilan = _lot(lignes, tache=tache)
+
+    assert sorted(bilan.reportes) == sorted(ligne.pk for ligne in lignes)
+    etats = {ligne.pk: (ligne.statut, ligne.tentatives) for ligne in EnvoiActivation.objects.all()}
+    # La première a été essayée ; les suivantes, du même compte, attendent sans tentative.
+    assert etats[lignes[0].pk] == (StatutEnvoi.EN_ATTENTE, 1)
+    assert etats[lignes[1].pk] == (StatutEnvoi.EN_ATTENTE, 0)
+    assert etats[lignes[2].pk] == (StatutEnvoi.EN_ATTENTE, 0)
+    assert sorted(pk for appel in tache.appels for pk in appel[0]) == sorted(etats)
+    assert MessageEnvoye.objects.count() == 1
+
+
+def test_incertain_si_la_connexion_coupe_apres_data(monde, serveur_smtp, smtp_sans_verification):
+    smtp_sans_verification.ECHARPE_SMTP_TIMEOUT = 1
+    serveur = serveur_smtp(delai_data=3)
+    creer_compte(serveur, collectivite=monde.collectivite)
+    (ligne,) = _lignes(monde, 1)
+    tache = FausseTache()
+
+    bilan = _lot([ligne], tache=tache)
+
+    ligne.refresh_from_db()
+    assert ligne.statut == StatutEnvoi.INCERTAIN
+    assert "peut-être parti" in ligne.reponse_smtp
+    assert bilan.incertains == [ligne.pk]
+    assert tache.appels == []
+    # Jamais renvoyée automatiquement.
+    assert _lot([ligne]).ignores == [ligne.pk]
+
+
+def test_preparation_sans_objet_termine_la_ligne(monde, serveur_smtp, smtp_sans_verification):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    (ligne,) = _lignes(monde, 1)
+
+    def preparer(ligne):
+        raise EnvoiSansObjet("Ce compte est déjà activé : lien non envoyé.")
+
+    _lot([ligne], preparer=preparer)
+
+    ligne.refresh_from_db()
+    assert ligne.statut == StatutEnvoi.ECHEC
+    assert ligne.reponse_smtp == "Ce compte est déjà activé : lien non envoyé."
+    assert serveur.boite.recus == []
+
+
+def test_balayage_incertain_pour_en_cours_ancien_et_remise_en_file_des_oubliees(monde, settings):
+    settings.ECHARPE_ENVOI_EN_COURS_DELAI = 600
+    settings.ECHARPE_ENVOI_REMISE_EN_FILE = 300
+    maintenant = timezone.now()
+    interrompue, recente, oubliee, pas_encore, future = _lignes(monde, 5)
+    EnvoiActivation.objects.filter(pk=interrompue.pk).update(
+        statut=StatutEnvoi.EN_COURS, en_cours_depuis=maintenant - timedelta(seconds=601)
+    )
+    EnvoiActivation.objects.filter(pk=recente.pk).update(
+        statut=StatutEnvoi.EN_COURS, en_cours_depuis=maintenant - timedelta(seconds=30)
+    )
+    EnvoiActivation.objects.filter(pk=oubliee.pk).update(
+        prochain_essai=maintenant - timedelta(seconds=301)
+    )
+    EnvoiActivation.objects.filter(pk=pas_encore.pk).update(
+        prochain_essai=maintenant - timedelta(seconds=10)
+    )
+    EnvoiActivation.objects.filter(pk=future.pk).update(
+        prochain_essai=maintenant + timedelta(seconds=60)
+    )
+    tache = FausseTache()
+
+    bilan = lot_balayer(modele=EnvoiActivation, tache=tache)
+
+    assert (bilan.incertains, bilan.remis_en_file) == (1, 1)
+    statuts = dict(EnvoiActivation.objects.values_list("pk", "statut"))
+    assert statuts[interrompue.pk] == StatutEnvoi.INCERTAIN
+    assert statuts[recente.pk] == StatutEnvoi.EN_COURS
+    assert EnvoiActivation.objects.get(pk=interrompue.pk).reponse_smtp == MESSAGE_INTERROMPU
+    assert tache.appels == [([oubliee.pk], None)]
+    # Son heure devient maintenant : le balayage suivant ne la double pas.
+    assert lot_balayer(modele=EnvoiActivation, tache=tache).remis_en_file == 0
+
+
+def test_mise_en_file_par_morceaux_apres_le_commit(monde, settings):
+    settings.ECHARPE_ENVOI_TAILLE_LOT = 2
+    lignes = _lignes(monde, 5)
+    tache = FausseTache()
+
+    with transaction.atomic():
+        lot_mettre_en_file(ids=[ligne.pk for ligne in lignes], tache=tache)
+        assert tache.appels == []
+
+    ids = sorted(ligne.pk for ligne in lignes)
+    assert tache.appels == [(ids[0:2], None), (ids[2:4], None), (ids[4:], None)]
+
+
+def test_delais_des_nouveaux_essais_viennent_des_reglages(settings):
+    settings.ECHARPE_ENVOI_DELAIS = [10, 20]
+
+    assert [delai_essai(n) for n in (1, 2, 3, 9)] == [10, 20, 20, 20]
