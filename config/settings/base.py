@@ -90,6 +90,14 @@ LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # 24 h : un lien de réinitialisation expire le lendemain
 
 # django-axes : verrouillage après des échecs répétés (par identifiant et adresse IP)
+# Adresses que les serveurs de courriel saisis par les agents ne peuvent pas désigner (machine
+# locale, liens locaux, métadonnées du nuage) : « Tester la connexion » ne doit pas servir à
+# sonder le réseau de la plateforme. Ajoutez vos réseaux internes (10.0.0.0/8…) si aucun
+# serveur de messagerie des collectivités ne s'y trouve.
+ECHARPE_RESEAUX_INTERDITS = env.list(
+    "ECHARPE_RESEAUX_INTERDITS",
+    default=["127.0.0.0/8", "::1/128", "0.0.0.0/8", "169.254.0.0/16", "fe80::/10", "::/128"],
+)
 # « Mot de passe oublié » : courriels au plus par adresse et par heure.
 ECHARPE_REINITIALISATIONS_PAR_HEURE = env.int("ECHARPE_REINITIALISATIONS_PAR_HEURE", default=3)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

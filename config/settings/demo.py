@@ -39,3 +39,5 @@ ECHARPE_BOITE_DEMO = os.path.join(str(MEDIA_ROOT), "outbox")
 EMAIL_BACKEND = "core.mail.backends.BoiteDemoBackend"
 
 ECHARPE_DEMO_AUTORISEE = True
+# Les serveurs de courriel des essais et de la démo écoutent sur 127.0.0.1.
+ECHARPE_RESEAUX_INTERDITS = []

@@ -57,3 +57,5 @@ ECHARPE_DEMO_AUTORISEE = True
 # installée seulement ici, ses URL passent par l'URLconf des tests.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.exemple"]  # noqa: F405
 ROOT_URLCONF = "tests.urls"
+# Les serveurs de courriel des essais et de la démo écoutent sur 127.0.0.1.
+ECHARPE_RESEAUX_INTERDITS = []

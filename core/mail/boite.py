@@ -54,6 +54,7 @@ from core.mail.models import (
     StatutCourrier,
     StatutMessage,
 )
+from core.mail.reseau import AdresseInterdite, connexion_autorisee
 from core.registry import registre
 
 logger = logging.getLogger(__name__)
@@ -168,7 +169,7 @@ class _IMAP(imaplib.IMAP4):
         super().__init__(hote, port, timeout=delai)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout)
+        sock = connexion_autorisee(self.host, self.port, timeout)
         self._echeance.surveiller(sock)
         return sock
 
@@ -179,7 +180,7 @@ class _IMAPSSL(imaplib.IMAP4_SSL):
         super().__init__(hote, port, ssl_context=_contexte_tls(), timeout=delai)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout)
+        sock = connexion_autorisee(self.host, self.port, timeout)
         self._echeance.surveiller(sock)
         return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
 
@@ -190,7 +191,7 @@ class _POP3(poplib.POP3):
         super().__init__(hote, port, timeout=delai)
 
     def _create_socket(self, timeout: float) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout)
+        sock = connexion_autorisee(self.host, self.port, timeout)
         self._echeance.surveiller(sock)
         return sock
 
@@ -201,7 +202,7 @@ class _POP3SSL(poplib.POP3_SSL):
         super().__init__(hote, port, context=_contexte_tls(), timeout=delai)
 
     def _create_socket(self, timeout: float) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout)
+        sock = connexion_autorisee(self.host, self.port, timeout)
         self._echeance.surveiller(sock)
         contexte: ssl.SSLContext = self.context  # type: ignore[attr-defined]
         return contexte.wrap_socket(sock, server_hostname=self.host)
@@ -335,6 +336,8 @@ def _traduire(erreur: BaseException, compte: CompteSMTP, echeance: _Echeance) ->
     adresse = f"{compte.boite_hote}:{compte.boite_port}"
     if isinstance(erreur, ErreurBoite):
         return str(erreur)
+    if isinstance(erreur, AdresseInterdite):
+        return erreur.texte
     if echeance.depassee or isinstance(erreur, TimeoutError):
         return echeance.message()
     if isinstance(erreur, ssl.SSLError):

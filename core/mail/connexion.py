@@ -35,6 +35,7 @@ from core.mail.erreurs import (
     masquer_mot_de_passe,
 )
 from core.mail.models import Securite
+from core.mail.reseau import AdresseInterdite, connexion_autorisee
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class _SSLSocketBornee(ssl.SSLSocket):
 
 
 def _socket_bornee(hote: str, port: int, echeance: _Echeance, source: Any) -> socket.socket:
-    brute = socket.create_connection((hote, port), echeance.borne(), source)
+    brute = connexion_autorisee(hote, port, echeance.borne(), source)
     bornee = _SocketBornee(brute.family, brute.type, brute.proto, fileno=brute.detach())
     bornee.echeance = echeance
     bornee.settimeout(echeance.par_operation)
@@ -185,6 +186,8 @@ def _traduire(
     """Une exception de smtplib, ssl ou socket devient une erreur en français, classée."""
     if isinstance(erreur, ErreurEnvoi):
         return erreur
+    if isinstance(erreur, AdresseInterdite):
+        return EchecDefinitif(erreur.texte)
     adresse = f"{compte.hote}:{compte.port}"
     delai = _message_delai(echeance)
     if isinstance(erreur, smtplib.SMTPAuthenticationError):
