@@ -45,3 +45,28 @@ class SelectLeger(forms.Select):
         )
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         return format_html("<select{}>{}</select>", flatatt(final), options)
+
+
+class _RenduEnPython:
+    """Champ `<input>` rendu en Python, même HTML que `django/forms/widgets/input.html` :
+    le moteur de gabarits coûte plus que le champ (deux gabarits par champ, sept champs dans
+    les filtres du journal)."""
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> str:
+        widget = context["widget"]
+        valeur = widget["value"]
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget["type"],
+            widget["name"],
+            format_html(' value="{}"', str(valeur)) if valeur is not None else "",
+            flatatt({k: v for k, v in widget["attrs"].items() if v is not False}),
+        )
+
+
+class EntreeTexte(_RenduEnPython, forms.TextInput):
+    pass
+
+
+class EntreeCachee(_RenduEnPython, forms.HiddenInput):
+    pass

@@ -20,7 +20,7 @@ from django.views import View
 from core.comptes.models import Utilisateur
 from core.comptes.permissions import Action, Capacite
 from core.dates import ChampDateFr
-from core.formulaires import SelectLeger
+from core.formulaires import EntreeCachee, EntreeTexte, SelectLeger
 from core.journal.models import EntreeJournal
 from core.journal.services import filtres_vers_parametres, journal_entrees
 from core.listes import Colonne, ListeMixin
@@ -45,7 +45,7 @@ def _champ_date(label: str) -> ChampDateFr:
     return ChampDateFr(
         label=label,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
+        widget=EntreeTexte(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
         help_text="Format jj/mm/aaaa.",
         error_messages={
             "invalid": "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026.",
@@ -74,10 +74,11 @@ class FiltresJournalForm(forms.Form):
         label="Objet ou sujet",
         required=False,
         max_length=200,
+        widget=EntreeTexte,
         help_text="Une partie du nom : électeur, séance, dossier, agent…",
     )
-    objet_type = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
-    objet_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    objet_type = forms.CharField(required=False, max_length=80, widget=EntreeCachee)
+    objet_id = forms.CharField(required=False, max_length=64, widget=EntreeCachee)
     du = _champ_date("Du")
     au = _champ_date("Au")
 

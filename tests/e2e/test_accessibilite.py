@@ -15,18 +15,18 @@ from playwright.sync_api import Page
 from tests.e2e.conftest import MOT_DE_PASSE, Commune, connecter, ouvrir_menu_compte, url
 
 PAGES_BACK_OFFICE = [
-    "accueil",
+    "pages:accueil",
     "password_change",
-    "journal",
-    "parametres",
-    "delais",
-    "smtp_mon_compte",
-    "smtp_comptes",
-    "parametres_agents",
-    "parametres_agent_ajouter",
-    "parametres_collectivite",
-    "smtp_compte_defaut",
-    "invitations",
+    "journal:liste",
+    "pages:parametres",
+    "delais:liste",
+    "mail:mon_compte",
+    "mail:comptes",
+    "comptes:agents",
+    "comptes:agent_ajouter",
+    "tenancy:collectivite",
+    "mail:compte_defaut",
+    "comptes:invitations",
 ]
 PAGES_PUBLIQUES = ["login", "password_reset"]
 IMPACTS_BLOQUANTS = {"serious", "critical"}
@@ -96,7 +96,7 @@ def test_accueil_avec_selecteur_de_collectivite_sans_violation_grave(
     connecter(
         page, live_server, commune.agent_deux_collectivites.username, commune.mot_de_passe_demo
     )
-    ouvrir(page, url(live_server, "accueil"))
+    ouvrir(page, url(live_server, "pages:accueil"))
     ouvrir_menu_compte(page)
     assert page.get_by_label("Collectivité").is_visible()
     verifier_accessibilite(page)
@@ -139,7 +139,7 @@ def test_page_d_un_travail_sans_violation_grave(
         travail.fichier_nom = "journal.csv"
         travail.save()
     connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    ouvrir(page, url(live_server, "travail_detail", travail.pk))
+    ouvrir(page, url(live_server, "travaux:detail", travail.pk))
     attendu = "Télécharger journal.csv" if statut == "termine" else "Relancer"
     assert page.get_by_text(attendu).count() >= 1
     verifier_accessibilite(page)
@@ -149,7 +149,7 @@ def test_page_des_delais_remplie_sans_violation_grave(
     page: Page, live_server: Any, commune: Commune
 ) -> None:
     connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    ouvrir(page, url(live_server, "delais"))
+    ouvrir(page, url(live_server, "delais:liste"))
     assert page.get_by_text("CGCT, art. L2121-11").count() >= 1
     verifier_accessibilite(page)
 

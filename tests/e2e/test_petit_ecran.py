@@ -28,7 +28,13 @@ from tests.e2e.test_accessibilite import verifier_accessibilite
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 # Les pages à tableau (Agents, Comptes d'envoi, Journal, Délais) et l'Accueil.
-PAGES_TABLEAUX = ["parametres_agents", "smtp_comptes", "journal", "delais", "accueil"]
+PAGES_TABLEAUX = [
+    "comptes:agents",
+    "mail:comptes",
+    "journal:liste",
+    "delais:liste",
+    "pages:accueil",
+]
 
 
 @pytest.fixture
@@ -55,7 +61,7 @@ def test_garde_fou_un_tableau_large_deborde_sans_la_feuille_de_style(
     """La mesure de défilement voit bien un débordement : sans la feuille de style (donc sans
     les lignes empilées), le tableau des agents est plus large que l'écran."""
     connecter(mobile, live_server, commune.administrateur.username, MOT_DE_PASSE)
-    mobile.goto(url(live_server, "parametres_agents"))
+    mobile.goto(url(live_server, "comptes:agents"))
     assert largeur_defilable(mobile) <= MOBILE["width"]
     mobile.evaluate("() => { for (const f of document.styleSheets) f.disabled = true; }")
     assert largeur_defilable(mobile) > MOBILE["width"]
@@ -130,9 +136,9 @@ def test_captures_des_pages_principales(
         page = contexte.new_page()
         connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
         for nom, fichier in [
-            ("accueil", "accueil"),
-            ("parametres_agents", "agents"),
-            ("journal", "journal"),
+            ("pages:accueil", "accueil"),
+            ("comptes:agents", "agents"),
+            ("journal:liste", "journal"),
         ]:
             page.goto(url(live_server, nom))
             expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -143,3 +149,25 @@ def test_captures_des_pages_principales(
         capturer(page, f"erreur-404-{nom_ecran}")
     finally:
         contexte.close()
+
+
+def test_la_boite_d_envoi_a_360_px_sans_defilement_et_accessible(
+    mobile: Page, live_server: Any, commune: Commune, settings: Any, tmp_path: Any
+) -> None:
+    """La quatrième liste (boîte d'envoi de démonstration) : mêmes exigences que les autres."""
+    from django.core.mail import send_mail
+
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path / "outbox")
+    settings.EMAIL_BACKEND = "core.mail.backends.BoiteDemoBackend"
+    send_mail(
+        "Convocation au conseil municipal du 12/12/2026",
+        "Texte",
+        "mairie@saint-exemple.test",
+        [commune.administrateur.email],
+    )
+    connecter(mobile, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    reponse = mobile.goto(url(live_server, "mail:outbox"))
+    assert reponse is not None and reponse.status == 200
+    expect(mobile.get_by_role("link", name="Convocation au conseil municipal")).to_be_visible()
+    assert largeur_defilable(mobile) <= MOBILE["width"]
+    verifier_accessibilite(mobile)

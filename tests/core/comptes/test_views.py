@@ -344,7 +344,7 @@ def test_changer_de_collectivite_avec_un_grand_identifiant(monde):
     )
 
 
-@pytest.mark.parametrize("nom", ["parametres_agents", "smtp_comptes"])
+@pytest.mark.parametrize("nom", ["comptes:agents", "mail:comptes"])
 def test_recherche_avec_octet_nul_sans_erreur(monde, nom):
     reponse = monde.client("administrateur").get(reverse(nom), {"q": "a\x00b"})
     assert reponse.status_code == 200

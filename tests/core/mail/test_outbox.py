@@ -56,10 +56,10 @@ def _envoyer(monde, **kwargs):
     return envoyer(**valeurs)
 
 
-@pytest.mark.parametrize("nom", ["outbox", "outbox_message"])
+@pytest.mark.parametrize("nom", ["mail:outbox", "mail:outbox_message"])
 def test_404_hors_demonstration(monde, settings, nom):
     settings.ECHARPE_BOITE_DEMO = None
-    kwargs = {"nom": "20261125-101010-000000-abcdef12"} if nom == "outbox_message" else {}
+    kwargs = {"nom": "20261125-101010-000000-abcdef12"} if nom == "mail:outbox_message" else {}
 
     reponse = monde.client("administrateur").get(reverse(nom, kwargs=kwargs))
 
