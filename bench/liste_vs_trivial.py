@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 ENTREES = 5_000
@@ -28,6 +28,7 @@ ECHAUFFEMENT = 30
 ROOT_URLCONF_BANC = "bench.urls"
 URL_TRIVIALE = "/bench/ok/"
 PAGE_LISTE = "journal:liste"
+PAGE_ACCUEIL = "pages:accueil"
 
 
 class ErreurBanc(RuntimeError):
@@ -43,6 +44,10 @@ class Resultat:
     requetes_sql_liste: int
     octets_liste: int
     url_liste: str
+    # L'Accueil, mesuré dans les mêmes tours (absent si `accueil=""`).
+    secondes_accueil: list[float] = field(default_factory=list)
+    url_accueil: str = ""
+    requetes_sql_accueil: int = 0
 
     @property
     def tours(self) -> int:
@@ -60,6 +65,15 @@ class Resultat:
     def rapport(self) -> float:
         """liste / vue triviale : 1 = la liste ne coûte rien de plus que Django lui-même."""
         return self.par_seconde_liste / self.par_seconde_triviale
+
+    @property
+    def par_seconde_accueil(self) -> float:
+        return self.requetes_par_tour * len(self.secondes_accueil) / sum(self.secondes_accueil)
+
+    @property
+    def rapport_accueil(self) -> float:
+        """Accueil / vue triviale, lu comme `rapport`."""
+        return self.par_seconde_accueil / self.par_seconde_triviale
 
 
 def _francais(valeur: float, decimales: int = 0) -> str:
@@ -94,6 +108,22 @@ def resume(resultat: Resultat) -> str:
         f"  Rapport liste / vue triviale : {_francais(resultat.rapport, 3)} "
         f"(une page de liste coûte {_francais(1 / resultat.rapport, 1)} fois une vue triviale)",
     ]
+    if resultat.secondes_accueil:
+        lignes[5:5] = [
+            f"  {'Accueil (' + resultat.url_accueil + ')':<{largeur}}: "
+            f"{_francais(resultat.par_seconde_accueil):>8} requêtes/s "
+            f"{ecart(resultat.secondes_accueil)}",
+        ]
+        lignes.insert(
+            7,
+            f"  {'Requêtes SQL de l' + chr(39) + 'Accueil':<{largeur}}: "
+            f"{resultat.requetes_sql_accueil:>8}",
+        )
+        lignes.append(
+            f"  Rapport Accueil / vue triviale : {_francais(resultat.rapport_accueil, 3)} "
+            f"(l'Accueil coûte {_francais(1 / resultat.rapport_accueil, 1)} fois une vue "
+            "triviale)"
+        )
     return "\n".join(lignes)
 
 
@@ -172,11 +202,13 @@ def mesurer(
     tours: int = TOURS,
     echauffement: int = ECHAUFFEMENT,
     page: str = PAGE_LISTE,
+    accueil: str = PAGE_ACCUEIL,
     instrumenter: bool = False,
 ) -> Resultat:
     """Prépare les données puis mesure, dans une base déjà prête (base de test).
 
-    `page` est le nom d'URL de la liste mesurée ; `instrumenter=True` garde l'instrumentation
+    `page` est le nom d'URL de la liste mesurée, `accueil` celui de la seconde page mesurée
+    dans les mêmes tours (vide : pas de seconde page) ; `instrumenter=True` garde l'instrumentation
     des gabarits du client de test (pour voir ce qu'elle coûte, pas pour mesurer)."""
     from django.db import connection
     from django.test import Client
@@ -189,12 +221,16 @@ def mesurer(
 
     rendu = nullcontext() if instrumenter else _rendu_sans_instrumentation()
     with override_settings(ROOT_URLCONF=ROOT_URLCONF_BANC), rendu:
-        try:
-            url_liste = reverse(page)
-        except NoReverseMatch as erreur:
-            raise ErreurBanc(
-                f"La page « {page} » n'existe pas (nom d'URL inconnu) : rien à mesurer."
-            ) from erreur
+        urls = []
+        for nom_url in (page, accueil) if accueil else (page,):
+            try:
+                urls.append(reverse(nom_url))
+            except NoReverseMatch as erreur:
+                raise ErreurBanc(
+                    f"La page « {nom_url} » n'existe pas (nom d'URL inconnu) : rien à mesurer."
+                ) from erreur
+        url_liste = urls[0]
+        url_accueil = urls[1] if accueil else ""
 
         def triviale() -> Any:
             return client.get(URL_TRIVIALE)
@@ -202,10 +238,16 @@ def mesurer(
         def liste() -> Any:
             return client.get(url_liste)
 
-        for nom, appel, url in (
+        def page_accueil() -> Any:
+            return client.get(url_accueil)
+
+        pages: list[tuple[str, Callable[[], Any], str]] = [
             ("vue triviale", triviale, URL_TRIVIALE),
             ("liste", liste, url_liste),
-        ):
+        ]
+        if accueil:
+            pages.append(("Accueil", page_accueil, url_accueil))
+        for nom, appel, url in pages:
             reponse = appel()
             if reponse.status_code != 200:
                 raise ErreurBanc(f"{nom} ({url}) répond {reponse.status_code} au lieu de 200.")
@@ -215,13 +257,21 @@ def mesurer(
             octets_liste = len(liste().content)
         # À lire tout de suite : chaque requête suivante vide le journal des requêtes SQL.
         requetes_sql_liste = len(requetes_sql.captured_queries)
+        requetes_sql_accueil = 0
+        if accueil:
+            with CaptureQueriesContext(connection) as requetes_sql:
+                page_accueil()
+            requetes_sql_accueil = len(requetes_sql.captured_queries)
 
         secondes_triviale: list[float] = []
         secondes_liste: list[float] = []
+        secondes_accueil: list[float] = []
         for tour in range(tours):
             # Ordre alterné d'un tour à l'autre : une dérive (cache, fréquence du processeur,
-            # voisins bruyants) pèse autant sur les deux mesures.
+            # voisins bruyants) pèse autant sur toutes les mesures.
             ordre = [(triviale, secondes_triviale), (liste, secondes_liste)]
+            if accueil:
+                ordre.append((page_accueil, secondes_accueil))
             for appel, secondes in ordre if tour % 2 == 0 else reversed(ordre):
                 secondes.append(_chronometrer(appel, requetes))
 
@@ -233,6 +283,9 @@ def mesurer(
         requetes_sql_liste=requetes_sql_liste,
         octets_liste=octets_liste,
         url_liste=url_liste,
+        secondes_accueil=secondes_accueil,
+        url_accueil=url_accueil,
+        requetes_sql_accueil=requetes_sql_accueil,
     )
 
 
@@ -243,6 +296,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tours", type=int, default=TOURS, help="tours alternés")
     parser.add_argument("--echauffement", type=int, default=ECHAUFFEMENT)
     parser.add_argument("--page", default=PAGE_LISTE, help="nom d'URL de la liste mesurée")
+    parser.add_argument(
+        "--accueil",
+        default=PAGE_ACCUEIL,
+        help="nom d'URL de la seconde page mesurée (vide : aucune)",
+    )
     parser.add_argument(
         "--instrumenter",
         action="store_true",
@@ -272,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
             tours=args.tours,
             echauffement=args.echauffement,
             page=args.page,
+            accueil=args.accueil,
             instrumenter=args.instrumenter,
         )
     except ErreurBanc as erreur:

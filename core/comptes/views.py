@@ -6,10 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -22,59 +25,96 @@ from core.comptes.selectors import (
     invitations_en_attente,
 )
 from core.comptes.services import agent_ajouter, role_modifier
+from core.formulaires import erreurs_vers_formulaire
 from core.liens.services import activation_envoyer
+from core.listes import Colonne, ListeMixin
 from core.mail.comptes import compte_existe
+from core.templatetags.echarpe import date_fr
 from core.tenancy.mixins import EspaceAgentMixin, texte_de_recherche
 
 
-def _ajouter_erreurs(form: Any, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, erreurs in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, erreur.messages)
-
-
-class AgentsView(EspaceAgentMixin, TemplateView):
+class AgentsView(ListeMixin, EspaceAgentMixin, TemplateView):
     template_name = "core/parametres_agents.html"
     capacite = Capacite.PARAMETRES
+    colonnes = (
+        Colonne("nom", "Nom", tri=("utilisateur__last_name", "utilisateur__first_name")),
+        Colonne("identifiant", "Identifiant", tri=("utilisateur__username",)),
+        Colonne("courriel", "Courriel"),
+        Colonne("role", "Rôle", tri=("role", "utilisateur__last_name")),
+        Colonne("acces", "Accès"),
+        Colonne("connexion", "Dernière connexion", tri=("-utilisateur__last_login",)),
+        Colonne("actions", "Actions", masque=True),
+    )
+    recherche = (
+        "utilisateur__last_name",
+        "utilisateur__first_name",
+        "utilisateur__username",
+        "utilisateur__email",
+    )
+    recherche_libelle = "Rechercher un agent"
+    tri_defaut = "nom"
+    vide_recherche = "Aucun agent ne correspond. Essayez une autre recherche."
+
+    def legende_liste(self) -> str:
+        return f"Agents de {self.collectivite.nom}"
+
+    def lignes(self) -> QuerySet[Role]:
+        return agents_de_la_collectivite(collectivite=self.collectivite)
+
+    def cellules(self, objet: Role) -> dict[str, str]:
+        personne = objet.utilisateur
+        active = personne.has_usable_password()
+        if not objet.actif:
+            acces = format_html('<span class="etiquette etiquette--echec">Accès retiré</span>')
+        elif not active:
+            envoi = objet.invitation_envoyee_le or objet.cree_le  # type: ignore[attr-defined]
+            acces = format_html(
+                '<span class="etiquette">Invitation envoyée le {}, non activé</span>',
+                f"{timezone.localtime(envoi):%d/%m/%Y}",
+            )
+            if not objet.rattache_ailleurs:  # type: ignore[attr-defined]
+                acces = format_html(
+                    '{}<form method="post" action="{}"><input type="hidden" '
+                    'name="csrfmiddlewaretoken" value="{}"><input type="hidden" '
+                    'name="suivant" value="liste"><button type="submit" class="bouton '
+                    'bouton--secondaire">Renvoyer<span class="sr-only"> le lien '
+                    "d'activation à {}</span></button></form>",
+                    acces,
+                    reverse("comptes:agent_activation", args=[objet.pk]),
+                    self._jeton,
+                    personne,
+                )
+        else:
+            acces = format_html('<span class="etiquette etiquette--succes">Actif</span>')
+        if personne.last_login:
+            connexion = date_fr(personne.last_login)
+        else:
+            connexion = "jamais" if active else ""
+        return {
+            "nom": str(personne),
+            "identifiant": personne.username,
+            "courriel": personne.email,
+            "role": objet.get_role_display(),
+            "acces": acces,
+            "connexion": connexion,
+            "actions": format_html(
+                '<a href="{}">Modifier<span class="sr-only"> {}</span></a>',
+                reverse("comptes:agent_modifier", args=[objet.pk]),
+                personne,
+            ),
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        roles = agents_de_la_collectivite(collectivite=self.collectivite)
-        texte = texte_de_recherche(self.request)
-        if texte:
-            roles = roles.filter(
-                Q(utilisateur__last_name__icontains=texte)
-                | Q(utilisateur__first_name__icontains=texte)
-                | Q(utilisateur__username__icontains=texte)
-                | Q(utilisateur__email__icontains=texte)
-            )
-        ordre = self.request.GET.get("tri", "nom")
-        ordres = {
-            "nom": ["utilisateur__last_name", "utilisateur__first_name"],
-            "role": ["role", "utilisateur__last_name"],
-            "connexion": ["-utilisateur__last_login"],
+        self._jeton = get_token(self.request)
+        # Invitations en attente : ce que l'administrateur a saisi, au-dessus de la liste.
+        invitations = invitations_en_attente(
+            collectivite=self.collectivite, texte=texte_de_recherche(self.request)
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            **self.contexte_liste(),
+            "invitations": list(invitations),
         }
-        roles = roles.order_by(*ordres.get(ordre, ordres["nom"]), "pk")
-        paginator = Paginator(roles, 25)
-        page_obj = paginator.get_page(self.request.GET.get("page"))
-        # Invitations en attente : lignes en plus, en tête de la première page.
-        invitations = (
-            invitations_en_attente(collectivite=self.collectivite, texte=texte)
-            if page_obj.number == 1
-            else []
-        )
-        context.update(
-            {
-                "page_obj": page_obj,
-                "paginator": paginator,
-                "q": texte,
-                "tri": ordre,
-                "invitations": invitations,
-            }
-        )
-        return context
 
 
 class AgentAjouterView(EspaceAgentMixin, View):
@@ -96,7 +136,7 @@ class AgentAjouterView(EspaceAgentMixin, View):
                     collectivite=self.collectivite, par=self.agent, **form.cleaned_data
                 )
             except ValidationError as erreur:
-                _ajouter_erreurs(form, erreur)
+                erreurs_vers_formulaire(form, erreur)
             else:
                 messages.success(
                     request,
@@ -145,7 +185,7 @@ class AgentModifierView(EspaceAgentMixin, View):
                     actif=form.cleaned_data["actif"],
                 )
             except ValidationError as erreur:
-                _ajouter_erreurs(form, erreur)
+                erreurs_vers_formulaire(form, erreur)
             else:
                 personne = role.utilisateur
                 if avant and not role.actif:

@@ -24,6 +24,7 @@ from core.delais.services import (
     delais_en_vigueur,
     valeur_affichee,
 )
+from core.formulaires import erreurs_vers_formulaire
 from core.tenancy.mixins import EspaceAgentMixin
 
 
@@ -118,11 +119,7 @@ class DelaiSurchargerView(EspaceAgentMixin, View):
                     par=request.user,  # type: ignore[arg-type]
                 )
             except ValidationError as erreur:
-                if hasattr(erreur, "error_dict"):
-                    for champ, erreurs in erreur.message_dict.items():
-                        form.add_error(champ if champ in form.fields else None, erreurs)
-                else:
-                    form.add_error(None, erreur.messages)
+                erreurs_vers_formulaire(form, erreur)
             else:
                 messages.success(
                     request,

@@ -11,16 +11,21 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views import View
 
 from core.comptes.models import Utilisateur
 from core.comptes.permissions import Action, Capacite
 from core.dates import ChampDateFr
+from core.formulaires import EntreeCachee, EntreeTexte, SelectLeger
+from core.journal.models import EntreeJournal
 from core.journal.services import filtres_vers_parametres, journal_entrees
+from core.listes import Colonne, ListeMixin
 from core.registry import registre
+from core.templatetags.echarpe import date_fr, nombre
 from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.tenancy.models import Collectivite
 from core.travaux.services import travail_creer
@@ -40,7 +45,7 @@ def _champ_date(label: str) -> ChampDateFr:
     return ChampDateFr(
         label=label,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
+        widget=EntreeTexte(attrs={"placeholder": "jj/mm/aaaa", "inputmode": "numeric"}),
         help_text="Format jj/mm/aaaa.",
         error_messages={
             "invalid": "Saisissez une date au format jj/mm/aaaa, par exemple 25/11/2026.",
@@ -56,21 +61,24 @@ class FiltresJournalForm(forms.Form):
         queryset=Utilisateur.objects.none(),
         required=False,
         empty_label="Toutes les personnes",
+        widget=SelectLeger,
         error_messages={"invalid_choice": "Choisissez une personne de la liste."},
     )
     action = forms.ChoiceField(
         label="Action",
         required=False,
+        widget=SelectLeger,
         error_messages={"invalid_choice": "Choisissez une action de la liste."},
     )
     texte = forms.CharField(
         label="Objet ou sujet",
         required=False,
         max_length=200,
+        widget=EntreeTexte,
         help_text="Une partie du nom : électeur, séance, dossier, agent…",
     )
-    objet_type = forms.CharField(required=False, max_length=80, widget=forms.HiddenInput)
-    objet_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    objet_type = forms.CharField(required=False, max_length=80, widget=EntreeCachee)
+    objet_id = forms.CharField(required=False, max_length=64, widget=EntreeCachee)
     du = _champ_date("Du")
     au = _champ_date("Au")
 
@@ -115,44 +123,76 @@ class FiltresJournalForm(forms.Form):
         }
 
 
-def _page_journal(
-    request: HttpRequest, collectivite: Collectivite, donnees: Any, *, status: int = 200
-) -> HttpResponse:
-    administrateur = peut(request, Capacite.JOURNAL, Action.LIRE)
-    form = FiltresJournalForm(donnees, collectivite=collectivite, administrateur=administrateur)
-    if not form.is_valid():
-        status = 400
-    filtres = form.filtres()
-    if not administrateur:
-        filtres["acteur"] = request.user
-    paginator = Paginator(journal_entrees(collectivite=collectivite, **filtres), PAR_PAGE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    lignes = [
-        {
-            "entree": entree,
-            "action": entree.libelle_action,
-            "details": entree.details_lisibles,
-        }
-        for entree in page_obj.object_list
-    ]
-    context = {
-        "form": form,
-        "administrateur": administrateur,
-        "peut_exporter": peut(request, Capacite.JOURNAL, Action.EXPORTER),
-        "page_obj": page_obj,
-        "paginator": paginator,
-        "lignes": lignes,
-        "filtre_objet": bool(filtres.get("objet_type") and filtres.get("objet_id")),
-        "filtre_actif": bool(form.filtres()),
-    }
-    return render(request, "core/journal_liste.html", context, status=status)
-
-
-class JournalView(EspaceAgentMixin, View):
+class JournalView(ListeMixin, EspaceAgentMixin, View):
     capacite = Capacite.JOURNAL_PERSONNEL
+    colonnes = (
+        Colonne("date", "Date", tri=("-horodatage", "-numero")),
+        Colonne("auteur", "Auteur", tri=("acteur_libelle",)),
+        Colonne("action", "Action", tri=("action",)),
+        Colonne("objet", "Objet"),
+        Colonne("sujet", "Sujet"),
+        Colonne("details", "Détails"),
+        Colonne("numero", "N°"),
+    )
+    tri_defaut = "date"
+    par_page = PAR_PAGE
+    vide = (
+        "Le journal est vide pour l'instant : chaque action enregistrée (envoi, modification, "
+        "export) y apparaîtra."
+    )
+    filtres: dict[str, Any]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return _page_journal(request, self.collectivite, request.GET)
+        return self.page(request.GET)
+
+    def legende_liste(self) -> str:
+        return f"Journal de {self.collectivite.nom}"
+
+    def lignes(self) -> QuerySet[EntreeJournal]:
+        return journal_entrees(collectivite=self.collectivite, **self.filtres)
+
+    def cellules(self, objet: EntreeJournal) -> dict[str, str]:
+        return {
+            "date": date_fr(objet.horodatage),
+            "auteur": objet.acteur_libelle or "Système",
+            "action": objet.libelle_action,
+            "objet": objet.objet_libelle,
+            "sujet": objet.sujet_libelle,
+            "details": objet.details_lisibles,
+            "numero": nombre(objet.numero),
+        }
+
+    def export_url(self) -> str:
+        if not peut(self.request, Capacite.JOURNAL, Action.EXPORTER):
+            return ""
+        return reverse("journal:exporter")
+
+    def page(self, donnees: Any, *, status: int = 200) -> HttpResponse:
+        administrateur = peut(self.request, Capacite.JOURNAL, Action.LIRE)
+        form = FiltresJournalForm(
+            donnees, collectivite=self.collectivite, administrateur=administrateur
+        )
+        if not form.is_valid():
+            status = 400
+        self.filtres = form.filtres()
+        filtre_actif = bool(self.filtres)
+        if not administrateur:
+            self.filtres["acteur"] = self.request.user
+        liste = self.liste()
+        if filtre_actif:
+            liste.vide = (
+                "Aucune entrée ne correspond à ces filtres. Élargissez la période ou "
+                "effacez les filtres."
+            )
+        context = {
+            "form": form,
+            "administrateur": administrateur,
+            "liste": liste,
+            "entrees": list(liste.page_obj.object_list),
+            "filtre_objet": bool(self.filtres.get("objet_type") and self.filtres.get("objet_id")),
+            "filtre_actif": filtre_actif,
+        }
+        return render(self.request, "core/journal_liste.html", context, status=status)
 
 
 class JournalExporterView(EspaceAgentMixin, View):
@@ -166,7 +206,10 @@ class JournalExporterView(EspaceAgentMixin, View):
         form = FiltresJournalForm(request.POST, collectivite=self.collectivite, administrateur=True)
         if not form.is_valid():
             messages.error(request, "Corrigez les filtres avant de lancer l'export.")
-            return _page_journal(request, self.collectivite, request.POST, status=400)
+            vue = JournalView()
+            vue.setup(request)
+            vue.collectivite, vue.agent = self.collectivite, self.agent
+            return vue.page(request.POST, status=400)
         travail = travail_creer(
             collectivite=self.collectivite,
             type="journal_export",

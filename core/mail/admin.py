@@ -14,7 +14,7 @@ from core.admin_base import LectureSeuleAdmin, PerimetreAdmin, collectivites_de,
 from core.comptes.models import Utilisateur
 from core.mail.comptes import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
 from core.mail.forms import ChampsCompteMixin
-from core.mail.models import CompteSMTP, CourrierRecu, MessageEnvoye
+from core.mail.models import CompteSMTP, CourrierRecu, EnvoiActivation, MessageEnvoye
 
 
 class CompteSMTPAdminForm(ChampsCompteMixin, forms.ModelForm):
@@ -111,6 +111,17 @@ class MessageEnvoyeAdmin(LectureSeuleAdmin, PerimetreAdmin):
     ]
     list_filter = ["statut", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["sujet", "destinataires", "message_id"]
+    date_hierarchy = "cree_le"
+
+
+@admin.register(EnvoiActivation)
+class EnvoiActivationAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    """Liens d'activation envoyés par le chemin des envois en nombre (état de chaque envoi)."""
+
+    list_display = ["cree_le", "utilisateur", "statut", "tentatives", "code_smtp", "envoye_le"]
+    list_filter = ["statut", ("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["utilisateur__username", "reponse_smtp"]
+    list_select_related = ["utilisateur"]
     date_hierarchy = "cree_le"
 
 

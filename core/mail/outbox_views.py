@@ -13,11 +13,16 @@ from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views import View
 
-from core.mail.outbox import MessageBoite, boite_demo_lisible, boite_demo_message, boite_demo_noms
+from core.listes import Colonne, ListeMixin
+from core.mail.outbox import MessageBoite, boite_demo_lisible, boite_demo_message
+from core.mail.selectors import boite_demo_courriels
 from core.templatetags.echarpe import date_fr
 
 
@@ -40,24 +45,48 @@ def _a_l_heure_de_paris(courriel: MessageBoite) -> MessageBoite:
     return replace(courriel, date=date, entetes=entetes)
 
 
-@login_required
-def outbox(request: HttpRequest) -> HttpResponse:
-    _boite_active()
-    courriels: list[MessageBoite] = []
-    for nom in boite_demo_noms():
-        courriel = boite_demo_message(nom, complet=False)
-        if courriel is not None and boite_demo_lisible(courriel, request.user):
-            courriels.append(_a_l_heure_de_paris(courriel))
-    page_obj = Paginator(courriels, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "core/outbox_liste.html",
-        {
-            "courriels": list(page_obj.object_list),
-            "page_obj": page_obj,
-            "paginator": page_obj.paginator,
-        },
+class OutboxView(LoginRequiredMixin, ListeMixin, View):
+    colonnes = (
+        Colonne("date", "Date", tri=("-date",)),
+        Colonne("de", "De", tri=("expediteur",)),
+        Colonne("a", "À", tri=("destinataires",)),
+        Colonne("objet", "Objet", tri=("sujet",)),
     )
+    recherche = ("sujet", "expediteur", "destinataires")
+    recherche_libelle = "Rechercher un objet ou une adresse"
+    tri_defaut = "date"
+    par_page = 50
+    legende = "Courriels, du plus récent au plus ancien"
+    vide = (
+        "La boîte est vide. Les courriels envoyés depuis Écharpe (avis, convocations, "
+        "réinitialisation de mot de passe) apparaîtront ici."
+    )
+    vide_recherche = "Aucun courriel ne correspond. Essayez une autre recherche."
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        _boite_active()
+        return render(request, "core/outbox_liste.html", self.contexte_liste())
+
+    def lignes(self) -> list[MessageBoite]:
+        return [
+            _a_l_heure_de_paris(courriel)
+            for courriel in boite_demo_courriels(utilisateur=self.request.user)
+        ]
+
+    def cellules(self, objet: MessageBoite) -> dict[str, str]:
+        return {
+            "date": date_fr(objet.date),
+            "de": objet.expediteur,
+            "a": objet.destinataires,
+            "objet": format_html(
+                '<a href="{}">{}</a>',
+                reverse("mail:outbox_message", args=[objet.nom]),
+                objet.sujet or "(sans objet)",
+            ),
+        }
+
+
+outbox = OutboxView.as_view()
 
 
 @login_required

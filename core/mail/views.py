@@ -11,20 +11,25 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views import View
-from django.views.generic import ListView
+from django.views.generic import TemplateView
 
 from core.comptes.models import Utilisateur
 from core.comptes.permissions import Action, Capacite
+from core.formulaires import erreurs_vers_formulaire
+from core.listes import Colonne, ListeMixin
 from core.mail.comptes import compte_smtp_enregistrer
 from core.mail.forms import CompteSMTPForm, TestConnexionForm
 from core.mail.models import CompteSMTP
+from core.mail.selectors import comptes_des_agents
 from core.mail.verification import delai_test, smtp_tester
-from core.tenancy.mixins import EspaceAgentMixin, peut, texte_de_recherche
+from core.templatetags.echarpe import date_fr
+from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.tenancy.models import Collectivite
 
 AIDE_MOT_DE_PASSE = (
@@ -122,7 +127,7 @@ class _CompteVue(EspaceAgentMixin, View):
                     par=request.user,  # type: ignore[arg-type]
                 )
             except ValidationError as erreur:
-                form.add_error(None, erreur)
+                erreurs_vers_formulaire(form, erreur)
             else:
                 messages.success(
                     request,
@@ -191,38 +196,71 @@ class SmtpCompteModifierView(_CompteVue):
         return self.get_compte()
 
 
-class SmtpComptesView(EspaceAgentMixin, ListView):
+class SmtpComptesView(ListeMixin, EspaceAgentMixin, TemplateView):
     """Tous les comptes d'envoi de la collectivité, pour l'administrateur."""
 
     capacite = Capacite.PARAMETRES
     template_name = "core/smtp_comptes.html"
-    paginate_by = 50
-    collectivite: Collectivite
+    par_page = 50
+    colonnes = (
+        Colonne("agent", "Agent", tri=("utilisateur__last_name", "utilisateur__first_name")),
+        Colonne("adresse", "Adresse d'expédition", tri=("adresse_expediteur",)),
+        Colonne("serveur", "Serveur", tri=("hote", "port")),
+        Colonne("test", "Dernier test", tri=("-derniere_verification",)),
+        Colonne("actions", "Actions", masque=True),
+    )
+    recherche = ("adresse_expediteur", "hote", "utilisateur__last_name", "utilisateur__first_name")
+    recherche_libelle = "Rechercher un agent, une adresse ou un serveur"
+    tri_defaut = "agent"
+    vide = (
+        "Aucun agent n'a encore enregistré son compte d'envoi. Chaque agent le fait dans "
+        "Paramètres › Mon compte d'envoi."
+    )
+    vide_recherche = "Aucun compte ne correspond. Essayez une autre recherche."
 
-    def get_queryset(self) -> QuerySet[CompteSMTP]:
-        comptes = (
-            CompteSMTP.objects.pour(self.collectivite)
-            .filter(utilisateur__isnull=False)
-            .select_related("utilisateur")
-            .order_by("utilisateur__last_name", "utilisateur__first_name", "pk")
-        )
-        self.q = texte_de_recherche(self.request)
-        if self.q:
-            comptes = comptes.filter(
-                Q(adresse_expediteur__icontains=self.q)
-                | Q(hote__icontains=self.q)
-                | Q(utilisateur__last_name__icontains=self.q)
-                | Q(utilisateur__first_name__icontains=self.q)
-            )
-        return comptes
+    def legende_liste(self) -> str:
+        return f"Comptes d'envoi des agents de {self.collectivite.nom}"
+
+    def lignes(self) -> QuerySet[CompteSMTP]:
+        return comptes_des_agents(collectivite=self.collectivite)
+
+    def cellules(self, objet: CompteSMTP) -> dict[str, str]:
+        return {
+            "agent": str(objet.utilisateur),
+            "adresse": objet.adresse_expediteur,
+            "serveur": f"{objet.hote}:{objet.port}, {objet.get_securite_display()}",
+            "test": etat_du_test(objet),
+            "actions": format_html(
+                '<a href="{}">Modifier<span class="sr-only"> le compte de {}</span></a>',
+                reverse("mail:compte_modifier", args=[objet.pk]),
+                objet.utilisateur,
+            ),
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         contexte = super().get_context_data(**kwargs)
-        contexte["q"] = self.q
+        contexte.update(self.contexte_liste())
+        contexte["q"] = contexte["liste"].q
         contexte["compte_defaut"] = (
             CompteSMTP.objects.pour(self.collectivite).filter(utilisateur__isnull=True).first()
         )
         return contexte
+
+
+def etat_du_test(compte: CompteSMTP) -> str:
+    """Résultat du dernier test d'un compte, comme `core/smtp_etat_test.html`."""
+    if not compte.derniere_verification:
+        return format_html('<span class="etiquette etiquette--attente">Non testé</span>')
+    if compte.dernier_test_reussi:
+        return format_html(
+            '<span class="etiquette etiquette--succes">Réussi</span> le {}',
+            date_fr(compte.derniere_verification),
+        )
+    return format_html(
+        '<span class="etiquette etiquette--echec">Échec</span> le {} : {}',
+        date_fr(compte.derniere_verification),
+        compte.dernier_resultat,
+    )
 
 
 class SmtpTesterView(EspaceAgentMixin, View):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -12,17 +10,10 @@ from django.views import View
 
 from core.comptes.forms import CollectiviteForm, type_logo
 from core.comptes.permissions import Action, Capacite
+from core.formulaires import erreurs_vers_formulaire
 from core.tenancy.mixins import EspaceAgentMixin
 from core.tenancy.models import Collectivite
 from core.tenancy.services import collectivite_modifier
-
-
-def _ajouter_erreurs(form: Any, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, erreurs in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, erreurs)
-    else:
-        form.add_error(None, erreur.messages)
 
 
 class CollectiviteView(EspaceAgentMixin, View):
@@ -48,7 +39,7 @@ class CollectiviteView(EspaceAgentMixin, View):
                     donnees=form.donnees_modifiees(),
                 )
             except ValidationError as erreur:
-                _ajouter_erreurs(form, erreur)
+                erreurs_vers_formulaire(form, erreur)
             else:
                 messages.success(request, f"Fiche de {self.collectivite.nom} enregistrée.")
                 return redirect("tenancy:collectivite")

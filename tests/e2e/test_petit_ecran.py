@@ -149,3 +149,25 @@ def test_captures_des_pages_principales(
         capturer(page, f"erreur-404-{nom_ecran}")
     finally:
         contexte.close()
+
+
+def test_la_boite_d_envoi_a_360_px_sans_defilement_et_accessible(
+    mobile: Page, live_server: Any, commune: Commune, settings: Any, tmp_path: Any
+) -> None:
+    """La quatrième liste (boîte d'envoi de démonstration) : mêmes exigences que les autres."""
+    from django.core.mail import send_mail
+
+    settings.ECHARPE_BOITE_DEMO = str(tmp_path / "outbox")
+    settings.EMAIL_BACKEND = "core.mail.backends.BoiteDemoBackend"
+    send_mail(
+        "Convocation au conseil municipal du 12/12/2026",
+        "Texte",
+        "mairie@saint-exemple.test",
+        [commune.administrateur.email],
+    )
+    connecter(mobile, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    reponse = mobile.goto(url(live_server, "mail:outbox"))
+    assert reponse is not None and reponse.status == 200
+    expect(mobile.get_by_role("link", name="Convocation au conseil municipal")).to_be_visible()
+    assert largeur_defilable(mobile) <= MOBILE["width"]
+    verifier_accessibilite(mobile)

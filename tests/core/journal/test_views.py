@@ -40,7 +40,7 @@ def _entree(monde, profil=None, *, action="compte_smtp_enregistre", collectivite
 
 
 def _numeros(reponse):
-    return {ligne["entree"].numero for ligne in reponse.context["lignes"]}
+    return {entree.numero for entree in reponse.context["entrees"]}
 
 
 @pytest.mark.django_db
@@ -64,13 +64,12 @@ def test_l_administrateur_voit_toute_sa_collectivite_et_rien_d_autre(monde):
 
     reponse = monde.client(A).get(URL)
 
-    numeros_vus = {ligne["entree"].pk for ligne in reponse.context["lignes"]}
+    numeros_vus = {entree.pk for entree in reponse.context["entrees"]}
     assert {de_agent.pk, de_admin.pk} <= numeros_vus
     assert ailleurs.pk not in numeros_vus
     assert plateforme.pk not in numeros_vus
     assert all(
-        ligne["entree"].collectivite_id == monde.collectivite.pk
-        for ligne in reponse.context["lignes"]
+        entree.collectivite_id == monde.collectivite.pk for entree in reponse.context["entrees"]
     )
 
 
@@ -79,7 +78,7 @@ def test_l_autre_collectivite_ne_voit_pas_nos_entrees(monde):
     notre = _entree(monde, A, objet=monde.collectivite)
     reponse = monde.client("autre_collectivite").get(URL)
     assert reponse.status_code == 200
-    assert notre.pk not in {ligne["entree"].pk for ligne in reponse.context["lignes"]}
+    assert notre.pk not in {entree.pk for entree in reponse.context["entrees"]}
     assert "Saint-Test" not in reponse.content.decode()
 
 
@@ -92,7 +91,7 @@ def test_un_agent_ne_voit_que_ses_propres_actions(monde, profil):
 
     reponse = monde.client(profil).get(URL)
 
-    assert [ligne["entree"].pk for ligne in reponse.context["lignes"]] == [sienne.pk]
+    assert [entree.pk for entree in reponse.context["entrees"]] == [sienne.pk]
     assert "acteur" not in reponse.context["form"].fields
     assert "vos actions" in reponse.content.decode()
 
@@ -102,7 +101,7 @@ def test_un_agent_ne_peut_pas_lire_les_actions_d_un_autre_par_l_url(monde):
     _entree(monde, A)
     administrateur = monde.personnes[A]
     reponse = monde.client(E).get(URL, {"acteur": administrateur.pk})
-    assert reponse.context["lignes"] == []
+    assert reponse.context["entrees"] == []
 
 
 @pytest.mark.django_db
@@ -124,7 +123,7 @@ def test_filtre_par_personne_pour_l_administrateur(monde):
     de_agent = _entree(monde, E)
     _entree(monde, A)
     reponse = monde.client(A).get(URL, {"acteur": monde.personnes[E].pk})
-    assert [ligne["entree"].pk for ligne in reponse.context["lignes"]] == [de_agent.pk]
+    assert [entree.pk for entree in reponse.context["entrees"]] == [de_agent.pk]
 
 
 @pytest.mark.django_db
@@ -142,7 +141,7 @@ def test_filtre_par_action_et_par_texte(monde):
 
     par_action = monde.client(A).get(URL, {"action": "lien_cree", "texte": "dupré"})
 
-    assert [ligne["entree"].pk for ligne in par_action.context["lignes"]] == [voulu.pk]
+    assert [entree.pk for entree in par_action.context["entrees"]] == [voulu.pk]
 
 
 @pytest.mark.django_db
@@ -161,7 +160,7 @@ def test_filtre_par_objet_retient_aussi_le_sujet(monde):
         },
     )
 
-    assert {ligne["entree"].pk for ligne in reponse.context["lignes"]} == {
+    assert {entree.pk for entree in reponse.context["entrees"]} == {
         comme_objet.pk,
         comme_sujet.pk,
     }
@@ -177,7 +176,7 @@ def test_filtre_par_periode_inclusive(monde):
 
     reponse = monde.client(A).get(URL, {"du": "25/11/2026", "au": "26/11/2026"})
 
-    jours = [ligne["entree"].details.get("jour") for ligne in reponse.context["lignes"]]
+    jours = [entree.details.get("jour") for entree in reponse.context["entrees"]]
     assert sorted(j for j in jours if j) == [25, 26]
 
 
@@ -211,7 +210,7 @@ def test_une_annee_hors_limites_est_refusee_sans_erreur_serveur(monde, filtres):
     for champ in filtres:
         assert f'id="id_{champ}_erreur"' in contenu
     # Le filtre refusé est ignoré : les entrées restent affichées.
-    assert reponse.context["lignes"]
+    assert reponse.context["entrees"]
 
 
 @pytest.mark.django_db
@@ -266,8 +265,8 @@ def test_pagination_par_25_avec_le_total(monde):
     premiere = client.get(URL)
     seconde = client.get(URL, {"page": 2})
 
-    assert len(premiere.context["lignes"]) == 25
-    assert len(seconde.context["lignes"]) == 5
+    assert len(premiere.context["entrees"]) == 25
+    assert len(seconde.context["entrees"]) == 5
     assert "30 résultats — page 1 sur 2" in premiere.content.decode()
     assert not _numeros(premiere) & _numeros(seconde)
 
