@@ -161,7 +161,7 @@ def preparer(*, entrees: int) -> Any:
         journaliser(
             action=action,
             collectivite=collectivite,
-            acteur=acteur,
+            par=acteur,
             objet=objet,
             details={"numero": numero},
         )

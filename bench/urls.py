@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
@@ -13,7 +14,11 @@ def vue_triviale(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok")
 
 
+# Sous les réglages de test, l'application d'exemple (tests/exemple) est installée : ses URL
+# doivent exister pour que sa navigation se rende.
+RACINE = "tests.urls" if "tests.exemple" in settings.INSTALLED_APPS else "config.urls"
+
 urlpatterns = [
     path(URL_TRIVIALE.strip("/") + "/", vue_triviale, name="bench_triviale"),
-    path("", include("config.urls")),
+    path("", include(RACINE)),
 ]

@@ -12,10 +12,11 @@ from typing import Any
 
 from celery import shared_task
 
-from core.comptes.models import Utilisateur
+from core.comptes.models import Invitation, StatutInvitation, Utilisateur
 from core.comptes.services import invitation_emettre
 from core.journal.services import journal_exporter
 from core.liens.services import activation_preparer
+from core.mail.boite import boite_relever, comptes_avec_boite
 from core.mail.erreurs import EchecTemporaire, ErreurEnvoi
 from core.mail.lots import lot_balayer, lot_envoyer
 from core.mail.models import EnvoiActivation
@@ -81,7 +82,6 @@ def boites_relever_task(compte_id: int) -> None:
     """Relève la boîte d'un compte. Deux exécutions simultanées ne prennent jamais le même
     message (`CourrierRecu`) ; l'échéance du relevé (`ECHARPE_BOITE_DELAI`) reste sous
     l'intervalle du balayage pour que les relevés ne s'empilent pas."""
-    from core.mail.boite import boite_relever
 
     boite_relever(compte_id=compte_id)
 
@@ -89,7 +89,6 @@ def boites_relever_task(compte_id: int) -> None:
 @shared_task
 def mail_boites_balayer_task() -> None:
     """Tâche périodique (beat) : un relevé par compte dont la boîte est configurée."""
-    from core.mail.boite import comptes_avec_boite
 
     for compte_id in comptes_avec_boite():
         boites_relever_task.delay(compte_id)
@@ -102,7 +101,6 @@ def mail_invitation_envoyer_task(self: Any, invitation_id: int, par_id: int | No
 
     Mêmes nouveaux essais que le lien d'activation : chaque essai émet un lien neuf qui
     révoque le précédent ; rien n'est envoyé si l'invitation n'attend plus de réponse."""
-    from core.comptes.models import Invitation, StatutInvitation
 
     par = Utilisateur.objects.filter(pk=par_id).first() if par_id is not None else None
     essai = int(self.request.retries or 0)

@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from core.comptes.models import Invitation, Role, StatutInvitation, TypeRole, Utilisateur
 from core.journal.services import journaliser
+from core.liens.models import LienSecurise
+from core.liens.services import lien_creer, lien_revoquer, lien_url_absolue, lien_utiliser
+from core.mail.services import envoyer_gabarit
 from core.tenancy.models import Collectivite
 from core.tenancy.services import model_update
 
@@ -156,8 +159,6 @@ def invitation_emettre(*, invitation: Invitation, par: Utilisateur | None) -> tu
     révoque le précédent) et l'envoie à l'adresse saisie par le chemin d'envoi de la
     collectivité (`core.mail.services`). Appelée par la tâche, hors transaction. Lève
     `ValueError` si l'invitation n'attend plus de réponse, et les erreurs d'envoi."""
-    from core.liens.services import lien_creer, lien_url_absolue
-    from core.mail.services import envoyer_gabarit
 
     restant = invitation.expire_le - timezone.now()
     if invitation.statut != StatutInvitation.EN_ATTENTE or restant <= timedelta(0):
@@ -214,8 +215,6 @@ def invitation_renvoyer(*, invitation: Invitation, par: Utilisateur) -> Invitati
 
 
 def _revoquer_liens(invitation: Invitation, par: Utilisateur | None) -> None:
-    from core.liens.models import LienSecurise
-    from core.liens.services import lien_revoquer
 
     for lien in LienSecurise.objects.filter(
         objectif=OBJECTIF_INVITATION,
@@ -253,7 +252,6 @@ def _invitation_du_lien(invitation: Invitation, lien: Any) -> Invitation:
 
 
 def _accepter(ligne: Invitation, lien: Any, utilisateur: Utilisateur, *, creation: bool) -> Role:
-    from core.liens.services import lien_utiliser
 
     # Le lien ne sert qu'une fois, même en concurrence (lève une `LienInvalide` sinon).
     lien_utiliser(lien=lien)
@@ -320,7 +318,6 @@ def invitation_creer_compte(
 def invitation_refuser(*, invitation: Invitation, lien: Any) -> Invitation:
     """Refus par la personne qui a ouvert le lien. Jamais d'acteur au journal : la
     collectivité n'apprend pas quel compte, s'il y en a un, a refusé."""
-    from core.liens.services import lien_utiliser
 
     ligne = _invitation_du_lien(invitation, lien)
     lien_utiliser(lien=lien)

@@ -65,7 +65,9 @@ class AgentsView(ListeMixin, EspaceAgentMixin, TemplateView):
         personne = objet.utilisateur
         active = personne.has_usable_password()
         if not objet.actif:
-            acces = format_html('<span class="etiquette etiquette--echec">Accès retiré</span>')
+            acces = format_html(
+                '<span class="etiquette etiquette--echec">{}</span>', "Accès retiré"
+            )
         elif not active:
             envoi = objet.invitation_envoyee_le or objet.cree_le  # type: ignore[attr-defined]
             acces = format_html(
@@ -85,7 +87,7 @@ class AgentsView(ListeMixin, EspaceAgentMixin, TemplateView):
                     personne,
                 )
         else:
-            acces = format_html('<span class="etiquette etiquette--succes">Actif</span>')
+            acces = format_html('<span class="etiquette etiquette--succes">{}</span>', "Actif")
         if personne.last_login:
             connexion = date_fr(personne.last_login)
         else:

@@ -19,7 +19,7 @@ import logging
 import re
 import secrets
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -31,12 +31,10 @@ from django.utils import timezone
 from core.comptes.models import Utilisateur
 from core.journal.services import journaliser
 from core.liens.models import CompteurIdentite, LienSecurise
+from core.mail.lots import EnvoiSansObjet, MessagePrepare, lot_mettre_en_file
+from core.mail.models import EnvoiActivation
 from core.registry import registre
 from core.tenancy.models import Collectivite
-
-if TYPE_CHECKING:
-    from core.mail.lots import MessagePrepare
-    from core.mail.models import EnvoiActivation
 
 logger = logging.getLogger(__name__)
 
@@ -546,9 +544,6 @@ def activation_terminer(*, lien: LienSecurise, mot_de_passe: str) -> Utilisateur
     `LienInconnu` si le compte a déjà un mot de passe (activé par un autre lien) : rien
     n'est alors modifié.
     """
-    from core.comptes.models import Utilisateur
-    from core.journal.services import journaliser
-    from core.liens.models import LienSecurise
 
     if lien.objectif != OBJECTIF_ACTIVATION or lien.cible_type != Utilisateur._meta.label_lower:
         raise LienInconnu()
@@ -589,8 +584,6 @@ def activation_envoyer(
     nouveau lien, qui révoque le précédent (le dernier émis gagne). Lève `ValueError` si le
     compte n'a pas d'adresse.
     """
-    from core.mail.lots import lot_mettre_en_file
-    from core.mail.models import EnvoiActivation
 
     # Import tardif : core.tasks importe ce module (la tâche appelle `activation_preparer`).
     from core.tasks import mail_activation_envoyer_task
@@ -618,8 +611,6 @@ def activation_preparer(envoi: EnvoiActivation) -> MessagePrepare:
     envoyé (`EnvoiSansObjet`) si le compte n'a plus d'adresse, est désactivé ou a déjà un mot
     de passe : la personne a pu l'activer par un lien renvoyé entre deux essais.
     """
-    from core.comptes.models import Utilisateur
-    from core.mail.lots import EnvoiSansObjet, MessagePrepare
 
     utilisateur = Utilisateur.objects.filter(pk=envoi.utilisateur_id).first()
     if utilisateur is None or not utilisateur.email:

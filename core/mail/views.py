@@ -250,7 +250,7 @@ class SmtpComptesView(ListeMixin, EspaceAgentMixin, TemplateView):
 def etat_du_test(compte: CompteSMTP) -> str:
     """Résultat du dernier test d'un compte, comme `core/smtp_etat_test.html`."""
     if not compte.derniere_verification:
-        return format_html('<span class="etiquette etiquette--attente">Non testé</span>')
+        return format_html('<span class="etiquette etiquette--attente">{}</span>', "Non testé")
     if compte.dernier_test_reussi:
         return format_html(
             '<span class="etiquette etiquette--succes">Réussi</span> le {}',

@@ -56,7 +56,7 @@ def _journal(monde, n: int) -> None:
         journaliser(
             action="compte_smtp_enregistre",
             collectivite=monde.collectivite,
-            acteur=monde.personnes[A],
+            par=monde.personnes[A],
             details={"i": i},
         )
 
