@@ -25,8 +25,9 @@ from core.travaux.services import Suivi, tache_travail, travaux_balayer
 
 logger = logging.getLogger(__name__)
 
-# Invitations : elles passent encore par le compte de la plateforme (EMAIL_BACKEND), hors du
-# chemin des envois en nombre (`core.mail.lots`) ; quelques nouveaux essais espacés.
+# Invitations : un courriel à la fois (`invitation_emettre`, par le chemin d'envoi de la
+# collectivité), encore hors du chemin des envois en nombre (`core.mail.lots`) : quelques
+# nouveaux essais espacés sur les échecs passagers.
 INVITATION_ESSAIS_MAX = 5
 INVITATION_PREMIER_DELAI = 60
 INVITATION_DELAI_MAX = 60 * 60
