@@ -72,7 +72,7 @@ class AgentsView(ListeMixin, EspaceAgentMixin, TemplateView):
             envoi = objet.invitation_envoyee_le or objet.cree_le  # type: ignore[attr-defined]
             acces = format_html(
                 '<span class="etiquette">Invitation envoyée le {}, non activé</span>',
-                f"{timezone.localtime(envoi):%d/%m/%Y}",
+                date_fr(timezone.localtime(envoi).date()),
             )
             if not objet.rattache_ailleurs:  # type: ignore[attr-defined]
                 acces = format_html(

@@ -163,14 +163,20 @@ def _delai_lecture(echeance: _Echeance) -> float:
 # --- IMAP et POP3 ---------------------------------------------------------------------------
 
 
+def _connecter(hote: str, port: int, delai: float | None, echeance: _Echeance) -> socket.socket:
+    """Socket vers une adresse autorisée, coupée par l'échéance du relevé."""
+    sock = connexion_autorisee(hote, port, delai)
+    echeance.surveiller(sock)
+    return sock
+
+
 class _IMAP(imaplib.IMAP4):
     def __init__(self, hote: str, port: int, *, echeance: _Echeance, delai: float) -> None:
         self._echeance = echeance
         super().__init__(hote, port, timeout=delai)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = connexion_autorisee(self.host, self.port, timeout)
-        self._echeance.surveiller(sock)
+        sock = _connecter(self.host, self.port, timeout, self._echeance)
         return sock
 
 
@@ -180,8 +186,7 @@ class _IMAPSSL(imaplib.IMAP4_SSL):
         super().__init__(hote, port, ssl_context=_contexte_tls(), timeout=delai)
 
     def _create_socket(self, timeout: float | None) -> socket.socket:
-        sock = connexion_autorisee(self.host, self.port, timeout)
-        self._echeance.surveiller(sock)
+        sock = _connecter(self.host, self.port, timeout, self._echeance)
         return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
 
 
@@ -191,8 +196,7 @@ class _POP3(poplib.POP3):
         super().__init__(hote, port, timeout=delai)
 
     def _create_socket(self, timeout: float) -> socket.socket:
-        sock = connexion_autorisee(self.host, self.port, timeout)
-        self._echeance.surveiller(sock)
+        sock = _connecter(self.host, self.port, timeout, self._echeance)
         return sock
 
 
@@ -202,8 +206,7 @@ class _POP3SSL(poplib.POP3_SSL):
         super().__init__(hote, port, context=_contexte_tls(), timeout=delai)
 
     def _create_socket(self, timeout: float) -> socket.socket:
-        sock = connexion_autorisee(self.host, self.port, timeout)
-        self._echeance.surveiller(sock)
+        sock = _connecter(self.host, self.port, timeout, self._echeance)
         contexte: ssl.SSLContext = self.context  # type: ignore[attr-defined]
         return contexte.wrap_socket(sock, server_hostname=self.host)
 

@@ -98,8 +98,8 @@ class _Echeance:
         return min(self.par_operation, restant)
 
 
-class _SocketBornee(socket.socket):
-    """Socket TCP dont chaque opération s'arrête à l'échéance de l'échange."""
+class _Bornee(socket.socket):
+    """Chaque lecture et écriture s'arrête à l'échéance de l'échange (socket brute ou TLS)."""
 
     echeance: _Echeance
 
@@ -115,16 +115,18 @@ class _SocketBornee(socket.socket):
         self.settimeout(self.echeance.borne())
         return super().send(*args)
 
+
+class _SocketBornee(_Bornee):
+    """Socket TCP dont chaque opération s'arrête à l'échéance de l'échange."""
+
     def sendall(self, *args: Any) -> None:
         self.settimeout(self.echeance.borne())
         super().sendall(*args)
 
 
-class _SSLSocketBornee(ssl.SSLSocket):
+class _SSLSocketBornee(_Bornee, ssl.SSLSocket):
     """Même chose sous TLS ; l'échéance est un attribut de classe (`_contexte_tls`) parce que
     `wrap_socket` négocie avant de rendre l'objet."""
-
-    echeance: _Echeance
 
     def do_handshake(self, block: bool = False) -> None:
         self.settimeout(self.echeance.borne())
@@ -137,18 +139,6 @@ class _SSLSocketBornee(ssl.SSLSocket):
     def write(self, *args: Any) -> int:
         self.settimeout(self.echeance.borne())
         return super().write(*args)
-
-    def recv(self, *args: Any) -> bytes:
-        self.settimeout(self.echeance.borne())
-        return super().recv(*args)
-
-    def recv_into(self, *args: Any) -> int:
-        self.settimeout(self.echeance.borne())
-        return super().recv_into(*args)
-
-    def send(self, *args: Any) -> int:
-        self.settimeout(self.echeance.borne())
-        return super().send(*args)
 
 
 def _socket_bornee(hote: str, port: int, echeance: _Echeance, source: Any) -> socket.socket:
