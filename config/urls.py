@@ -8,6 +8,7 @@ admin.site.index_title = "Administration de la plateforme"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
+    path("", include("electeurs.urls")),
 ]
 
 handler400 = "core.pages.erreurs.erreur_400"

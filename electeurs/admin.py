@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from core.admin_base import PerimetreAdmin
+from electeurs.identite import normaliser
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe
+
+
+@admin.register(BureauDeVote)
+class BureauDeVoteAdmin(PerimetreAdmin):
+    list_display = ("code", "libelle", "circonscription_libelle", "canton_libelle", "collectivite")
+    list_filter = (("collectivite", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("code", "libelle")
+
+
+class InscriptionListeInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = InscriptionListe
+    extra = 0
+    fields = ("type_liste", "bureau", "numero_ordre")
+    readonly_fields = ("type_liste", "bureau", "numero_ordre")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Electeur)
+class ElecteurAdmin(PerimetreAdmin):
+    list_display = (
+        "nom_naissance",
+        "nom_usage",
+        "prenoms",
+        "date_naissance_affichee",
+        "statut",
+        "ine",
+        "collectivite",
+    )
+    list_filter = ("statut", "sexe", ("collectivite", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("recherche_naissance", "recherche_usage", "ine")
+    inlines = [InscriptionListeInline]
+
+    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        # Les champs de recherche sont normalisés (sans accents ni casse) : la saisie aussi.
+        return super().get_search_results(request, queryset, normaliser(search_term))
+
+    @admin.display(description="né(e) le")
+    def date_naissance_affichee(self, obj: Electeur) -> str:
+        return obj.date_naissance_affichee

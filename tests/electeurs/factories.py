@@ -1,0 +1,47 @@
+"""Fabriques du fichier électoral (les sous-paquets de l'application ajoutent les leurs ici)."""
+
+from __future__ import annotations
+
+import factory
+from factory.django import DjangoModelFactory
+
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Sexe, TypeListe
+from tests.factories import CollectiviteFactory
+
+
+class BureauDeVoteFactory(DjangoModelFactory):
+    class Meta:
+        model = BureauDeVote
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    code = factory.Sequence(lambda n: f"{n + 1:04d}")
+    libelle = factory.Sequence(lambda n: f"Bureau {n + 1}")
+
+
+class ElecteurFactory(DjangoModelFactory):
+    class Meta:
+        model = Electeur
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    nom_naissance = factory.Sequence(lambda n: f"NOM{n}")
+    prenoms = "Hélène Marie"
+    sexe = Sexe.FEMININ
+    naissance_jour = 4
+    naissance_mois = 7
+    naissance_annee = 1953
+    commune_naissance_code = "85194"
+    commune_naissance_libelle = "Les Sables-d'Olonne"
+    nationalite = "Française"
+
+
+class InscriptionListeFactory(DjangoModelFactory):
+    class Meta:
+        model = InscriptionListe
+
+    electeur = factory.SubFactory(ElecteurFactory)
+    collectivite = factory.LazyAttribute(lambda o: o.electeur.collectivite)
+    type_liste = TypeListe.PRINCIPALE
+    bureau = factory.LazyAttribute(
+        lambda o: BureauDeVoteFactory(collectivite=o.electeur.collectivite)
+    )
+    numero_ordre = factory.Sequence(lambda n: n + 1)
