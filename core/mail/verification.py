@@ -89,7 +89,12 @@ def smtp_tester(*, compte: CompteSMTP, destinataire: str, par: Utilisateur) -> R
     else:
         resultat = ResultatTest(
             ok=True,
-            message=f"Le serveur a accepté le message : {message.reponse_smtp}",
+            # La réponse brute du serveur (« 250 2.0.0 Ok… ») reste dans la trace de l'envoi :
+            # l'agent a besoin de savoir quoi vérifier, pas du code du protocole.
+            message=(
+                f"Connexion réussie : le serveur a accepté le message de test pour {destinataire}."
+                " Vérifiez qu'il est bien arrivé dans cette boîte."
+            ),
             code=message.code_smtp,
         )
     compte.derniere_verification = timezone.now()

@@ -33,7 +33,12 @@ def test_tester_envoie_un_vrai_message_et_memorise_le_succes(
 
     assert resultat.ok
     assert resultat.code == 250
-    assert resultat.message == f"Le serveur a accepté le message : {REPONSE_DATA}"
+    assert resultat.message == (
+        "Connexion réussie : le serveur a accepté le message de test pour moi@exemple.test."
+        " Vérifiez qu'il est bien arrivé dans cette boîte."
+    )
+    assert "250" not in resultat.message
+    assert MessageEnvoye.objects.get(compte=compte).reponse_smtp == REPONSE_DATA
     [recu] = serveur.boite.recus
     assert recu.destinataires == ["moi@exemple.test"]
     assert recu.identifiant == IDENTIFIANT
@@ -127,7 +132,7 @@ def test_tester_en_demonstration_le_serveur_de_demo_passe_par_la_boite(monde, se
     )
 
     assert resultat.ok
-    assert resultat.message == "Le serveur a accepté le message : 250 boîte de démonstration"
+    assert resultat.message.startswith("Connexion réussie : le serveur a accepté")
     assert len(list(tmp_path.glob("*.eml"))) == 1
 
 
