@@ -74,6 +74,19 @@ class LienInconnu(LienInvalide):
     """Jeton inconnu, altéré ou d'un autre objectif."""
 
 
+class LienAutrePersonne(LienInvalide):
+    """Lien d'activation ouvert dans la session d'une autre personne connectée."""
+
+    statut = 403
+    titre = "Lien destiné à une autre personne"
+
+    def __init__(self, connectee: str) -> None:
+        super().__init__(
+            f"Vous êtes connecté(e) en tant que {connectee} et ce lien active le compte d'une "
+            "autre personne. Déconnectez-vous, puis rouvrez le lien reçu par courriel."
+        )
+
+
 class LienExpire(LienInvalide):
     statut = 410
     titre = "Lien expiré"

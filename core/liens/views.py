@@ -22,6 +22,7 @@ from core.comptes.models import Utilisateur
 from core.liens.forms import IdentiteForm, MotDePasseForm
 from core.liens.services import (
     OBJECTIF_ACTIVATION,
+    LienAutrePersonne,
     LienInconnu,
     LienInvalide,
     LienVerrouille,
@@ -57,13 +58,24 @@ def _vue_de_lien(vue: Vue) -> Vue:
     return never_cache(enveloppe)
 
 
-def _erreur(request: HttpRequest, erreur: LienInvalide) -> HttpResponse:
+def _erreur(
+    request: HttpRequest, erreur: LienInvalide, *, deconnexion: bool = False
+) -> HttpResponse:
     return render(
         request,
         "core/lien_erreur.html",
-        {"titre": erreur.titre, "message": erreur.message},
+        {"titre": erreur.titre, "message": erreur.message, "deconnexion": deconnexion},
         status=erreur.statut,
     )
+
+
+def _autre_personne_connectee(request: HttpRequest, titulaire: Any) -> HttpResponse | None:
+    """Poste partagé : le lien d'activation d'une personne ne s'ouvre jamais sous le nom (et
+    l'en-tête) d'une autre personne connectée ; il reste ouvert pour après la déconnexion."""
+    if not request.user.is_authenticated or titulaire is None or request.user.pk == titulaire.pk:
+        return None
+    nom = request.user.get_full_name() or request.user.get_username()
+    return _erreur(request, LienAutrePersonne(nom), deconnexion=True)
 
 
 @_vue_de_lien
@@ -96,6 +108,10 @@ def lien_accueil(request: HttpRequest) -> HttpResponse:
     url_name = registre.objectifs_liens.get(lien.objectif)
     if url_name is None:
         return _erreur(request, LienInconnu("Ce lien ne mène à aucune page disponible."))
+    if lien.objectif == OBJECTIF_ACTIVATION:
+        autre = _autre_personne_connectee(request, cible_du_lien(lien, Utilisateur))
+        if autre is not None:
+            return autre
     if identite_verifiee_en_session(request, lien):
         return redirect(url_name)
     if identite_bloquee(lien):
@@ -151,6 +167,9 @@ def lien_activation(request: HttpRequest) -> HttpResponse:
             request,
             LienInconnu("Le compte de ce lien est désactivé. Contactez votre mairie."),
         )
+    autre = _autre_personne_connectee(request, utilisateur)
+    if autre is not None:
+        return autre
     # Un lien d'activation ne remplace jamais un mot de passe déjà choisi.
     deja_faite = activation_deja_faite(utilisateur=utilisateur)
     if deja_faite is not None:

@@ -416,3 +416,35 @@ def test_aucun_jeton_dans_les_logs(collectivite, agent, caplog):
     for secret in (jeton, faux, jeton_expire):
         assert secret not in caplog.text
         assert all(secret not in r.getMessage() for r in caplog.records)
+
+
+def test_lien_d_activation_ouvert_dans_la_session_d_une_autre_personne(collectivite, agent):
+    """Poste partagé : le lien ne s'active pas sous le nom (ni l'en-tête) de la personne
+    connectée ; après la déconnexion, le même lien sert encore."""
+    connectee = RoleFactory(
+        collectivite=collectivite,
+        role="administrateur",
+        utilisateur__username="deja.connectee",
+        utilisateur__first_name="Claire",
+        utilisateur__last_name="Connectée",
+    ).utilisateur
+    _lien, jeton = activation(collectivite, agent, date_naissance=None)
+    client = Client()
+    client.force_login(connectee)
+
+    client.get(lien_url(jeton))
+    for url in ("/l/", reverse("liens:activation")):
+        page = client.get(url)
+        contenu = html.unescape(page.content.decode())
+        assert page.status_code == 403, url
+        assert "Lien destiné à une autre personne" in contenu
+        assert "Vous êtes connecté(e) en tant que Claire Connectée" in contenu
+        assert "Me déconnecter</button>" in contenu
+        assert 'name="new_password1"' not in contenu
+    agent.refresh_from_db()
+    assert not agent.has_usable_password()
+
+    client.post(reverse("logout"))
+    suite = Client()
+    suite.get(lien_url(jeton))
+    assert suite.get(reverse("liens:activation")).status_code == 200
