@@ -199,9 +199,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.mail_boites_balayer_task",
         "schedule": timedelta(minutes=5),
     },
-    # Envois en nombre du socle (liens d'activation) : lignes oubliées, envois interrompus.
+    # Envois en nombre du socle (liens d'activation, invitations) : lignes oubliées, envois
+    # interrompus.
     "activations-balayer": {
         "task": "core.tasks.mail_activations_balayer_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "invitations-balayer": {
+        "task": "core.tasks.mail_invitations_balayer_task",
         "schedule": timedelta(minutes=1),
     },
 }

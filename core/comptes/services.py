@@ -19,7 +19,8 @@ from core.comptes.models import Invitation, Role, StatutInvitation, TypeRole, Ut
 from core.journal.services import journaliser
 from core.liens.models import LienSecurise
 from core.liens.services import lien_creer, lien_revoquer, lien_url_absolue, lien_utiliser
-from core.mail.services import envoyer_gabarit
+from core.mail.lots import EnvoiSansObjet, MessagePrepare, lot_mettre_en_file
+from core.mail.models import EnvoiInvitation
 from core.tenancy.models import Collectivite
 from core.tenancy.services import model_update
 
@@ -132,46 +133,49 @@ def agent_ajouter(
     return invitation
 
 
-def invitation_envoyer(*, invitation: Invitation, par: Utilisateur | None) -> None:
-    """Seul point d'envoi d'une invitation : met en file, après le commit, la tâche qui crée
-    le lien et l'envoie à l'adresse saisie (`invitation_emettre`).
+def invitation_envoyer(*, invitation: Invitation, par: Utilisateur | None) -> EnvoiInvitation:
+    """Seul point d'envoi d'une invitation : enregistre l'envoi (`EnvoiInvitation`, « en
+    attente ») et le met en file après le commit ; `mail_invitation_envoyer_task` l'envoie par
+    le chemin des envois en nombre (`core.mail.lots` : nouveaux essais, échecs, incertains).
 
-    Le jeton naît dans la tâche : le broker ne voit que des identifiants."""
-    invitation_id = int(invitation.pk)
-    par_id = int(par.pk) if par is not None and par.pk is not None else None
+    Le jeton naît dans la tâche (`invitation_preparer`) : le broker ne voit que des
+    identifiants. Broker indisponible : le balayage le remettra en file."""
 
     def mettre_en_file() -> None:
-        from kombu.exceptions import OperationalError
-
         from core.tasks import mail_invitation_envoyer_task
 
-        try:
-            mail_invitation_envoyer_task.delay(invitation_id, par_id)
-        except (OperationalError, OSError):
-            # L'invitation reste en attente : « Renvoyer » (liste des agents) la renverra.
-            logger.exception("Invitation %s non mise en file.", invitation_id)
+        lot_mettre_en_file(ids=[envoi.pk], tache=mail_invitation_envoyer_task)
 
-    transaction.on_commit(mettre_en_file)
+    envoi = EnvoiInvitation.objects.create(
+        collectivite_id=invitation.collectivite_id,
+        invitation=invitation,
+        par=par if par is not None and par.pk is not None else None,
+    )
+    mettre_en_file()
+    return envoi
 
 
-def invitation_emettre(*, invitation: Invitation, par: Utilisateur | None) -> tuple[Any, Any]:
-    """Crée le lien de l'invitation (usage unique, jusqu'à l'expiration de l'invitation ; il
-    révoque le précédent) et l'envoie à l'adresse saisie par le chemin d'envoi de la
-    collectivité (`core.mail.services`). Appelée par la tâche, hors transaction. Lève
-    `ValueError` si l'invitation n'attend plus de réponse, et les erreurs d'envoi."""
+def invitation_preparer(envoi: EnvoiInvitation) -> MessagePrepare:
+    """Le courriel d'un `EnvoiInvitation`, appelé par `core.mail.lots` dans la tâche.
 
+    Crée le lien de l'invitation (usage unique, jusqu'à l'expiration de l'invitation ; il
+    révoque le précédent), validé avant l'envoi. Rien n'est créé ni envoyé (`EnvoiSansObjet`)
+    si l'invitation n'attend plus de réponse (acceptée, annulée ou expirée entre deux essais).
+    """
+
+    invitation = Invitation.objects.select_related("collectivite").get(pk=envoi.invitation_id)
     restant = invitation.expire_le - timezone.now()
     if invitation.statut != StatutInvitation.EN_ATTENTE or restant <= timedelta(0):
-        raise ValueError("Cette invitation n'attend plus de réponse.")
-    lien, jeton = lien_creer(
+        raise EnvoiSansObjet("Cette invitation n'attend plus de réponse : rien n'est envoyé.")
+    _lien, jeton = lien_creer(
         collectivite=invitation.collectivite,
         objectif=OBJECTIF_INVITATION,
         cible=invitation,
         duree=restant,
         usage_unique=True,
-        par=par,
+        par=envoi.par,
     )
-    message = envoyer_gabarit(
+    return MessagePrepare.depuis_gabarit(
         gabarit="invitation",
         contexte={
             "prenom": invitation.prenom,
@@ -181,10 +185,9 @@ def invitation_emettre(*, invitation: Invitation, par: Utilisateur | None) -> tu
             "expire_le": f"{timezone.localtime(invitation.expire_le):%d/%m/%Y}",
         },
         collectivite=invitation.collectivite,
-        expediteur=par,
+        expediteur=envoi.par,
         destinataires=[invitation.email],
     )
-    return lien, message
 
 
 def _invitation_en_attente(invitation: Invitation) -> Invitation:

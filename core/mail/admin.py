@@ -14,7 +14,13 @@ from core.admin_base import LectureSeuleAdmin, PerimetreAdmin, collectivites_de,
 from core.comptes.models import Utilisateur
 from core.mail.comptes import CHAMPS_COMPTE, compte_smtp_enregistrer, verifier_changement_serveur
 from core.mail.forms import ChampsCompteMixin
-from core.mail.models import CompteSMTP, CourrierRecu, EnvoiActivation, MessageEnvoye
+from core.mail.models import (
+    CompteSMTP,
+    CourrierRecu,
+    EnvoiActivation,
+    EnvoiInvitation,
+    MessageEnvoye,
+)
 
 
 class CompteSMTPAdminForm(ChampsCompteMixin, forms.ModelForm):
@@ -122,6 +128,17 @@ class EnvoiActivationAdmin(LectureSeuleAdmin, PerimetreAdmin):
     list_filter = ["statut", ("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["utilisateur__username", "reponse_smtp"]
     list_select_related = ["utilisateur"]
+    date_hierarchy = "cree_le"
+
+
+@admin.register(EnvoiInvitation)
+class EnvoiInvitationAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    """Invitations envoyées par le chemin des envois en nombre (état de chaque envoi)."""
+
+    list_display = ["cree_le", "invitation", "statut", "tentatives", "code_smtp", "envoye_le"]
+    list_filter = ["statut", ("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["invitation__email", "reponse_smtp"]
+    list_select_related = ["invitation"]
     date_hierarchy = "cree_le"
 
 

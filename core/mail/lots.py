@@ -93,6 +93,14 @@ class EnvoiDansTransaction(RuntimeError):
         )
 
 
+def _dans_une_transaction() -> bool:
+    """Un bloc `atomic` du code est ouvert. Les blocs qu'ouvre un cas de test de Django
+    (`_from_testcase`) ne comptent pas : c'est la règle de Django pour `atomic(durable=True)`,
+    qui permet de tester une tâche exécutée « après le commit » sans base transactionnelle."""
+    connexion = transaction.get_connection()
+    return any(not getattr(bloc, "_from_testcase", False) for bloc in connexion.atomic_blocks)
+
+
 class EnvoiSansObjet(Exception):
     """Levée par la fonction de préparation : plus rien à envoyer à cette ligne (personne
     désactivée, compte déjà activé…). La ligne passe « échec » avec ce texte, en français."""
@@ -260,7 +268,7 @@ def lot_envoyer(
     est appelée après la prise de la ligne (jamais pour une ligne déjà envoyée). `tache`
     reçoit les lignes à réessayer (`apply_async(args=[ids], countdown=…)`).
     """
-    if transaction.get_connection().in_atomic_block:
+    if _dans_une_transaction():
         raise EnvoiDansTransaction()
     lot = _Lot(preparer=preparer)
     try:

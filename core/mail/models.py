@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from core.comptes.models import Utilisateur
+from core.comptes.models import Invitation, Utilisateur
 from core.tenancy.models import ModeleCollectivite
 
 
@@ -248,3 +248,32 @@ class EnvoiActivation(LigneEnvoi, ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"Activation de {self.utilisateur} ({self.get_statut_display()})"
+
+
+class EnvoiInvitation(LigneEnvoi, ModeleCollectivite):
+    """Le courriel d'une invitation (`core.comptes.services.invitation_envoyer`).
+
+    Comme l'activation : le lien naît dans le worker, chaque essai émet un lien neuf qui
+    révoque le précédent, nouveaux essais et envois incertains suivent `core.mail.lots`.
+    """
+
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, related_name="envois", verbose_name="invitation"
+    )
+    par = models.ForeignKey(
+        Utilisateur,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="demandé par",
+    )
+
+    class Meta:
+        verbose_name = "envoi d'une invitation"
+        verbose_name_plural = "envois d'invitations"
+        ordering = ["-cree_le"]
+        indexes = [models.Index(fields=["statut", "prochain_essai"], name="envoi_invitation_file")]
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.invitation.email} ({self.get_statut_display()})"

@@ -235,6 +235,10 @@ def test_la_tache_n_envoie_rien_pour_une_invitation_close(monde, envoi):
         role=TypeRole.LECTURE,
     )
     invitation_annuler(invitation=invitation, par=monde.personnes["administrateur"])
-    mail_invitation_envoyer_task.apply(args=[invitation.pk, None])
+    [ligne] = invitation.envois.all()
+    mail_invitation_envoyer_task.apply(args=[[ligne.pk]])
+    ligne.refresh_from_db()
+    assert ligne.statut == "echec"
+    assert "n'attend plus de réponse" in ligne.reponse_smtp
     assert envoi.boite.recus == []
     assert not LienSecurise.objects.filter(objectif="invitation").exists()

@@ -14,9 +14,16 @@ from django.conf import settings as reglages
 from django.utils import timezone
 
 from config.celery import app
+from core.comptes.models import TypeRole
+from core.comptes.services import agent_ajouter
 from core.liens.services import activation_envoyer, lien_verifier
-from core.mail.models import EnvoiActivation, StatutEnvoi
-from core.tasks import mail_activation_envoyer_task, mail_activations_balayer_task
+from core.mail.models import EnvoiActivation, EnvoiInvitation, StatutEnvoi
+from core.tasks import (
+    mail_activation_envoyer_task,
+    mail_activations_balayer_task,
+    mail_invitation_envoyer_task,
+    mail_invitations_balayer_task,
+)
 from tests.factories import UtilisateurFactory
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
 from tests.smtp_local import creer_compte
@@ -102,3 +109,42 @@ def test_rien_n_est_envoye_si_le_compte_a_ete_active_entre_temps(
     assert envoi.statut == StatutEnvoi.ECHEC
     assert "déjà activé" in envoi.reponse_smtp
     assert serveur.boite.recus == []
+
+
+def test_invitation_par_le_chemin_des_envois_en_nombre(
+    monde, serveur_smtp, smtp_sans_verification, settings
+):
+    """L'invitation suit le même chemin que l'activation : ligne de statut, nouvel essai par
+    le balayage après un 4xx, lien neuf à chaque essai."""
+    settings.ECHARPE_ENVOI_REMISE_EN_FILE = 0
+    invite = "claire.martin@exemple.test"
+    serveur = serveur_smtp(reponses={invite: ["451 4.3.0 Try again later"]})
+    creer_compte(serveur, collectivite=monde.collectivite)
+    for tache in (mail_invitation_envoyer_task, mail_invitations_balayer_task):
+        assert app.amqp.router.route({}, tache.name)["queue"].name == "mail"
+    assert mail_invitations_balayer_task.name in {
+        valeur["task"] for valeur in reglages.CELERY_BEAT_SCHEDULE.values()
+    }
+
+    invitation = agent_ajouter(
+        collectivite=monde.collectivite,
+        par=monde.personnes["administrateur"],
+        prenom="Claire",
+        nom="Martin",
+        email=invite,
+        role=TypeRole.LECTURE,
+    )
+
+    [ligne] = EnvoiInvitation.objects.filter(invitation=invitation)
+    assert (ligne.statut, ligne.tentatives, ligne.code_smtp) == (StatutEnvoi.EN_ATTENTE, 1, 451)
+    assert serveur.boite.recus == []
+    EnvoiInvitation.objects.filter(pk=ligne.pk).update(
+        prochain_essai=timezone.now() - timedelta(seconds=1)
+    )
+    mail_invitations_balayer_task.delay()
+
+    ligne.refresh_from_db()
+    assert (ligne.statut, ligne.tentatives) == (StatutEnvoi.ENVOYE, 2)
+    [recu] = serveur.boite.recus
+    assert recu.destinataires == [invite]
+    assert lien_verifier(jeton=_jeton(recu), objectif="invitation").revoque_le is None
