@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import CharField, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Cast
 
 from core.comptes.models import Invitation, Role, StatutInvitation, Utilisateur
 from core.liens.models import LienSecurise
-from core.mail.models import CompteSMTP
+from core.mail.models import CompteSMTP, EnvoiActivation, EnvoiInvitation
 from core.tenancy.models import Collectivite
 
 
@@ -62,14 +64,33 @@ def agents_de_la_collectivite(*, collectivite: Collectivite) -> QuerySet[Role]:
                 )
             ),
             invitation_envoyee_le=Subquery(dernier_lien[:1]),
+            **_dernier_envoi(
+                EnvoiActivation.objects.filter(
+                    collectivite=collectivite, utilisateur_id=utilisateur
+                )
+            ),
         )
     )
+
+
+def _dernier_envoi(envois: QuerySet[Any]) -> dict[str, Subquery]:
+    """Statut et réponse du dernier envoi (`LigneEnvoi`) : la liste montre un échec ou un envoi
+    incertain, que personne ne refait automatiquement."""
+    dernier = envois.order_by("-cree_le", "-pk")
+    return {
+        "dernier_envoi_statut": Subquery(dernier.values("statut")[:1]),
+        "dernier_envoi_reponse": Subquery(dernier.values("reponse_smtp")[:1]),
+    }
 
 
 def invitations_en_attente(*, collectivite: Collectivite, texte: str = "") -> QuerySet[Invitation]:
     """Invitations de la collectivité qui attendent une réponse (expirées comprises, pour
     « Renvoyer ») : rien que ce que l'administrateur a saisi, jamais de compte."""
-    invitations = Invitation.objects.pour(collectivite).filter(statut=StatutInvitation.EN_ATTENTE)
+    invitations = (
+        Invitation.objects.pour(collectivite)
+        .filter(statut=StatutInvitation.EN_ATTENTE)
+        .annotate(**_dernier_envoi(EnvoiInvitation.objects.filter(invitation_id=OuterRef("pk"))))
+    )
     if texte:
         invitations = invitations.filter(
             Q(email__icontains=texte) | Q(nom__icontains=texte) | Q(prenom__icontains=texte)

@@ -29,7 +29,7 @@ from core.formulaires import erreurs_vers_formulaire
 from core.liens.services import activation_envoyer
 from core.listes import Colonne, ListeMixin
 from core.mail.comptes import compte_existe
-from core.templatetags.echarpe import date_fr
+from core.templatetags.echarpe import date_fr, etat_envoi
 from core.tenancy.mixins import EspaceAgentMixin, texte_de_recherche
 
 
@@ -71,8 +71,12 @@ class AgentsView(ListeMixin, EspaceAgentMixin, TemplateView):
         elif not active:
             envoi = objet.invitation_envoyee_le or objet.cree_le  # type: ignore[attr-defined]
             acces = format_html(
-                '<span class="etiquette">Invitation envoyée le {}, non activé</span>',
+                '<span class="etiquette">Invitation envoyée le {}, non activé</span>{}',
                 date_fr(timezone.localtime(envoi).date()),
+                etat_envoi(
+                    objet.dernier_envoi_statut,  # type: ignore[attr-defined]
+                    objet.dernier_envoi_reponse,  # type: ignore[attr-defined]
+                ),
             )
             if not objet.rattache_ailleurs:  # type: ignore[attr-defined]
                 acces = format_html(

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -63,3 +64,21 @@ def url_page(request: HttpRequest, numero: int) -> str:
     parametres = request.GET.copy()
     parametres["page"] = str(numero)
     return parametres.urlencode()
+
+
+@register.simple_tag
+def etat_envoi(statut: str | None, reponse: str | None = "") -> str:
+    """L'échec ou l'incertitude du dernier envoi d'un courriel (ligne `LigneEnvoi`), à
+    montrer à côté de la personne ; rien pour un envoi parti ou en cours."""
+    if statut == "echec":
+        return format_html(
+            '<span class="etiquette etiquette--echec">Courriel non parti : {}</span>',
+            reponse or "le serveur l'a refusé.",
+        )
+    if statut == "incertain":
+        return format_html(
+            '<span class="etiquette etiquette--attente">{}</span>',
+            "Envoi incertain : le courriel est peut-être parti. Demandez à la personne "
+            "avant de renvoyer.",
+        )
+    return ""

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from core.comptes.services import agent_ajouter, role_modifier
 from core.liens.services import activation_envoyer
+from core.mail.models import EnvoiActivation, EnvoiInvitation, StatutEnvoi
 from core.models import (
     EntreeJournal,
     Invitation,
@@ -418,3 +422,35 @@ def test_enregistrer_la_fiche_sans_toucher_au_logo_le_garde(monde):
     assert reponse.status_code == 302
     monde.collectivite.refresh_from_db()
     assert (monde.collectivite.logo.name, monde.collectivite.population_legale) == (ancien, 2200)
+
+
+def test_la_liste_des_agents_montre_les_envois_en_echec_ou_incertains(monde):
+    """Un envoi refusé ou incertain n'est jamais refait seul : l'administrateur le voit."""
+    invitation = Invitation.objects.create(
+        collectivite=monde.collectivite,
+        prenom="Claire",
+        nom="Martin",
+        email="claire@exemple.test",
+        role=TypeRole.LECTURE,
+        invite_par=monde.personnes["administrateur"],
+        expire_le=timezone.now() + timedelta(days=7),
+    )
+    EnvoiInvitation.objects.create(
+        collectivite=monde.collectivite,
+        invitation=invitation,
+        statut=StatutEnvoi.ECHEC,
+        reponse_smtp="Adresse refusée par le serveur destinataire.",
+    )
+    nouveau = RoleFactory(collectivite=monde.collectivite, role=TypeRole.LECTURE).utilisateur
+    nouveau.set_unusable_password()
+    nouveau.save()
+    EnvoiActivation.objects.create(
+        collectivite=monde.collectivite, utilisateur=nouveau, statut=StatutEnvoi.INCERTAIN
+    )
+
+    contenu = monde.client("administrateur").get(reverse("comptes:agents")).content.decode()
+
+    assert "Courriel non parti : Adresse refusée par le serveur destinataire." in contenu.replace(
+        "&#x27;", "'"
+    )
+    assert "Envoi incertain : le courriel est peut-être parti." in contenu
