@@ -90,6 +90,9 @@ class Registre:
     libelles_valeurs: dict[str, str] = field(default_factory=dict)
     descriptions_journal: dict[str, Callable[[Any], str]] = field(default_factory=dict)
     receptions_courrier: dict[str, ReceptionCourrier] = field(default_factory=dict)
+    # Les énumérations d'actions, par nom de classe : un test retrouve `ActionX.MEMBRE` écrit
+    # dans le code sans supposer que le code soit le nom du membre en minuscules.
+    enumerations_actions: dict[str, type[Choices]] = field(default_factory=dict)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -107,6 +110,7 @@ class Registre:
     def ajouter_actions(self, actions: type[Choices]) -> None:
         """Les actions journalisées d'une application (`TextChoices` : code, libellé)."""
         self.libelles_chronologie.update({str(a.value): str(a.label) for a in actions})
+        self.enumerations_actions[actions.__name__] = actions
 
     def ajouter_libelles_details(self, libelles: dict[str, str]) -> None:
         self.libelles_details.update(libelles)

@@ -490,9 +490,12 @@ def _valeurs(expression: object) -> list[str]:
     if isinstance(expression, ast.IfExp):
         return _valeurs(expression.body) + _valeurs(expression.orelse)
     if isinstance(expression, ast.Attribute) and isinstance(expression.value, ast.Name):
-        # ActionCore.CONNEXION : un membre d'une énumération enregistrée.
-        code = expression.attr.lower()
-        return [code] if code in registre.libelles_chronologie else [f"<{expression.attr}>"]
+        # ActionCore.CONNEXION : un membre d'une énumération enregistrée au registre.
+        enumeration = registre.enumerations_actions.get(expression.value.id)
+        membre = getattr(enumeration, expression.attr, None) if enumeration else None
+        if membre is None:
+            return [f"<{expression.value.id}.{expression.attr} : énumération non enregistrée>"]
+        return [str(membre.value)]
     return [f"<expression non lisible : {ast.dump(expression)[:60]}>"]  # type: ignore[arg-type]
 
 
