@@ -10,7 +10,10 @@ filtres et les compteurs de l'Accueil la lisent en une requête.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -303,6 +306,22 @@ class Mouvement(ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} — {self.electeur}"
+
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Mouvement:
+        instance = super().from_db(db, field_names, values)
+        instance._recue_le_origine = instance.__dict__.get("recue_le")
+        return instance
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # EL-23 : la date de réception fait courir le délai de décision ; elle ne change plus.
+        origine = getattr(self, "_recue_le_origine", None)
+        if origine is not None and self.recue_le != origine:
+            raise ValidationError(
+                {"recue_le": "La date de réception d'une demande ne peut plus être modifiée."}
+            )
+        super().save(*args, **kwargs)
+        self._recue_le_origine = self.recue_le
 
     @property
     def defavorable(self) -> bool:

@@ -74,7 +74,7 @@ def _verrouiller(mouvement: Mouvement) -> Mouvement:
 def _exiger_etat(mouvement: Mouvement, *etats: EtatMouvement, action: str) -> None:
     if mouvement.etat not in etats:
         raise ValidationError(
-            f"Impossible de {action} : le mouvement est à l'étape « "
+            f"Vous ne pouvez pas {action} : le mouvement est à l'étape « "
             f"{mouvement.get_etat_display()} »."
         )
 
