@@ -107,9 +107,7 @@ def _reunion(monde, par, le=date(2026, 12, 15), presents=3, membres=3):
 
 
 @time_machine.travel(AUJOURDHUI)
-def test_une_demande_cree_un_electeur_en_instance_et_un_mouvement_a_decider(
-    monde, administrateur
-):
+def test_une_demande_cree_un_electeur_en_instance_et_un_mouvement_a_decider(monde, administrateur):
     mouvement = _demande(monde, administrateur)
 
     assert mouvement.electeur.statut == StatutElecteur.EN_INSTANCE
@@ -284,9 +282,7 @@ def test_apres_les_observations_la_radiation_radie_et_demande_l_avis(monde, admi
     assert not InscriptionListe.objects.filter(electeur=electeur).exists()
     assert mouvement.echeance == date(2026, 12, 11)
     assert Etape.objects.get(mouvement=mouvement, type=TypeEtape.DECISION).avis == Avis.RADIATION
-    assert ActionProcedure.ELECTEUR_RADIE in {
-        e.action for e in journal_chronologie(sujet=electeur)
-    }
+    assert ActionProcedure.ELECTEUR_RADIE in {e.action for e in journal_chronologie(sujet=electeur)}
 
 
 @time_machine.travel(date(2026, 11, 25))
@@ -330,7 +326,9 @@ def test_une_intention_sans_motif_ou_hors_liste_est_refusee(monde, administrateu
 def test_un_rapo_sur_une_decision_favorable_est_refuse(monde, administrateur):
     mouvement = _notifier(_decider(_demande(monde, administrateur), administrateur), administrateur)
     with pytest.raises(ValidationError) as erreur:
-        services.rapo_enregistrer(mouvement=mouvement, recu_le=date(2026, 12, 1), par=administrateur)
+        services.rapo_enregistrer(
+            mouvement=mouvement, recu_le=date(2026, 12, 1), par=administrateur
+        )
     assert "refus ou une radiation" in _message(erreur)
 
 
@@ -459,9 +457,7 @@ def test_la_commission_inscrit_un_electeur_omis(monde, administrateur):
 
 
 @time_machine.travel(AUJOURDHUI)
-def test_le_tableau_de_la_reunion_prend_les_mouvements_depuis_la_precedente(
-    monde, administrateur
-):
+def test_le_tableau_de_la_reunion_prend_les_mouvements_depuis_la_precedente(monde, administrateur):
     _reunion(monde, administrateur, le=date(2026, 11, 26), membres=3)
     ancien = MouvementFactory(
         electeur__collectivite=monde.collectivite, recue_le=date(2026, 11, 20), etat="clos"
