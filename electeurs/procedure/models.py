@@ -10,6 +10,7 @@ filtres et les compteurs de l'Accueil la lisent en une requête.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -304,6 +305,9 @@ class Mouvement(ModeleCollectivite):
             ),
         ]
 
+    # La date de réception lue en base (None pour un mouvement pas encore enregistré).
+    _recue_le_origine: datetime.date | None = None
+
     def __str__(self) -> str:
         return f"{self.get_type_display()} — {self.electeur}"
 
@@ -315,7 +319,7 @@ class Mouvement(ModeleCollectivite):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # EL-23 : la date de réception fait courir le délai de décision ; elle ne change plus.
-        origine = getattr(self, "_recue_le_origine", None)
+        origine = self._recue_le_origine
         if origine is not None and self.recue_le != origine:
             raise ValidationError(
                 {"recue_le": "La date de réception d'une demande ne peut plus être modifiée."}
