@@ -94,6 +94,13 @@ class DemandeInscriptionForm(forms.ModelForm):
         self.fields["naissance_annee"].help_text = "Le jour et le mois peuvent rester vides."
         self.fields["recue_le"].initial = timezone.localdate()
 
+    # Les listes électorales écrivent les noms en capitales (comme les extraits du REU).
+    def clean_nom_naissance(self) -> str:
+        return str(self.cleaned_data["nom_naissance"]).strip().upper()
+
+    def clean_nom_usage(self) -> str:
+        return str(self.cleaned_data["nom_usage"]).strip().upper()
+
 
 class IntentionRadiationForm(forms.Form):
     liste = forms.ChoiceField(label="Liste", choices=TypeListe.choices)
