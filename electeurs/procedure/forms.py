@@ -207,6 +207,32 @@ class DecisionCommissionForm(forms.Form):
         ).queryset = ReunionCommission.objects.pour(collectivite)
 
 
+class CommissionElecteurForm(forms.Form):
+    """La commission inscrit un électeur omis ou radie un électeur indûment inscrit (L19)."""
+
+    reunion = forms.ModelChoiceField(
+        label="Réunion de la commission",
+        queryset=ReunionCommission.objects.none(),
+        empty_label="Choisissez la réunion",
+        error_messages={"required": "Choisissez la réunion de la commission."},
+    )
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[
+            (DecisionCommission.INSCRIPTION, "Inscrire l'électeur"),
+            (DecisionCommission.RADIATION, "Radier l'électeur"),
+        ],
+    )
+    liste = forms.ChoiceField(label="Liste", choices=TypeListe.choices)
+    motif = _texte("Motifs de la commission", required=True)
+
+    def __init__(self, *args: Any, collectivite: Collectivite, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(
+            forms.ModelChoiceField, self.fields["reunion"]
+        ).queryset = ReunionCommission.objects.pour(collectivite)
+
+
 class PieceForm(forms.Form):
     type = forms.ChoiceField(label="Type de pièce", choices=TypePiece.choices)
     date = _date("Date de la pièce")

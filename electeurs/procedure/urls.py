@@ -37,6 +37,11 @@ urlpatterns = [
         name="procedure_intention",
     ),
     path(
+        "electeurs/<int:pk>/commission-de-controle/",
+        views.CommissionElecteurView.as_view(),
+        name="procedure_commission_electeur",
+    ),
+    path(
         "electeurs/commission-de-controle/",
         views.CommissionView.as_view(),
         name="procedure_commission",

@@ -28,6 +28,7 @@ from electeurs.models import Electeur, InscriptionListe, TypeListe
 from electeurs.procedure import services
 from electeurs.procedure.affichage import situation
 from electeurs.procedure.forms import (
+    CommissionElecteurForm,
     DateForm,
     DecisionCommissionForm,
     DecisionForm,
@@ -517,6 +518,43 @@ class IntentionRadiationView(ProcedureMixin, TemplateView):
 
 
 # --- Commission de contrôle -----------------------------------------------------------------
+
+
+class CommissionElecteurView(ProcedureMixin, TemplateView):
+    """Décision de la commission sur un électeur : inscription d'un omis, radiation (L19 II)."""
+
+    action = Action.ECRIRE
+    model = Electeur
+    template_name = "electeurs/procedure/commission_electeur.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["electeur"] = self.get_object()
+        context.setdefault("form", CommissionElecteurForm(collectivite=self.collectivite))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        electeur = self.get_object()
+        form = CommissionElecteurForm(request.POST, collectivite=self.collectivite)
+        if form.is_valid():
+            try:
+                mouvement = services.commission_statuer_electeur(
+                    collectivite=self.collectivite,
+                    electeur=electeur,
+                    reunion=form.cleaned_data["reunion"],
+                    decision=form.cleaned_data["decision"],
+                    liste=form.cleaned_data["liste"],
+                    motif=form.cleaned_data["motif"],
+                    par=self.agent,
+                )
+            except ValidationError as erreur:
+                erreurs_vers_formulaire(form, erreur)
+            else:
+                messages.success(
+                    request, "Décision de la commission enregistrée : notifiez-la sous 2 jours."
+                )
+                return redirect("electeurs:procedure_mouvement", pk=mouvement.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class CommissionView(ProcedureMixin, TemplateView):

@@ -125,6 +125,18 @@ CAS_MATRICE = [
         methode="post",
         donnees=INTENTION,
     ),
+    Cas(
+        "electeurs:procedure_commission_electeur",
+        attendus({A, E}, autre=404),
+        kwargs=_electeur_inscrit,
+    ),
+    Cas(
+        "electeurs:procedure_commission_electeur",
+        attendus({A, E}, ok=400, autre=404),
+        kwargs=_electeur_inscrit,
+        methode="post",
+        donnees={"decision": "radiation", "liste": "LP", "motif": ""},
+    ),
     Cas("electeurs:procedure_commission", attendus({A, E, L})),
     Cas(
         "electeurs:procedure_commission",

@@ -10,12 +10,14 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.comptes.models import TypeRole
 from core.travaux.models import StatutTravail, Travail
 from electeurs.models import Electeur, StatutElecteur
+from electeurs.procedure import selectors, services
 from electeurs.procedure.models import (
     Canal,
     EtatMouvement,
@@ -365,3 +367,82 @@ def test_les_compteurs_s_affichent_sur_l_accueil(monde):
     assert "Demandes à décider" not in _page(
         monde.client(TypeRole.SECRETARIAT).get(reverse("pages:accueil"))
     )
+
+
+@time_machine.travel(AUJOURDHUI)
+def test_la_commission_radie_un_electeur_par_sa_page(monde, administrateur):
+    electeur = InscriptionListeFactory(electeur__collectivite=monde.collectivite).electeur
+    membres = [
+        services.membre_ajouter(
+            collectivite=monde.collectivite, nom=f"M{i}", qualite="Conseiller", par=administrateur
+        )
+        for i in range(3)
+    ]
+    reunion = services.reunion_creer(
+        collectivite=monde.collectivite,
+        date=date(2026, 12, 1),
+        nombre_membres=3,
+        presents=membres,
+        par=administrateur,
+    )
+    autre_reunion = ReunionCommission.objects.create(
+        collectivite=monde.autre, date=date(2026, 12, 1), nombre_membres=3
+    )
+    client = monde.client(E)
+    url = reverse("electeurs:procedure_commission_electeur", args=[electeur.pk])
+    donnees = {"decision": "radiation", "liste": "LP", "motif": "Domicile hors commune"}
+
+    ailleurs = client.post(url, {**donnees, "reunion": autre_reunion.pk})
+    assert ailleurs.status_code == 400
+    assert "Sélectionnez un choix valide" in _page(ailleurs)
+
+    reponse = client.post(url, {**donnees, "reunion": reunion.pk})
+    assert reponse.status_code == 302
+    electeur.refresh_from_db()
+    assert electeur.statut == StatutElecteur.RADIE
+    mouvement = Mouvement.objects.get(electeur=electeur)
+    assert mouvement.etat == EtatMouvement.COMMISSION_DECIDEE
+    assert mouvement.echeance == date(2026, 12, 3)
+
+
+@time_machine.travel(AUJOURDHUI)
+def test_le_gabarit_de_la_fiche_fait_autant_de_requetes_pour_2_ou_20_mouvements(monde):
+    electeur = ElecteurFactory(collectivite=monde.collectivite)
+
+    def ajouter(n: int) -> None:
+        for _ in range(n):
+            mouvement = MouvementFactory(
+                electeur=electeur, decision="favorable", decide_le=AUJOURDHUI
+            )
+            Piece.objects.create(
+                collectivite=monde.collectivite,
+                electeur=electeur,
+                mouvement=mouvement,
+                type="demande",
+                date=AUJOURDHUI,
+                fichier=SimpleUploadedFile("p.pdf", PDF),
+                nom_original="p.pdf",
+                type_mime="application/pdf",
+                taille=len(PDF),
+            )
+
+    def rendre() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as requetes:
+            texte = render_to_string(
+                "electeurs/procedure/_fiche_mouvements.html",
+                {
+                    "mouvements": selectors.mouvements_de(electeur=electeur),
+                    "pieces": selectors.pieces_de(electeur=electeur),
+                    "electeur": electeur,
+                    "peut_ecrire": True,
+                },
+            )
+        return len(requetes), texte
+
+    ajouter(2)
+    deux, _ = rendre()
+    ajouter(18)
+    vingt, texte = rendre()
+    assert vingt == deux
+    assert texte.count("Demande (formulaire CERFA) du 02/12/2026") == 20
+    assert "(inscription accordée)" in html.unescape(texte)
