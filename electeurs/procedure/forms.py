@@ -189,6 +189,8 @@ class DecisionCommissionForm(forms.Form):
         label="Réunion de la commission",
         queryset=ReunionCommission.objects.none(),
         empty_label="Choisissez la réunion",
+        help_text="Enregistrez d'abord la réunion et ses présents dans « Commission de "
+        "contrôle » : le quorum y est vérifié.",
         error_messages={"required": "Choisissez la réunion de la commission."},
     )
     decision = forms.ChoiceField(
@@ -214,6 +216,8 @@ class CommissionElecteurForm(forms.Form):
         label="Réunion de la commission",
         queryset=ReunionCommission.objects.none(),
         empty_label="Choisissez la réunion",
+        help_text="Enregistrez d'abord la réunion et ses présents dans « Commission de "
+        "contrôle » : le quorum y est vérifié.",
         error_messages={"required": "Choisissez la réunion de la commission."},
     )
     decision = forms.ChoiceField(

@@ -450,6 +450,19 @@ def mouvement_decider(
         )
     _pas_dans_le_futur("decide_le", decide_le, "La date de la décision")
     _pas_avant("decide_le", decide_le, mouvement.recue_le, "La date de la décision")
+    if (
+        mouvement.etat == EtatMouvement.INTENTION
+        and not (mouvement.npai_le or mouvement.observations_le)
+        and mouvement.fin_observations is not None
+        and decide_le <= mouvement.fin_observations
+    ):
+        # R12 : la décision suit la fin des 15 jours d'observations, même saisie après coup.
+        raise ValidationError(
+            {
+                "decide_le": "La décision ne peut pas dater d'avant la fin des observations "
+                f"({mouvement.fin_observations:%d/%m/%Y})."
+            }
+        )
     mouvement.decision = decision
     if mouvement.defavorable and not motif.strip():
         # CRPA L211-2 : une décision individuelle défavorable est motivée (EL-44).

@@ -131,6 +131,8 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.aujourdhui = timezone.localdate()
+        if any(self._filtres().values()):
+            self.vide = self.vide_recherche
         context = super().get_context_data(**kwargs)
         context.update(self.contexte_liste())
         context["filtres"] = self._filtres()

@@ -571,3 +571,28 @@ def test_un_electeur_d_une_autre_collectivite_est_refuse(monde, administrateur):
             recue_le=date(2026, 11, 25),
             par=administrateur,
         )
+
+
+@time_machine.travel(date(2026, 12, 20))
+def test_une_decision_datee_pendant_les_observations_est_refusee(monde, administrateur):
+    mouvement = _intention(monde, administrateur)
+    services.intention_reception_enregistrer(
+        mouvement=mouvement, recue_le=date(2026, 11, 23), par=administrateur
+    )
+    with pytest.raises(ValidationError) as erreur:
+        _decider(mouvement, administrateur, le=date(2026, 12, 8), motif="Plus d'attache")
+    assert "avant la fin des observations (08/12/2026)" in _message(erreur)
+
+
+@time_machine.travel(AUJOURDHUI)
+def test_le_journal_de_l_electeur_se_lit_en_francais(monde, administrateur):
+    mouvement = _notifier(_decider(_demande(monde, administrateur), administrateur), administrateur)
+    entrees = list(journal_chronologie(sujet=mouvement.electeur))
+    assert len(entrees) >= 4
+    for entree in entrees:
+        assert not entree.libelle_action.startswith("electeurs_"), entree.action
+        assert "electeurs_" not in entree.details_lisibles
+        assert "_le" not in entree.details_lisibles, entree.details_lisibles
+    textes = " ".join(e.details_lisibles for e in entrees)
+    assert "Lettre recommandée avec accusé de réception" in textes
+    assert "28/11/2026" in textes
