@@ -131,10 +131,10 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         self.aujourdhui = timezone.localdate()
-        if any(self._filtres().values()):
-            self.vide = self.vide_recherche
         context = super().get_context_data(**kwargs)
         context.update(self.contexte_liste())
+        if any(self._filtres().values()):
+            context["liste"].vide = self.vide_recherche
         context["filtres"] = self._filtres()
         context["etats"] = EtatMouvement.choices
         context["types"] = TypeMouvement.choices
