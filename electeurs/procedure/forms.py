@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.dates import ChampDateFr
 from core.tenancy.models import Collectivite
-from electeurs.models import Electeur, Sexe, TypeListe
+from electeurs.models import BureauDeVote, Electeur, Sexe, TypeListe
 from electeurs.procedure.models import (
     Canal,
     Decision,
@@ -130,9 +130,28 @@ class DecisionForm(forms.Form):
     motif = _texte(
         "Motifs de la décision", help_text="Obligatoires pour un refus ou une radiation."
     )
+    bureau = forms.ModelChoiceField(
+        label="Bureau de vote",
+        queryset=BureauDeVote.objects.none(),
+        required=False,
+        empty_label="À préciser plus tard",
+        help_text="Pour une inscription accordée : le bureau figure sur l'avis d'inscription.",
+    )
 
-    def __init__(self, *args: Any, type_mouvement: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        type_mouvement: str = "",
+        collectivite: Collectivite | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if type_mouvement == TypeMouvement.INSCRIPTION and collectivite is not None:
+            cast(
+                forms.ModelChoiceField, self.fields["bureau"]
+            ).queryset = BureauDeVote.objects.pour(collectivite)
+        else:
+            del self.fields["bureau"]
         if type_mouvement == TypeMouvement.RADIATION:
             cast(forms.ChoiceField, self.fields["decision"]).choices = [
                 (Decision.FAVORABLE, "Radier l'électeur"),

@@ -24,6 +24,7 @@ from core.journal.services import ElementJournal, journaliser, journaliser_lot
 from core.tenancy.models import Collectivite
 from electeurs.models import (
     ActionElecteurs,
+    BureauDeVote,
     Electeur,
     InscriptionListe,
     StatutElecteur,
@@ -129,10 +130,22 @@ def _canal(canal: str, numero_lrar: str) -> None:
 # --- Application d'une décision à l'électeur ------------------------------------------------
 
 
-def _inscrire(electeur: Electeur, *, liste: str, le: date, mouvement: Mouvement) -> ElementJournal:
-    InscriptionListe.objects.get_or_create(
-        electeur=electeur, type_liste=liste, defaults={"collectivite_id": electeur.collectivite_id}
+def _inscrire(
+    electeur: Electeur,
+    *,
+    liste: str,
+    le: date,
+    mouvement: Mouvement,
+    bureau: BureauDeVote | None = None,
+) -> ElementJournal:
+    inscription, cree = InscriptionListe.objects.get_or_create(
+        electeur=electeur,
+        type_liste=liste,
+        defaults={"collectivite_id": electeur.collectivite_id, "bureau": bureau},
     )
+    if not cree and bureau is not None and inscription.bureau_id != bureau.pk:
+        inscription.bureau = bureau
+        inscription.save(update_fields=["bureau", "modifie_le"])
     if electeur.statut != StatutElecteur.INSCRIT:
         electeur.statut = StatutElecteur.INSCRIT
         electeur.date_inscription = le
@@ -429,6 +442,7 @@ def mouvement_decider(
     delegation: str,
     delegation_reference: str = "",
     motif: str = "",
+    bureau: BureauDeVote | None = None,
     par: Utilisateur | None,
 ) -> Mouvement:
     """Décision du maire (ou de son délégué, EL-20), appliquée aussitôt à l'électeur ; elle
@@ -444,6 +458,8 @@ def mouvement_decider(
         raise ValidationError({"decideur": "Indiquez qui signe la décision."})
     if delegation not in Delegation.values:
         raise ValidationError({"delegation": "Indiquez à quel titre le signataire décide."})
+    if bureau is not None and bureau.collectivite_id != mouvement.collectivite_id:
+        raise ValidationError({"bureau": "Choisissez un bureau de vote de la commune."})
     if delegation != Delegation.MAIRE and not delegation_reference.strip():
         raise ValidationError(
             {"delegation_reference": "Indiquez l'arrêté de délégation (numéro et date)."}
@@ -501,7 +517,9 @@ def mouvement_decider(
     electeur = Electeur.objects.select_for_update().get(pk=mouvement.electeur_id)
     if decision == Decision.FAVORABLE and mouvement.type == TypeMouvement.INSCRIPTION:
         elements.append(
-            _inscrire(electeur, liste=mouvement.liste, le=decide_le, mouvement=mouvement)
+            _inscrire(
+                electeur, liste=mouvement.liste, le=decide_le, mouvement=mouvement, bureau=bureau
+            )
         )
     elif decision == Decision.FAVORABLE and mouvement.type == TypeMouvement.RADIATION:
         elements.append(

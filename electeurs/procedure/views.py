@@ -198,7 +198,9 @@ ETAPES: dict[str, EtapeFormulaire] = {
     "decider": EtapeFormulaire(
         "Décision du maire",
         "Enregistrer la décision",
-        lambda *a, mouvement, **k: DecisionForm(*a, type_mouvement=mouvement.type, **k),
+        lambda *a, mouvement, **k: DecisionForm(
+            *a, type_mouvement=mouvement.type, collectivite=mouvement.collectivite, **k
+        ),
         lambda m, d, par: services.mouvement_decider(
             mouvement=m,
             decision=d["decision"],
@@ -207,6 +209,7 @@ ETAPES: dict[str, EtapeFormulaire] = {
             delegation=d["delegation"],
             delegation_reference=d["delegation_reference"],
             motif=d["motif"],
+            bureau=d.get("bureau"),
             par=par,
         ),
         (EtatMouvement.A_DECIDER, EtatMouvement.INTENTION),
@@ -344,11 +347,17 @@ class MouvementEtapeView(ProcedureMixin, TemplateView):
         form = _formulaire(etape, mouvement, request.POST)
         if form.is_valid():
             try:
-                ETAPES[etape].appliquer(mouvement, form.cleaned_data, self.agent)
+                apres = ETAPES[etape].appliquer(mouvement, form.cleaned_data, self.agent)
             except ValidationError as erreur:
                 erreurs_vers_formulaire(form, erreur)
             else:
                 messages.success(request, ETAPES[etape].succes)
+                if apres.rapo_hors_delai and etape == "rapo":
+                    messages.warning(
+                        request,
+                        "Ce recours est arrivé après la fin du délai de 5 jours : il est "
+                        "enregistré, la commission jugera de sa recevabilité.",
+                    )
                 return redirect("electeurs:procedure_mouvement", pk=mouvement.pk)
         vue = MouvementDetailView()
         vue.setup(request, pk=pk)

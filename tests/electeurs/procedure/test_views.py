@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from core.comptes.models import TypeRole
 from core.travaux.models import StatutTravail, Travail
-from electeurs.models import Electeur, StatutElecteur
+from electeurs.models import Electeur, InscriptionListe, StatutElecteur
 from electeurs.procedure import selectors, services
 from electeurs.procedure.models import (
     Canal,
@@ -27,6 +27,7 @@ from electeurs.procedure.models import (
     ReunionCommission,
 )
 from tests.electeurs.factories import (
+    BureauDeVoteFactory,
     ElecteurFactory,
     InscriptionListeFactory,
     MouvementFactory,
@@ -165,6 +166,7 @@ def test_une_date_impossible_revient_sous_son_champ(monde):
 @time_machine.travel(AUJOURDHUI)
 def test_decider_puis_notifier_par_les_pages(monde):
     mouvement = MouvementFactory(electeur__collectivite=monde.collectivite, echeance=AUJOURDHUI)
+    bureau = BureauDeVoteFactory(collectivite=monde.collectivite)
     client = monde.client(E)
     reponse = client.post(
         reverse("electeurs:procedure_etape", args=[mouvement.pk, "decider"]),
@@ -173,11 +175,14 @@ def test_decider_puis_notifier_par_les_pages(monde):
             "decider-decide_le": "01/12/2026",
             "decider-decideur": "Jeanne Maire",
             "decider-delegation": "maire",
+            "decider-bureau": bureau.pk,
         },
         follow=True,
     )
     page = _page(reponse)
     assert "Décision enregistrée" in page
+    inscription = InscriptionListe.objects.get(electeur=mouvement.electeur)
+    assert inscription.bureau == bureau
     assert "À notifier au plus tard le 03/12/2026" in page
     assert "Avis à produire : Avis d'inscription" in page
     reponse = client.post(
@@ -446,3 +451,31 @@ def test_le_gabarit_de_la_fiche_fait_autant_de_requetes_pour_2_ou_20_mouvements(
     assert vingt == deux
     assert texte.count("Demande (formulaire CERFA) du 02/12/2026") == 20
     assert "(inscription accordée)" in html.unescape(texte)
+
+
+@time_machine.travel(date(2026, 12, 20))
+def test_un_rapo_tardif_s_enregistre_avec_un_avertissement(monde, administrateur):
+    mouvement = MouvementFactory(electeur__collectivite=monde.collectivite, echeance=AUJOURDHUI)
+    mouvement = services.mouvement_decider(
+        mouvement=mouvement,
+        decision="refus",
+        decide_le=date(2026, 11, 26),
+        decideur="Jeanne Maire",
+        delegation="maire",
+        motif="Aucune attache",
+        par=administrateur,
+    )
+    services.mouvement_notifier(
+        mouvement=mouvement,
+        notification=services.Notification(envoyee_le=date(2026, 11, 27), canal=Canal.COURRIER),
+        par=administrateur,
+    )
+    reponse = monde.client(E).post(
+        reverse("electeurs:procedure_etape", args=[mouvement.pk, "rapo"]),
+        {"rapo-recu_le": "10/12/2026", "rapo-texte": "Je conteste"},
+        follow=True,
+    )
+    page = _page(reponse)
+    assert "Recours enregistré" in page
+    assert "après la fin du délai de 5 jours" in page
+    assert "Recours reçu hors délai (après le 02/12/2026)" in page
