@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, cast
 
 from django import forms
@@ -93,6 +94,27 @@ class DemandeInscriptionForm(forms.ModelForm):
             self.fields[nom].widget.attrs.update({"inputmode": "numeric"})
         self.fields["naissance_annee"].help_text = "Le jour et le mois peuvent rester vides."
         self.fields["recue_le"].initial = timezone.localdate()
+
+    def clean(self) -> dict[str, Any]:
+        donnees = super().clean() or {}
+        jour, mois, annee = (
+            donnees.get("naissance_jour"),
+            donnees.get("naissance_mois"),
+            donnees.get("naissance_annee"),
+        )
+        if jour and not mois:
+            self.add_error("naissance_mois", "Indiquez le mois si vous indiquez le jour.")
+        elif jour and mois and annee:
+            try:
+                datetime.date(annee, mois, jour)
+            except ValueError:
+                self.add_error(
+                    "naissance_jour",
+                    f"Cette date de naissance n'existe pas ({jour:02d}/{mois:02d}/{annee}).",
+                )
+        if annee and not 1900 <= annee <= timezone.localdate().year:
+            self.add_error("naissance_annee", "Indiquez une année de naissance plausible.")
+        return donnees
 
     # Les listes électorales écrivent les noms en capitales (comme les extraits du REU).
     def clean_nom_naissance(self) -> str:

@@ -479,3 +479,14 @@ def test_un_rapo_tardif_s_enregistre_avec_un_avertissement(monde, administrateur
     assert "Recours enregistré" in page
     assert "après la fin du délai de 5 jours" in page
     assert "Recours reçu hors délai (après le 02/12/2026)" in page
+
+
+@time_machine.travel(AUJOURDHUI)
+def test_une_date_de_naissance_impossible_est_refusee(monde):
+    reponse = monde.client(E).post(
+        reverse("electeurs:procedure_demande_nouvelle"),
+        {**DEMANDE, "naissance_jour": "31", "naissance_mois": "2", "naissance_annee": "1990"},
+    )
+    assert reponse.status_code == 400
+    assert "Cette date de naissance n'existe pas (31/02/1990)." in _page(reponse)
+    assert not Electeur.objects.exists()
