@@ -318,6 +318,11 @@ class MouvementDetailView(ProcedureMixin, TemplateView):
             decision_possible=services.decision_possible_le(mouvement),
             etapes=list(Etape.objects.filter(mouvement=mouvement).select_related("par")),
             pieces=list(Piece.objects.filter(mouvement=mouvement)),
+            inscriptions=list(
+                InscriptionListe.objects.filter(electeur=mouvement.electeur).select_related(
+                    "bureau"
+                )
+            ),
             date_limite_rapo=services.date_limite_rapo(mouvement),
             date_limite_tribunal=services.date_limite_tribunal(mouvement),
             formulaires=[

@@ -183,6 +183,7 @@ def test_decider_puis_notifier_par_les_pages(monde):
     assert "Décision enregistrée" in page
     inscription = InscriptionListe.objects.get(electeur=mouvement.electeur)
     assert inscription.bureau == bureau
+    assert f"Liste principale, bureau {bureau.code} — {bureau.libelle}" in page
     assert "À notifier au plus tard le 03/12/2026" in page
     assert "Avis à produire : Avis d'inscription" in page
     reponse = client.post(
