@@ -68,3 +68,15 @@ def test_demande_decision_notification(page: Page, live_server: Any, commune: Co
     page.goto(url(live_server, "electeurs:procedure_commission"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Commission de contrôle")
     verifier_accessibilite(page)
+    page.get_by_label("Nom et prénom").fill("Anne Membre")
+    page.get_by_label("Qualité").fill("Conseillère municipale")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ajouter le membre").click()
+    expect(page.locator(".message--success")).to_contain_text("Anne Membre")
+    page.get_by_label("Date de la réunion").fill(aujourdhui)
+    page.get_by_label("Anne Membre (Conseillère municipale)").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la réunion").click()
+    expect(page.locator("main")).to_contain_text("Quorum non atteint : 1 présent pour 3 requis")
+    expect(page.locator("table")).to_contain_text("PARCOURS Camille Anne")
+    verifier_accessibilite(page)
