@@ -61,11 +61,8 @@ def pieces_de(*, electeur: Electeur) -> QuerySet[Piece]:
 
 
 def demandes_a_decider_compter(collectivite: Collectivite, utilisateur: Any) -> int:
-    return (
-        Mouvement.objects.pour(collectivite)
-        .filter(etat__in=[EtatMouvement.A_DECIDER, EtatMouvement.INTENTION])
-        .count()
-    )
+    # Les intentions de radiation n'y sont pas : le maire attend la fin des observations.
+    return Mouvement.objects.pour(collectivite).filter(etat=EtatMouvement.A_DECIDER).count()
 
 
 def decisions_a_notifier_compter(collectivite: Collectivite, utilisateur: Any) -> int:

@@ -493,6 +493,7 @@ def test_les_compteurs_de_l_accueil(monde, administrateur):
         electeur__collectivite=monde.collectivite, etat="notifiee", echeance=date(2026, 12, 1)
     )
     MouvementFactory(electeur__collectivite=monde.autre, echeance=date(2026, 12, 1))
+    MouvementFactory(electeur__collectivite=monde.collectivite, etat="intention")
 
     c = monde.collectivite
     assert selectors.demandes_a_decider_compter(c, administrateur) == 2
