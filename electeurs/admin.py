@@ -1,8 +1,8 @@
 from django.contrib import admin
 
-from core.admin_base import PerimetreAdmin
+from core.admin_base import LectureSeuleAdmin, PerimetreAdmin, PerimetreMixin
 from electeurs.identite import normaliser
-from electeurs.models import BureauDeVote, Electeur, InscriptionListe
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Mouvement
 
 
 @admin.register(BureauDeVote)
@@ -45,3 +45,13 @@ class ElecteurAdmin(PerimetreAdmin):
     @admin.display(description="né(e) le")
     def date_naissance_affichee(self, obj: Electeur) -> str:
         return obj.date_naissance_affichee
+
+
+# --- Procédure (sous-paquet `procedure`) : en lecture seule, chaque étape passe par ses
+# services (ordre des étapes, délais, journal) depuis les pages Mouvements.
+@admin.register(Mouvement)
+class MouvementAdmin(PerimetreMixin, LectureSeuleAdmin):
+    list_display = ("electeur", "type", "liste", "origine", "recue_le", "etat", "echeance")
+    list_filter = ("etat", "type", "origine", ("collectivite", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("electeur__recherche_naissance",)
+    list_select_related = ("electeur",)

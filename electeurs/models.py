@@ -267,3 +267,6 @@ class InscriptionListe(ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"{self.get_type_liste_display()} — {self.electeur}"
+
+
+from electeurs.procedure.models import *  # noqa: E402, F403  (mouvements, procédure L18)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -45,3 +47,21 @@ class InscriptionListeFactory(DjangoModelFactory):
         lambda o: BureauDeVoteFactory(collectivite=o.electeur.collectivite)
     )
     numero_ordre = factory.Sequence(lambda n: n + 1)
+
+
+# --- Procédure (sous-paquet `procedure`) ----------------------------------------------------
+
+
+class MouvementFactory(DjangoModelFactory):
+    """Une demande d'inscription à décider (échéance à poser par le test s'il en a besoin)."""
+
+    class Meta:
+        model = "electeurs.Mouvement"
+
+    electeur = factory.SubFactory(ElecteurFactory)
+    collectivite = factory.LazyAttribute(lambda o: o.electeur.collectivite)
+    type = "inscription"
+    liste = TypeListe.PRINCIPALE
+    origine = "demande"
+    recue_le = datetime.date(2026, 11, 25)
+    etat = "a_decider"
