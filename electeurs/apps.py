@@ -25,3 +25,28 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             BureauDeVote._meta.label_lower, lambda b: f"le bureau de vote {b.code} « {b.libelle} »"
         )
+
+        # Notifications du REU (sous-paquet `reu`).
+        from core.registry import Compteur, ReceptionCourrier
+        from electeurs.reu.models import ActionREU, NotificationREU
+        from electeurs.reu.selectors import notifications_a_traiter_compter
+        from electeurs.reu.services import notification_depuis_courriel
+
+        registre.ajouter_actions(ActionREU)
+        registre.ajouter_description_journal(
+            NotificationREU._meta.label_lower,
+            lambda n: f"la notification du REU « {n.get_type_display()} » du {n.recue_le:%d/%m/%Y}",
+        )
+        registre.ajouter_libelles_details({"source": "source"})
+        registre.ajouter_compteur(
+            Compteur(
+                "Notifications du REU à traiter",
+                notifications_a_traiter_compter,
+                Capacite.ELECTEURS,
+                url_name="electeurs:reu_liste",
+                ordre=110,
+            )
+        )
+        registre.ajouter_reception_courrier(
+            ReceptionCourrier(code="electeurs_reu", gestionnaire=notification_depuis_courriel)
+        )

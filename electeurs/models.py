@@ -267,3 +267,6 @@ class InscriptionListe(ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"{self.get_type_liste_display()} — {self.electeur}"
+
+
+from electeurs.reu.models import NotificationREU  # noqa: E402, F401 — notifications du REU

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from electeurs.reu.urls import urlpatterns as reu_urlpatterns
 from electeurs.views import ElecteurListeView
 
 app_name = "electeurs"
@@ -7,3 +8,4 @@ app_name = "electeurs"
 urlpatterns = [
     path("electeurs/", ElecteurListeView.as_view(), name="liste"),
 ]
+urlpatterns += [*reu_urlpatterns]

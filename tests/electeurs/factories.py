@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
 from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Sexe, TypeListe
+from electeurs.reu.models import NotificationREU, SourceNotificationREU, TypeNotificationREU
 from tests.factories import CollectiviteFactory
 
 
@@ -45,3 +48,17 @@ class InscriptionListeFactory(DjangoModelFactory):
         lambda o: BureauDeVoteFactory(collectivite=o.electeur.collectivite)
     )
     numero_ordre = factory.Sequence(lambda n: n + 1)
+
+
+# --- Notifications du REU (sous-paquet `reu`) ---------------------------------------------
+
+
+class NotificationREUFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationREU
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    type = TypeNotificationREU.RADIATION_DECES
+    recue_le = datetime.date(2026, 11, 20)
+    texte = "Radiation pour décès."
+    source = SourceNotificationREU.SAISIE
