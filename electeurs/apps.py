@@ -50,3 +50,29 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_reception_courrier(
             ReceptionCourrier(code="electeurs_reu", gestionnaire=notification_depuis_courriel)
         )
+        # Sans préfixe : l'entrée « Électeurs » (/electeurs/) reste celle de la rubrique.
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Notifications du REU", "electeurs:reu_liste", Capacite.ELECTEURS, ordre=101
+            )
+        )
+
+        # Éditions (sous-paquet `editions`).
+        from core.comptes.permissions import Action
+        from core.registry import TypeTravail
+        from electeurs.editions.tasks import TYPE_EDITION, edition_produire_task
+
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Éditions", "electeurs:editions", Capacite.ELECTEURS, Action.EXPORTER, ordre=102
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_EDITION,
+                "Édition du fichier électoral",
+                edition_produire_task,
+                Capacite.ELECTEURS,
+                Action.EXPORTER,
+            )
+        )

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from electeurs.editions.urls import urlpatterns as editions_urlpatterns
 from electeurs.reu.urls import urlpatterns as reu_urlpatterns
 from electeurs.views import ElecteurListeView
 
@@ -8,4 +9,4 @@ app_name = "electeurs"
 urlpatterns = [
     path("electeurs/", ElecteurListeView.as_view(), name="liste"),
 ]
-urlpatterns += [*reu_urlpatterns]
+urlpatterns += [*reu_urlpatterns, *editions_urlpatterns]
