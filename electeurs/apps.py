@@ -76,3 +76,8 @@ class ElecteursConfig(AppConfig):
                 Action.EXPORTER,
             )
         )
+
+        # Données de démonstration (`charger_demo`).
+        from electeurs.demo import charger_demo_electeurs
+
+        registre.ajouter_chargeur_demo("electeurs", charger_demo_electeurs)
