@@ -254,7 +254,7 @@ def notification_lier(
 
 def _expediteur_accepte(message: EmailMessage) -> bool:
     expediteur = str(message.get("From", "")).lower()
-    domaines = getattr(settings, "ECHARPE_REU_DOMAINES_EXPEDITEURS", ("insee.fr",))
+    domaines = settings.ECHARPE_REU_DOMAINES_EXPEDITEURS
     adresse = expediteur.rsplit("<", 1)[-1].rstrip(">").strip()
     domaine = adresse.rsplit("@", 1)[-1] if "@" in adresse else ""
     return any(domaine == d or domaine.endswith(f".{d}") for d in domaines)

@@ -428,3 +428,12 @@ def test_le_gabarit_de_la_fiche_electeur_liste_ses_notifications(monde):
     assert "reçue le 20/11/2026" in html
     vide = render_to_string("electeurs/reu/_fiche_notifications.html", {"notifications_reu": []})
     assert "Aucune notification du REU" in vide
+
+
+def test_les_domaines_d_expediteur_se_reglent(monde, settings):
+    settings.ECHARPE_REU_DOMAINES_EXPEDITEURS = ("elire.example",)
+    compte = _compte(monde)
+    assert not notification_depuis_courriel(compte, _courriel("ELIRE <noreply@insee.fr>", "Décès"))
+    assert notification_depuis_courriel(
+        compte, _courriel("ELIRE <avis@notif.elire.example>", "Décès")
+    )
