@@ -47,8 +47,12 @@ class ElecteursConfig(AppConfig):
                 ordre=110,
             )
         )
+        # Ordre 200 : après les lecteurs ordinaires (100), ce lecteur ne prend que les avis de
+        # l'INSEE arrivés dans la boîte du compte de la collectivité.
         registre.ajouter_reception_courrier(
-            ReceptionCourrier(code="electeurs_reu", gestionnaire=notification_depuis_courriel)
+            ReceptionCourrier(
+                code="electeurs_reu", gestionnaire=notification_depuis_courriel, ordre=200
+            )
         )
         # Sans préfixe : l'entrée « Électeurs » (/electeurs/) reste celle de la rubrique.
         registre.ajouter_navigation(

@@ -34,11 +34,17 @@ _FIN_BLOC = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h\d)\b[^>]*>", re.IGNORECASE)
 
 def ine_trouve(texte: str) -> str:
     """Le premier INE cité dans le texte, ou ""."""
-    for motif in (_INE_NOMME, _INE_NU):
-        trouve = motif.search(texte)
-        if trouve:
-            return trouve.group(1)
-    return ""
+    return _ine_nomme(texte) or _ine_nu(texte)
+
+
+def _ine_nomme(texte: str) -> str:
+    trouve = _INE_NOMME.search(texte)
+    return trouve.group(1) if trouve else ""
+
+
+def _ine_nu(texte: str) -> str:
+    trouve = _INE_NU.search(texte)
+    return trouve.group(1) if trouve else ""
 
 
 def dates_citees(texte: str) -> list[datetime.date]:
@@ -60,11 +66,14 @@ class Rapprochement:
 def rapprocher(*, collectivite: Collectivite, texte: str) -> Rapprochement:
     """L'électeur (de la collectivité) dont parle le texte, s'il est reconnu sans ambiguïté."""
     electeurs = Electeur.objects.pour(collectivite)
-    ine = ine_trouve(texte)
-    if ine:
-        electeur = electeurs.filter(ine=ine).first()
-        if electeur is not None:
-            return Rapprochement(electeur, ine)
+    # Un INE précédé du mot « INE » est gardé même sans électeur connu ; un nombre nu (un
+    # SIREN, une référence…) seulement s'il désigne un électeur de la commune.
+    ine = _ine_nomme(texte)
+    for candidat in (ine, _ine_nu(texte)):
+        if candidat:
+            electeur = electeurs.filter(ine=candidat).first()
+            if electeur is not None:
+                return Rapprochement(electeur, candidat)
     mots = f" {normaliser(texte)} "
     candidats: dict[int, Electeur] = {}
     for date in dates_citees(texte)[:5]:

@@ -437,3 +437,22 @@ def test_les_domaines_d_expediteur_se_reglent(monde, settings):
     assert notification_depuis_courriel(
         compte, _courriel("ELIRE <avis@notif.elire.example>", "Décès")
     )
+
+
+def test_un_nombre_nu_qui_ne_designe_personne_n_est_pas_garde_comme_ine(monde, administrateur):
+    notification = notification_saisir(
+        collectivite=monde.collectivite,
+        type="autre",
+        recue_le=datetime.date(2026, 11, 20),
+        texte="Mairie, SIREN 219900019.",
+        par=administrateur,
+    )
+    assert (notification.ine, notification.electeur) == ("", None)
+    nomme = notification_saisir(
+        collectivite=monde.collectivite,
+        type="autre",
+        recue_le=datetime.date(2026, 11, 20),
+        texte="Électeur INE 555666777 inconnu ici.",
+        par=administrateur,
+    )
+    assert (nomme.ine, nomme.electeur) == ("555666777", None)
