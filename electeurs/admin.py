@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_base import PerimetreAdmin
 from electeurs.identite import normaliser
-from electeurs.models import BureauDeVote, Electeur, InscriptionListe
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe, NotificationREU
 
 
 @admin.register(BureauDeVote)
@@ -45,3 +45,15 @@ class ElecteurAdmin(PerimetreAdmin):
     @admin.display(description="né(e) le")
     def date_naissance_affichee(self, obj: Electeur) -> str:
         return obj.date_naissance_affichee
+
+
+# --- Notifications du REU (sous-paquet `reu`) ---------------------------------------------
+
+
+@admin.register(NotificationREU)
+class NotificationREUAdmin(PerimetreAdmin):
+    list_display = ("recue_le", "type", "source", "etat", "electeur", "collectivite")
+    list_filter = ("etat", "type", "source", ("collectivite", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("texte", "ine")
+    raw_id_fields = ("electeur",)
+    readonly_fields = ("traitee_par", "traitee_le", "message_id")
