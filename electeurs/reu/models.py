@@ -47,13 +47,19 @@ class EtatNotificationREU(models.TextChoices):
 class ActionREU(models.TextChoices):
     """Les actions journalisées de la boîte des notifications du REU."""
 
-    NOTIFICATION_RECUE = "electeurs_notification_reu_recue", "Notification du REU enregistrée"
-    NOTIFICATION_TRAITEE = "electeurs_notification_reu_traitee", "Notification du REU traitée"
-    NOTIFICATION_ROUVERTE = (
+    ELECTEURS_NOTIFICATION_REU_RECUE = (
+        "electeurs_notification_reu_recue",
+        "Notification du REU enregistrée",
+    )
+    ELECTEURS_NOTIFICATION_REU_TRAITEE = (
+        "electeurs_notification_reu_traitee",
+        "Notification du REU traitée",
+    )
+    ELECTEURS_NOTIFICATION_REU_ROUVERTE = (
         "electeurs_notification_reu_rouverte",
         "Notification du REU remise à traiter",
     )
-    NOTIFICATION_LIEE = (
+    ELECTEURS_NOTIFICATION_REU_LIEE = (
         "electeurs_notification_reu_liee",
         "Notification du REU rattachée à un électeur",
     )

@@ -56,19 +56,6 @@ def _libelles_types() -> dict[str, str]:
     return correspondance
 
 
-def _journaliser(
-    notification: NotificationREU, action: str, par: Utilisateur | None, **details: Any
-) -> None:
-    journaliser(
-        action=action,
-        collectivite=notification.collectivite,
-        par=par,
-        objet=notification,
-        sujet=notification.electeur,
-        details=details or None,
-    )
-
-
 def _electeur_de(collectivite: Collectivite, electeur: Electeur | None) -> Electeur | None:
     if electeur is not None and electeur.collectivite_id != collectivite.pk:
         raise ValidationError({"electeur": "Cet électeur n'est pas inscrit dans votre commune."})
@@ -101,11 +88,13 @@ def notification_saisir(
     )
     notification.full_clean()
     notification.save()
-    _journaliser(
-        notification,
-        ActionREU.NOTIFICATION_RECUE,
-        par,
-        source=str(SourceNotificationREU.SAISIE.label),
+    journaliser(
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_RECUE,
+        collectivite=notification.collectivite,
+        par=par,
+        objet=notification,
+        sujet=notification.electeur,
+        details={"source": str(SourceNotificationREU.SAISIE.label)},
     )
     return notification
 
@@ -200,7 +189,7 @@ def notifications_importer(
             par=par,
             elements=[
                 ElementJournal(
-                    action=ActionREU.NOTIFICATION_RECUE,
+                    action=ActionREU.ELECTEURS_NOTIFICATION_REU_RECUE,
                     objet=n,
                     sujet=n.electeur,
                     details={"source": str(SourceNotificationREU.FICHIER.label)},
@@ -221,7 +210,13 @@ def notification_traiter(*, notification: NotificationREU, par: Utilisateur) -> 
     notification.traitee_par = par
     notification.traitee_le = timezone.now()
     notification.save(update_fields=["etat", "traitee_par", "traitee_le", "modifie_le"])
-    _journaliser(notification, ActionREU.NOTIFICATION_TRAITEE, par)
+    journaliser(
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_TRAITEE,
+        collectivite=notification.collectivite,
+        par=par,
+        objet=notification,
+        sujet=notification.electeur,
+    )
     return notification
 
 
@@ -234,7 +229,13 @@ def notification_rouvrir(*, notification: NotificationREU, par: Utilisateur) -> 
     notification.traitee_par = None
     notification.traitee_le = None
     notification.save(update_fields=["etat", "traitee_par", "traitee_le", "modifie_le"])
-    _journaliser(notification, ActionREU.NOTIFICATION_ROUVERTE, par)
+    journaliser(
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_ROUVERTE,
+        collectivite=notification.collectivite,
+        par=par,
+        objet=notification,
+        sujet=notification.electeur,
+    )
     return notification
 
 
@@ -245,7 +246,13 @@ def notification_lier(
     """Rattache la notification à un électeur choisi par l'agent."""
     notification.electeur = _electeur_de(notification.collectivite, electeur)
     notification.save(update_fields=["electeur", "modifie_le"])
-    _journaliser(notification, ActionREU.NOTIFICATION_LIEE, par)
+    journaliser(
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_LIEE,
+        collectivite=notification.collectivite,
+        par=par,
+        objet=notification,
+        sujet=notification.electeur,
+    )
     return notification
 
 
@@ -300,10 +307,12 @@ def notification_depuis_courriel(compte: Any, message: EmailMessage) -> bool:
         ine=trouve.ine,
         message_id=message_id,
     )
-    _journaliser(
-        notification,
-        ActionREU.NOTIFICATION_RECUE,
-        None,
-        source=str(SourceNotificationREU.COURRIEL.label),
+    journaliser(
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_RECUE,
+        collectivite=notification.collectivite,
+        par=None,
+        objet=notification,
+        sujet=notification.electeur,
+        details={"source": str(SourceNotificationREU.COURRIEL.label)},
     )
     return True

@@ -456,3 +456,13 @@ def test_un_nombre_nu_qui_ne_designe_personne_n_est_pas_garde_comme_ine(monde, a
         par=administrateur,
     )
     assert (nomme.ine, nomme.electeur) == ("555666777", None)
+
+
+def test_un_fichier_trop_gros_est_refuse_sans_rien_ecrire(monde, monkeypatch):
+    monkeypatch.setattr("electeurs.reu.forms.TAILLE_FICHIER_MAX", 100)
+    reponse = monde.client(E).post(
+        reverse("electeurs:reu_importer"), {"fichier": _fichier(ECHANTILLON.read_bytes())}
+    )
+    assert reponse.status_code == 400
+    assert "Le fichier dépasse 5 Mo" in reponse.content.decode()
+    assert not NotificationREU.objects.exists()
