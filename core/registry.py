@@ -61,6 +61,10 @@ class TypeTravail:
 
 
 GestionnaireCourrier = Callable[[Any, EmailMessage], bool]
+# Chargeur de données de démonstration d'une application, appelé par `charger_demo` dans sa
+# transaction, après les données du socle : `chargeur(collectivites=, personnes=)` reçoit les
+# collectivités (par slug) et les agents (par identifiant) ; il doit être idempotent.
+ChargeurDemo = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ class Registre:
     # Les énumérations d'actions, par nom de classe : un test retrouve `ActionX.MEMBRE` écrit
     # dans le code sans supposer que le code soit le nom du membre en minuscules.
     enumerations_actions: dict[str, type[Choices]] = field(default_factory=dict)
+    chargeurs_demo: dict[str, ChargeurDemo] = field(default_factory=dict)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -137,6 +142,13 @@ class Registre:
 
     def retirer_reception_courrier(self, code: str) -> None:
         self.receptions_courrier.pop(code, None)
+
+    def ajouter_chargeur_demo(self, code: str, chargeur: ChargeurDemo) -> None:
+        """Les données de démonstration d'une application (`charger_demo`), par code."""
+        self.chargeurs_demo[code] = chargeur
+
+    def retirer_chargeur_demo(self, code: str) -> None:
+        self.chargeurs_demo.pop(code, None)
 
     def receptions_ordonnees(self) -> list[ReceptionCourrier]:
         return sorted(self.receptions_courrier.values(), key=lambda r: (r.ordre, r.code))

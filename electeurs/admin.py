@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin_base import LectureSeuleAdmin, PerimetreAdmin, PerimetreMixin
 from electeurs.identite import normaliser
-from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Mouvement
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Mouvement, NotificationREU
 
 
 @admin.register(BureauDeVote)
@@ -55,3 +55,15 @@ class MouvementAdmin(PerimetreMixin, LectureSeuleAdmin):
     list_filter = ("etat", "type", "origine", ("collectivite", admin.RelatedOnlyFieldListFilter))
     search_fields = ("electeur__recherche_naissance",)
     list_select_related = ("electeur",)
+
+
+# --- Notifications du REU (sous-paquet `reu`) ---------------------------------------------
+
+
+@admin.register(NotificationREU)
+class NotificationREUAdmin(PerimetreAdmin):
+    list_display = ("recue_le", "type", "source", "etat", "electeur", "collectivite")
+    list_filter = ("etat", "type", "source", ("collectivite", admin.RelatedOnlyFieldListFilter))
+    search_fields = ("texte", "ine")
+    raw_id_fields = ("electeur",)
+    readonly_fields = ("traitee_par", "traitee_le", "message_id")

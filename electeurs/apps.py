@@ -27,6 +27,66 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             BureauDeVote._meta.label_lower, lambda b: f"le bureau de vote {b.code} « {b.libelle} »"
         )
+
+        # Notifications du REU (sous-paquet `reu`).
+        from core.registry import Compteur, ReceptionCourrier
+        from electeurs.reu.models import ActionREU, NotificationREU
+        from electeurs.reu.selectors import notifications_a_traiter_compter
+        from electeurs.reu.services import notification_depuis_courriel
+
+        registre.ajouter_actions(ActionREU)
+        registre.ajouter_description_journal(
+            NotificationREU._meta.label_lower,
+            lambda n: f"la notification du REU « {n.get_type_display()} » du {n.recue_le:%d/%m/%Y}",
+        )
+        registre.ajouter_libelles_details({"source": "source"})
+        registre.ajouter_compteur(
+            Compteur(
+                "Notifications du REU à traiter",
+                notifications_a_traiter_compter,
+                Capacite.ELECTEURS,
+                url_name="electeurs:reu_liste",
+                ordre=110,
+            )
+        )
+        # Ordre 200 : après les lecteurs ordinaires (100), ce lecteur ne prend que les avis de
+        # l'INSEE arrivés dans la boîte du compte de la collectivité.
+        registre.ajouter_reception_courrier(
+            ReceptionCourrier(
+                code="electeurs_reu", gestionnaire=notification_depuis_courriel, ordre=200
+            )
+        )
+        # Sans préfixe : l'entrée « Électeurs » (/electeurs/) reste celle de la rubrique.
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Notifications du REU", "electeurs:reu_liste", Capacite.ELECTEURS, ordre=101
+            )
+        )
+
+        # Éditions (sous-paquet `editions`).
+        from core.comptes.permissions import Action
+        from core.registry import TypeTravail
+        from electeurs.editions.tasks import TYPE_EDITION, edition_produire_task
+
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Éditions", "electeurs:editions", Capacite.ELECTEURS, Action.EXPORTER, ordre=102
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_EDITION,
+                "Édition du fichier électoral",
+                edition_produire_task,
+                Capacite.ELECTEURS,
+                Action.EXPORTER,
+            )
+        )
+
+        # Données de démonstration (`charger_demo`).
+        from electeurs.demo import charger_demo_electeurs
+
+        registre.ajouter_chargeur_demo("electeurs", charger_demo_electeurs)
         self._procedure(registre)
 
     def _procedure(self, registre: Any) -> None:

@@ -270,3 +270,4 @@ class InscriptionListe(ModeleCollectivite):
 
 
 from electeurs.procedure.models import *  # noqa: E402, F403  (mouvements, procédure L18)
+from electeurs.reu.models import NotificationREU  # noqa: E402, F401 — notifications du REU

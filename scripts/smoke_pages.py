@@ -33,8 +33,15 @@ PAGES = {
         "journal:liste",
         "mail:outbox",
     ],
-    "elections": ["pages:accueil", "pages:parametres", "mail:mon_compte", "journal:liste"],
-    "consultation": ["pages:accueil"],
+    "elections": [
+        "pages:accueil",
+        "pages:parametres",
+        "mail:mon_compte",
+        "journal:liste",
+        "electeurs:reu_liste",
+        "electeurs:editions",
+    ],
+    "consultation": ["pages:accueil", "electeurs:reu_liste"],
     "admin": [
         "admin:index",
         "admin:core_collectivite_changelist",

@@ -318,3 +318,9 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Électeurs : domaines d'expéditeur des avis du REU relevés dans la boîte du compte d'envoi de la
+# collectivité (le domaine et ses sous-domaines).
+ECHARPE_REU_DOMAINES_EXPEDITEURS = tuple(
+    env.list("ECHARPE_REU_DOMAINES_EXPEDITEURS", default=["insee.fr"])
+)

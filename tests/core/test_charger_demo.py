@@ -4,6 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from core.models import Collectivite, CompteSMTP, Role, Utilisateur
+from core.registry import registre
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +55,21 @@ def test_charger_demo_refuse_hors_demo(settings):
     with pytest.raises(CommandError, match="Réservé à la démonstration"):
         call_command("charger_demo", stdout=io.StringIO())
     assert not Utilisateur.objects.filter(username="admin").exists()
+
+
+def test_les_chargeurs_des_applications_recoivent_collectivites_et_agents():
+    recus: list[tuple[set[str], set[str]]] = []
+
+    def chargeur(*, collectivites, personnes):
+        recus.append((set(collectivites), set(personnes)))
+
+    registre.ajouter_chargeur_demo("test", chargeur)
+    try:
+        call_command("charger_demo", stdout=io.StringIO())
+    finally:
+        registre.retirer_chargeur_demo("test")
+
+    assert len(recus) == 1
+    collectivites, personnes = recus[0]
+    assert {"saint-exemple", "cc-val-exemple", "grand-exemple"} <= collectivites
+    assert {"secretaire", "elections"} <= personnes

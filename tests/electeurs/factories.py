@@ -8,6 +8,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Sexe, TypeListe
+from electeurs.reu.models import NotificationREU, SourceNotificationREU, TypeNotificationREU
 from tests.factories import CollectiviteFactory
 
 
@@ -65,3 +66,17 @@ class MouvementFactory(DjangoModelFactory):
     origine = "demande"
     recue_le = datetime.date(2026, 11, 25)
     etat = "a_decider"
+
+
+# --- Notifications du REU (sous-paquet `reu`) ---------------------------------------------
+
+
+class NotificationREUFactory(DjangoModelFactory):
+    class Meta:
+        model = NotificationREU
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    type = TypeNotificationREU.RADIATION_DECES
+    recue_le = datetime.date(2026, 11, 20)
+    texte = "Radiation pour décès."
+    source = SourceNotificationREU.SAISIE

@@ -1,7 +1,8 @@
 """Données de démonstration : la commune de Saint-Exemple, un EPCI et leurs agents.
 
 Idempotent : relancer la commande met les données à jour sans rien dupliquer. Les
-applications métier ajoutent leurs propres données (électeurs, élus, séances…) plus tard.
+applications métier ajoutent leurs propres données (électeurs, élus, séances…) par le registre
+(`registre.ajouter_chargeur_demo`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from core.comptes.models import Role, TypeRole, Utilisateur
 from core.journal.services import journaliser
 from core.mail.comptes import chiffrer
 from core.mail.models import CompteSMTP
+from core.registry import registre
 from core.tenancy.models import Collectivite, TypeCollectivite
 
 MOT_DE_PASSE_DEMO = "demo-echarpe-2026"
@@ -156,6 +158,11 @@ class Command(BaseCommand):
                     "boite_port": 110,
                 },
             )
+
+        # Les données des applications métier (électeurs…), déclarées au registre : le socle
+        # n'importe aucune application.
+        for code in sorted(registre.chargeurs_demo):
+            registre.chargeurs_demo[code](collectivites=collectivites, personnes=personnes)
 
         if cree:
             for collectivite in collectivites.values():

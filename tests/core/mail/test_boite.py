@@ -84,6 +84,13 @@ class Dovecot:
         return sum(len(list((self.maildir / d).glob("*"))) for d in ("new", "cur"))
 
 
+@pytest.fixture(autouse=True)
+def _sans_lecteurs_des_applications(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chaque test choisit ses lecteurs : ceux qu'inscrivent les applications (les avis du REU
+    des électeurs…) sont retirés le temps du test."""
+    monkeypatch.setattr(registre, "receptions_courrier", {})
+
+
 @pytest.fixture
 def dovecot() -> Iterator[Dovecot]:
     serveur = Dovecot()
