@@ -280,7 +280,7 @@ def importer(
         raise ImportRefuse(erreurs)
     for nom in a_creer:
         try:
-            groupe_creer(collectivite=collectivite, nom=nom, par=par)  # type: ignore[arg-type]
+            groupe_creer(collectivite=collectivite, nom=nom, par=par)
         except ValidationError as erreur:
             raise ImportRefuse([f"Groupe « {nom} » : {' '.join(erreur.messages)}"]) from None
     groupes = groupes_par_nom(collectivite)

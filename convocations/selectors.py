@@ -74,14 +74,7 @@ def groupes_du_carnet(collectivite: Collectivite) -> QuerySet[Groupe]:
 
 def groupes_avec_effectifs(collectivite: Collectivite) -> list[tuple[Groupe, int]]:
     """Chaque groupe et son nombre de membres aujourd'hui (deux requêtes)."""
-    groupes = list(groupes_du_carnet(collectivite))
-    comptes = dict(
-        Contact.groupes.through.objects.filter(groupe__collectivite=collectivite)
-        .values("groupe_id")
-        .annotate(n=Count("pk"))
-        .values_list("groupe_id", "n")
-        .order_by()
-    )
+    groupes = list(groupes_du_carnet(collectivite).annotate(manuels=Count("contacts")))
     automatiques: dict[tuple[str, str], set[int]] = {}
     for assemblee, commission, utilisateur_id in _mandats_en_cours(collectivite).values_list(
         "assemblee", "commission", "utilisateur_id"
@@ -92,13 +85,13 @@ def groupes_avec_effectifs(collectivite: Collectivite) -> list[tuple[Groupe, int
         .filter(utilisateur__isnull=False)
         .values_list("utilisateur_id", flat=True)
     )
-    resultat = []
+    resultat: list[tuple[Groupe, int]] = []
     for groupe in groupes:
         if groupe.automatique:
             elus = automatiques.get((groupe.assemblee, groupe.commission.casefold()), set())
             resultat.append((groupe, len(elus & avec_contact)))
         else:
-            resultat.append((groupe, comptes.get(groupe.pk, 0)))
+            resultat.append((groupe, groupe.manuels))  # type: ignore[attr-defined]
     return resultat
 
 

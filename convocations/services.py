@@ -145,7 +145,7 @@ def _nom_groupe(nom: str) -> str:
 
 
 @transaction.atomic
-def groupe_creer(*, collectivite: Collectivite, nom: str, par: Utilisateur) -> Groupe:
+def groupe_creer(*, collectivite: Collectivite, nom: str, par: Utilisateur | None) -> Groupe:
     groupe = Groupe(collectivite=collectivite, nom=_nom_groupe(nom), type=TypeGroupe.MANUEL)
     groupe.full_clean()
     groupe.save()

@@ -494,11 +494,7 @@ class ImportApercuView(_Carnet, TemplateView):
     template_name = "convocations/import_apercu.html"
 
     def depot(self) -> ImportContacts:
-        depot = (
-            ImportContacts.objects.pour(self.collectivite)
-            .filter(par=self.agent, pk=self.kwargs["pk"])
-            .first()
-        )
+        depot = ImportContacts.objects.pour(self.collectivite).filter(pk=self.kwargs["pk"]).first()
         if depot is None:
             raise Http404("Cet import n'existe pas ou a déjà été confirmé.")
         return depot
