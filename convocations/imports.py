@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from convocations.adresses import normaliser_email
-from convocations.models import ActionConvocations, Contact
+from convocations.models import ActionConvocations, Contact, ImportContacts
 from convocations.selectors import contacts_du_carnet, noms_des_groupes
 from convocations.services import groupe_creer, groupes_par_nom
 from core.comptes.models import Utilisateur
@@ -351,3 +352,30 @@ def exporter(*, collectivite: Collectivite, par: Utilisateur | None) -> bytes:
         details={"contacts": len(lignes)},
     )
     return contenu
+
+
+# Un aperçu jamais confirmé (des adresses personnelles) ne reste pas plus d'un jour.
+DUREE_APERCU = timedelta(days=1)
+
+
+@transaction.atomic
+def depot_creer(
+    *,
+    collectivite: Collectivite,
+    nom_fichier: str,
+    contenu: bytes,
+    apercu: Apercu,
+    par: Utilisateur,
+) -> ImportContacts:
+    """Garde le fichier côté serveur le temps de la confirmation : un aperçu en attente par
+    agent, et aucun de plus d'un jour."""
+    ImportContacts.objects.filter(cree_le__lt=timezone.now() - DUREE_APERCU).delete()
+    ImportContacts.objects.pour(collectivite).filter(par=par).delete()
+    return ImportContacts.objects.create(
+        collectivite=collectivite,
+        par=par,
+        nom_fichier=nom_fichier[:255],
+        contenu=contenu,
+        empreinte=hashlib.sha256(contenu).hexdigest(),
+        empreinte_apercu=apercu.empreinte(),
+    )

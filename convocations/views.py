@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from convocations.imports import (
     FichierRefuse,
     ImportRefuse,
     analyser,
+    depot_creer,
     exporter,
     importer,
     verifier_taille,
@@ -475,15 +475,12 @@ class ImportView(_Carnet, TemplateView):
             except FichierRefuse as refus:
                 form.add_error("fichier", refus.message)
             else:
-                # Un seul aperçu en attente par agent : le précédent n'a plus d'objet.
-                ImportContacts.objects.pour(self.collectivite).filter(par=self.agent).delete()
-                depot = ImportContacts.objects.create(
+                depot = depot_creer(
                     collectivite=self.collectivite,
-                    par=self.agent,
-                    nom_fichier=fichier.name[:255],
+                    nom_fichier=fichier.name,
                     contenu=contenu,
-                    empreinte=hashlib.sha256(contenu).hexdigest(),
-                    empreinte_apercu=apercu.empreinte(),
+                    apercu=apercu,
+                    par=self.agent,
                 )
                 return redirect("convocations:import_apercu", pk=depot.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)

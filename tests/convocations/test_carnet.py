@@ -400,3 +400,23 @@ def test_l_export_telecharge_le_carnet(monde):
     assert reponse["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in reponse["Content-Disposition"]
     assert '"a@exemple.fr";"Alice"' in reponse.content.decode("utf-8-sig")
+
+
+def test_un_nouveau_depot_efface_l_apercu_precedent_et_ceux_de_plus_d_un_jour(monde):
+    ancien = ImportContacts.objects.create(
+        collectivite=monde.collectivite,
+        par=monde.personnes[A],
+        nom_fichier="vieux.csv",
+        contenu=b"a@exemple.fr;A\r\n",
+        empreinte="-",
+        empreinte_apercu="-",
+        cree_le=timezone.now() - datetime.timedelta(days=2),
+    )
+    client = monde.client(S)
+    premier = _deposer(client, b"a@exemple.fr;A\r\n")
+    second = _deposer(client, b"b@exemple.fr;B\r\n")
+
+    assert premier["Location"] != second["Location"]
+    assert client.get(premier["Location"]).status_code == 404
+    assert client.get(second["Location"]).status_code == 200
+    assert not ImportContacts.objects.filter(pk=ancien.pk).exists()
