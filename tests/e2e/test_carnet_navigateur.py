@@ -89,3 +89,31 @@ def test_la_liste_a_360_px_sans_defilement_horizontal(
     expect(mobile.get_by_role("link", name="Contact 0")).to_be_visible()
     assert int(mobile.evaluate("document.documentElement.scrollWidth")) <= MOBILE["width"]
     verifier_accessibilite(mobile)
+
+
+def test_les_autres_pages_du_carnet_sans_violation_grave(
+    page: Page, live_server: Any, secretaire: Utilisateur
+) -> None:
+    collectivite = secretaire.roles.get().collectivite  # type: ignore[attr-defined]
+    contact = Contact.objects.create(
+        collectivite=collectivite, email="maire@exemple.fr", description="Anne Maire"
+    )
+    connecter(page, live_server, secretaire.username, MOT_DE_PASSE)
+
+    for adresse in (
+        url(live_server, "convocations:contact_creer"),
+        url(live_server, "convocations:contact", contact.pk),
+        url(live_server, "convocations:groupes"),
+        url(live_server, "convocations:mandat_creer", contact.pk),
+    ):
+        reponse = page.goto(adresse)
+        assert reponse is not None and reponse.status == 200, adresse
+        verifier_accessibilite(page)
+
+    page.get_by_label("Fonction").select_option(label="Maire")
+    page.get_by_label("Début du mandat").fill("25/05/2020")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le mandat").click()
+    expect(page.get_by_text("Maire, Conseil municipal : depuis le 25/05/2020")).to_be_visible()
+    page.goto(url(live_server, "convocations:mandats"))
+    verifier_accessibilite(page)
