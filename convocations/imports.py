@@ -319,7 +319,7 @@ def importer(
     liens.objects.bulk_create(a_lier, ignore_conflicts=True)
     resultat = ResultatImport(len(nouveaux), len(apercu.a_mettre_a_jour), a_creer)
     journaliser(
-        action=ActionConvocations.CONTACTS_IMPORTES,
+        action=ActionConvocations.CONVOCATIONS_CONTACTS_IMPORTES,
         collectivite=collectivite,
         par=par,
         details={
@@ -346,7 +346,7 @@ def exporter(*, collectivite: Collectivite, par: Utilisateur | None) -> bytes:
     ]
     contenu = csv_bytes(lignes, entetes=ENTETES_EXPORT)
     journaliser(
-        action=ActionConvocations.CONTACTS_EXPORTES,
+        action=ActionConvocations.CONVOCATIONS_CONTACTS_EXPORTES,
         collectivite=collectivite,
         par=par,
         details={"contacts": len(lignes)},

@@ -18,19 +18,23 @@ from core.tenancy.models import ModeleCollectivite
 
 
 class ActionConvocations(models.TextChoices):
-    """Les actions du carnet d'adresses que le journal enregistre."""
+    """Les actions du carnet d'adresses que le journal enregistre. Le nom du membre est le code
+    en majuscules (tests/core/journal/test_views.py retrouve ainsi le code de chaque appel)."""
 
-    CONTACT_CREE = "convocations_contact_cree", "Contact ajouté au carnet d'adresses"
-    CONTACT_MODIFIE = "convocations_contact_modifie", "Contact modifié"
-    CONTACT_SUPPRIME = "convocations_contact_supprime", "Contact supprimé"
-    GROUPE_CREE = "convocations_groupe_cree", "Groupe de contacts créé"
-    GROUPE_RENOMME = "convocations_groupe_renomme", "Groupe de contacts renommé"
-    GROUPE_SUPPRIME = "convocations_groupe_supprime", "Groupe de contacts supprimé"
-    MANDAT_CREE = "convocations_mandat_cree", "Mandat enregistré"
-    MANDAT_MODIFIE = "convocations_mandat_modifie", "Mandat modifié"
-    MANDAT_TERMINE = "convocations_mandat_termine", "Mandat terminé"
-    CONTACTS_IMPORTES = "convocations_contacts_importes", "Contacts importés (CSV)"
-    CONTACTS_EXPORTES = "convocations_contacts_exportes", "Carnet d'adresses exporté (CSV)"
+    CONVOCATIONS_CONTACT_CREE = "convocations_contact_cree", "Contact ajouté au carnet d'adresses"
+    CONVOCATIONS_CONTACT_MODIFIE = "convocations_contact_modifie", "Contact modifié"
+    CONVOCATIONS_CONTACT_SUPPRIME = "convocations_contact_supprime", "Contact supprimé"
+    CONVOCATIONS_GROUPE_CREE = "convocations_groupe_cree", "Groupe de contacts créé"
+    CONVOCATIONS_GROUPE_RENOMME = "convocations_groupe_renomme", "Groupe de contacts renommé"
+    CONVOCATIONS_GROUPE_SUPPRIME = "convocations_groupe_supprime", "Groupe de contacts supprimé"
+    CONVOCATIONS_MANDAT_CREE = "convocations_mandat_cree", "Mandat enregistré"
+    CONVOCATIONS_MANDAT_MODIFIE = "convocations_mandat_modifie", "Mandat modifié"
+    CONVOCATIONS_MANDAT_TERMINE = "convocations_mandat_termine", "Mandat terminé"
+    CONVOCATIONS_CONTACTS_IMPORTES = "convocations_contacts_importes", "Contacts importés (CSV)"
+    CONVOCATIONS_CONTACTS_EXPORTES = (
+        "convocations_contacts_exportes",
+        "Carnet d'adresses exporté (CSV)",
+    )
 
 
 class TypeGroupe(models.TextChoices):

@@ -82,7 +82,7 @@ def contact_creer(
     contact.save()
     contact.groupes.set(_groupes_manuels(collectivite, groupes))
     journaliser(
-        action=ActionConvocations.CONTACT_CREE,
+        action=ActionConvocations.CONVOCATIONS_CONTACT_CREE,
         collectivite=collectivite,
         par=par,
         objet=contact,
@@ -112,7 +112,7 @@ def contact_modifier(
     contact.save()
     contact.groupes.set(_groupes_manuels(collectivite, groupes))
     journaliser(
-        action=ActionConvocations.CONTACT_MODIFIE,
+        action=ActionConvocations.CONVOCATIONS_CONTACT_MODIFIE,
         collectivite=collectivite,
         par=par,
         objet=contact,
@@ -125,7 +125,7 @@ def contact_modifier(
 def contact_supprimer(*, contact: Contact, par: Utilisateur) -> None:
     """Supprime la fiche du carnet ; les mandats (et le compte) de l'élu restent."""
     journaliser(
-        action=ActionConvocations.CONTACT_SUPPRIME,
+        action=ActionConvocations.CONVOCATIONS_CONTACT_SUPPRIME,
         collectivite=contact.collectivite,
         par=par,
         objet=contact,
@@ -150,7 +150,10 @@ def groupe_creer(*, collectivite: Collectivite, nom: str, par: Utilisateur | Non
     groupe.full_clean()
     groupe.save()
     journaliser(
-        action=ActionConvocations.GROUPE_CREE, collectivite=collectivite, par=par, objet=groupe
+        action=ActionConvocations.CONVOCATIONS_GROUPE_CREE,
+        collectivite=collectivite,
+        par=par,
+        objet=groupe,
     )
     return groupe
 
@@ -171,7 +174,7 @@ def groupe_renommer(*, groupe: Groupe, nom: str, par: Utilisateur) -> Groupe:
     groupe.full_clean()
     groupe.save()
     journaliser(
-        action=ActionConvocations.GROUPE_RENOMME,
+        action=ActionConvocations.CONVOCATIONS_GROUPE_RENOMME,
         collectivite=groupe.collectivite,
         par=par,
         objet=groupe,
@@ -185,7 +188,7 @@ def groupe_supprimer(*, groupe: Groupe, par: Utilisateur) -> None:
     """Supprime un groupe manuel ; ses contacts restent dans le carnet."""
     _refuser_automatique(groupe, "supprimé")
     journaliser(
-        action=ActionConvocations.GROUPE_SUPPRIME,
+        action=ActionConvocations.CONVOCATIONS_GROUPE_SUPPRIME,
         collectivite=groupe.collectivite,
         par=par,
         objet=groupe,
@@ -290,7 +293,7 @@ def mandat_creer(
     mandat.utilisateur = _elu_du_contact(contact)
     mandat.save()
     journaliser(
-        action=ActionConvocations.MANDAT_CREE,
+        action=ActionConvocations.CONVOCATIONS_MANDAT_CREE,
         collectivite=contact.collectivite,
         par=par,
         objet=mandat,
@@ -324,7 +327,7 @@ def mandat_modifier(
     _preparer_mandat(mandat)
     mandat.save()
     journaliser(
-        action=ActionConvocations.MANDAT_MODIFIE,
+        action=ActionConvocations.CONVOCATIONS_MANDAT_MODIFIE,
         collectivite=mandat.collectivite,
         par=par,
         objet=mandat,
@@ -342,7 +345,7 @@ def mandat_terminer(*, mandat: Mandat, fin: date, par: Utilisateur) -> Mandat:
     mandat.full_clean(exclude=["utilisateur"])
     mandat.save()
     journaliser(
-        action=ActionConvocations.MANDAT_TERMINE,
+        action=ActionConvocations.CONVOCATIONS_MANDAT_TERMINE,
         collectivite=mandat.collectivite,
         par=par,
         objet=mandat,

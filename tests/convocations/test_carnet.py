@@ -108,7 +108,7 @@ def test_un_mandat_fait_de_l_elu_un_membre_du_groupe_automatique(monde):
     assert mandat.utilisateur == contact.utilisateur
     assert list(contacts_du_carnet(monde.collectivite, groupe=groupe)) == [contact]
     assert noms_des_groupes(contacts_du_carnet(monde.collectivite).get()) == ["Conseil municipal"]
-    (entree,) = EntreeJournal.objects.filter(action=ActionConvocations.MANDAT_CREE)
+    (entree,) = EntreeJournal.objects.filter(action=ActionConvocations.CONVOCATIONS_MANDAT_CREE)
     assert entree.objet_libelle.endswith("(maire, Conseil municipal)")
 
 
@@ -261,7 +261,9 @@ def test_creer_un_contact_par_la_page_puis_le_supprimer_apres_confirmation(monde
     assert Contact.objects.exists()
     client.post(reverse("convocations:contact_supprimer", args=[contact.pk]))
     assert not Contact.objects.exists()
-    assert EntreeJournal.objects.filter(action=ActionConvocations.CONTACT_SUPPRIME).exists()
+    assert EntreeJournal.objects.filter(
+        action=ActionConvocations.CONVOCATIONS_CONTACT_SUPPRIME
+    ).exists()
 
 
 def test_une_adresse_invalide_revient_en_francais_avec_la_saisie(monde):

@@ -60,7 +60,7 @@ def test_l_exemple_du_seed_en_cp1252_s_importe_avec_ses_groupes(monde):
         "john.deuf@eurenormandienumerique.fr": ("John Deuf", ["ENN", "ENN_4"]),
         "marc.assin@eurenormandienumerique.fr": ("Marc Assin", ["ENN", "ENN_2", "ENN_3"]),
     }
-    entree = EntreeJournal.objects.get(action=ActionConvocations.CONTACTS_IMPORTES)
+    entree = EntreeJournal.objects.get(action=ActionConvocations.CONVOCATIONS_CONTACTS_IMPORTES)
     assert entree.details["contacts_ajoutes"] == 4
     assert entree.acteur == monde.personnes["secretariat"]
 
@@ -151,7 +151,10 @@ def test_les_groupes_coches_sont_crees_et_journalises(monde):
         "ENN_4",
         "enn",
     ]
-    assert EntreeJournal.objects.filter(action=ActionConvocations.GROUPE_CREE).count() == 3
+    assert (
+        EntreeJournal.objects.filter(action=ActionConvocations.CONVOCATIONS_GROUPE_CREE).count()
+        == 3
+    )
     assert _carnet(monde.collectivite)["john.deuf@eurenormandienumerique.fr"][1] == [
         "ENN_4",
         "enn",
@@ -176,7 +179,9 @@ def test_adresses_invalides_et_doublons_numerotes_rien_n_est_ecrit(monde):
         "Ligne 3 : l'adresse « A@exemple.fr » figure déjà ligne 1.",
     ]
     assert Contact.objects.count() == 0
-    assert not EntreeJournal.objects.filter(action=ActionConvocations.CONTACTS_IMPORTES).exists()
+    assert not EntreeJournal.objects.filter(
+        action=ActionConvocations.CONVOCATIONS_CONTACTS_IMPORTES
+    ).exists()
 
 
 def test_un_contact_existant_est_mis_a_jour_et_garde_ses_groupes(monde):
@@ -256,7 +261,12 @@ def test_l_export_se_relit_a_l_identique(monde):
     # Le groupe automatique est ignoré à l'import (il suit les mandats), et dit.
     assert [nom for _, nom in apercu.groupes_automatiques] == ["Conseil municipal"]
     assert _carnet(monde.collectivite) == avant
-    assert EntreeJournal.objects.filter(action=ActionConvocations.CONTACTS_EXPORTES).count() == 1
+    assert (
+        EntreeJournal.objects.filter(
+            action=ActionConvocations.CONVOCATIONS_CONTACTS_EXPORTES
+        ).count()
+        == 1
+    )
 
 
 def test_la_confirmation_refuse_un_apercu_perime(monde):
