@@ -422,3 +422,27 @@ def test_un_nouveau_depot_efface_l_apercu_precedent_et_ceux_de_plus_d_un_jour(mo
     assert client.get(premier["Location"]).status_code == 404
     assert client.get(second["Location"]).status_code == 200
     assert not ImportContacts.objects.filter(pk=ancien.pk).exists()
+
+
+def test_creer_ou_renommer_un_groupe_a_un_nom_pris_revient_en_francais(monde):
+    GroupeFactory(collectivite=monde.collectivite, nom="ENN")
+    presse = GroupeFactory(collectivite=monde.collectivite, nom="Presse")
+    client = monde.client(A)
+
+    creation = client.post(reverse("convocations:groupes"), {"nom": "enn"})
+    renommage = client.post(
+        reverse("convocations:groupe_renommer", args=[presse.pk]), {"nom": " ENN "}
+    )
+    accepte = client.post(
+        reverse("convocations:groupe_renommer", args=[presse.pk]), {"nom": "Médias"}
+    )
+
+    assert creation.status_code == 400
+    assert "Un groupe porte déjà ce nom." in _page(creation)
+    assert renommage.status_code == 400
+    assert "Un groupe porte déjà ce nom." in _page(renommage)
+    assert accepte.status_code == 302
+    presse.refresh_from_db()
+    assert presse.nom == "Médias"
+    (entree,) = EntreeJournal.objects.filter(action=ActionConvocations.CONVOCATIONS_GROUPE_RENOMME)
+    assert entree.details == {"ancien_nom": "Presse"}
