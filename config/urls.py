@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("electeurs.urls")),
+    path("", include("convocations.urls")),
 ]
 
 handler400 = "core.pages.erreurs.erreur_400"

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "axes",
     "core",
     "electeurs",
+    "convocations",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ECHARPE_LIMITE_EXTRAIT_LISTE = env.int("ECHARPE_LIMITE_EXTRAIT_LISTE", default=500 * 1024 * 1024)
 ECHARPE_LIMITE_PIECE = env.int("ECHARPE_LIMITE_PIECE", default=20 * 1024 * 1024)
 ECHARPE_LIMITE_LOT = env.int("ECHARPE_LIMITE_LOT", default=100 * 1024 * 1024)
+# Carnet d'adresses des convocations : taille maximale d'un CSV importé (octets).
+ECHARPE_CONTACTS_IMPORT_MAX = env.int("ECHARPE_CONTACTS_IMPORT_MAX", default=5 * 1024 * 1024)
 # Rendu d'un modèle Word (code écrit par un agent) : durée, caractères produits, taille de range.
 ECHARPE_DOCX_DUREE_MAX = env.int("ECHARPE_DOCX_DUREE_MAX", default=20)
 ECHARPE_DOCX_SORTIE_MAX = env.int("ECHARPE_DOCX_SORTIE_MAX", default=50_000_000)

@@ -243,6 +243,7 @@ def lire_csv(
     colonnes: dict[str, list[str]],
     obligatoires: set[str] | frozenset[str] = frozenset(),
     entete: bool | None = True,
+    largeur_variable: bool = False,
 ) -> Iterator[LigneCsv]:
     """Lit un CSV en flux et rend ses lignes (valeurs nettoyées des espaces).
 
@@ -251,6 +252,9 @@ def lire_csv(
     rangées sous le nom canonique ; les colonnes inconnues sont ignorées.
     `entete=False` : pas de ligne d'en-tête, les valeurs sont rangées sous "1", "2"…
     `entete=None` : en-tête reconnu si une cellule de la première ligne est une graphie connue.
+    `largeur_variable=True` (avec `entete=False`) : fichier positionnel dont les lignes n'ont
+    pas toutes le même nombre de colonnes (carnet d'adresses : un groupe par colonne après la
+    deuxième) ; les cellules vides en fin de ligne sont retirées.
     Lève `ErreurCsv` (message en français, `ligne`, `colonne`) à la première erreur.
     """
     inconnues = set(obligatoires) - set(colonnes)
@@ -276,7 +280,12 @@ def lire_csv(
         lignes.en_attente.append(premiere)
     lecteur = csv.reader(lignes, delimiter=_separateur(premiere), quotechar='"', strict=False)
     yield from _parcourir(
-        lecteur, lignes, colonnes=colonnes, obligatoires=obligatoires, entete=entete
+        lecteur,
+        lignes,
+        colonnes=colonnes,
+        obligatoires=obligatoires,
+        entete=entete,
+        largeur_variable=largeur_variable,
     )
 
 
@@ -371,6 +380,7 @@ def _parcourir(
     colonnes: dict[str, list[str]],
     obligatoires: set[str] | frozenset[str],
     entete: bool | None,
+    largeur_variable: bool = False,
 ) -> Iterator[LigneCsv]:
     largeur: int | None = None
     positions: dict[str, int] | None = None
@@ -386,6 +396,11 @@ def _parcourir(
             ) from exc
         if not any(cellule.strip() for cellule in cellules):
             continue  # ligne vide
+        if largeur_variable and not entete:
+            cellules = _sans_vides_finales(cellules)
+            valeurs = {str(i): cellule.strip() for i, cellule in enumerate(cellules, start=1)}
+            yield LigneCsv(numero=numero, valeurs=valeurs)
+            continue
         if largeur is None:
             cellules = _sans_vides_finales(cellules)
             largeur = len(cellules)

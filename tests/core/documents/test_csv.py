@@ -448,3 +448,21 @@ def test_lire_date_ne_leve_que_value_error(texte):
         assert str(exc).startswith(("date invalide : « ", "année hors limites : « "))
     else:
         assert isinstance(resultat, date)
+
+
+def test_largeur_variable_un_fichier_positionnel_aux_lignes_de_longueurs_differentes():
+    contenu = "a@x.fr;Alice;ENN\nb@x.fr;Bob;ENN;ENN_2;ENN_3\nc@x.fr;Chloé;;\n".encode()
+
+    lignes = lire(contenu, entete=False, largeur_variable=True)
+
+    assert [(ligne.numero, ligne.valeurs) for ligne in lignes] == [
+        (1, {"1": "a@x.fr", "2": "Alice", "3": "ENN"}),
+        (2, {"1": "b@x.fr", "2": "Bob", "3": "ENN", "4": "ENN_2", "5": "ENN_3"}),
+        (3, {"1": "c@x.fr", "2": "Chloé"}),
+    ]
+
+
+def test_sans_largeur_variable_une_ligne_plus_courte_reste_une_erreur():
+    contenu = b"a@x.fr;Alice;ENN\nb@x.fr;Bob\n"
+
+    assert erreur(contenu, entete=False).ligne == 2

@@ -1,0 +1,59 @@
+from django.apps import AppConfig
+
+
+class ConvocationsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "convocations"
+    label = "convocations"
+    verbose_name = "Convocations"
+
+    def ready(self) -> None:
+        # Imports ici : les modèles ne se chargent qu'une fois les applications prêtes.
+        from convocations.models import ActionConvocations, Contact, Groupe, Mandat
+        from convocations.selectors import contacts_compter
+        from core.comptes.permissions import Capacite
+        from core.registry import Compteur, EntreeNavigation, registre
+
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Convocations",
+                "convocations:contacts",
+                Capacite.CONVOCATIONS,
+                ordre=200,
+                prefixe="/convocations/",
+            )
+        )
+        registre.ajouter_compteur(
+            Compteur(
+                "Contacts du carnet d'adresses",
+                contacts_compter,
+                Capacite.CONVOCATIONS,
+                url_name="convocations:contacts",
+                ordre=200,
+            )
+        )
+        registre.ajouter_actions(ActionConvocations)
+        registre.ajouter_description_journal(
+            Contact._meta.label_lower, lambda c: f"le contact « {c.description or c.email} »"
+        )
+        registre.ajouter_description_journal(
+            Groupe._meta.label_lower, lambda g: f"le groupe « {g.nom} »"
+        )
+        registre.ajouter_description_journal(
+            Mandat._meta.label_lower,
+            lambda m: (
+                f"le mandat de {m.utilisateur} ({m.get_fonction_display().lower()}, "
+                f"{m.nom_assemblee})"
+            ),
+        )
+        registre.ajouter_libelles_details(
+            {
+                "adresse": "adresse",
+                "ancien_nom": "ancien nom",
+                "fichier": "fichier",
+                "contacts_ajoutes": "contacts ajoutés",
+                "contacts_mis_a_jour": "contacts mis à jour",
+                "groupes_crees": "groupes créés",
+                "contacts": "contacts",
+            }
+        )

@@ -1,0 +1,218 @@
+"""Carnet d'adresses des convocations : contacts, groupes, mandats des élus, imports en attente.
+
+Un groupe est « manuel » (l'agent choisit ses membres) ou « automatique » : ses membres sont
+les contacts dont la personne a un mandat en cours dans une assemblée (conseil municipal,
+conseil communautaire, une commission) ; il suit les mandats et ne se modifie pas à la main.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from core.comptes.models import Utilisateur
+from core.tenancy.models import ModeleCollectivite
+
+
+class ActionConvocations(models.TextChoices):
+    """Les actions du carnet d'adresses que le journal enregistre. Le nom du membre est le code
+    en majuscules (tests/core/journal/test_views.py retrouve ainsi le code de chaque appel)."""
+
+    CONVOCATIONS_CONTACT_CREE = "convocations_contact_cree", "Contact ajouté au carnet d'adresses"
+    CONVOCATIONS_CONTACT_MODIFIE = "convocations_contact_modifie", "Contact modifié"
+    CONVOCATIONS_CONTACT_SUPPRIME = "convocations_contact_supprime", "Contact supprimé"
+    CONVOCATIONS_GROUPE_CREE = "convocations_groupe_cree", "Groupe de contacts créé"
+    CONVOCATIONS_GROUPE_RENOMME = "convocations_groupe_renomme", "Groupe de contacts renommé"
+    CONVOCATIONS_GROUPE_SUPPRIME = "convocations_groupe_supprime", "Groupe de contacts supprimé"
+    CONVOCATIONS_MANDAT_CREE = "convocations_mandat_cree", "Mandat enregistré"
+    CONVOCATIONS_MANDAT_MODIFIE = "convocations_mandat_modifie", "Mandat modifié"
+    CONVOCATIONS_MANDAT_TERMINE = "convocations_mandat_termine", "Mandat terminé"
+    CONVOCATIONS_CONTACTS_IMPORTES = "convocations_contacts_importes", "Contacts importés (CSV)"
+    CONVOCATIONS_CONTACTS_EXPORTES = (
+        "convocations_contacts_exportes",
+        "Carnet d'adresses exporté (CSV)",
+    )
+
+
+class TypeGroupe(models.TextChoices):
+    MANUEL = "manuel", "Manuel"
+    AUTOMATIQUE = "automatique", "Automatique (suit les mandats)"
+
+
+class Assemblee(models.TextChoices):
+    CONSEIL_MUNICIPAL = "conseil_municipal", "Conseil municipal"
+    CONSEIL_COMMUNAUTAIRE = "conseil_communautaire", "Conseil communautaire"
+    COMMISSION = "commission", "Commission"
+
+
+class Fonction(models.TextChoices):
+    MAIRE = "maire", "Maire"
+    ADJOINT = "adjoint", "Adjoint ou adjointe"
+    CONSEILLER = "conseiller", "Conseiller ou conseillère"
+    CONSEILLER_DELEGUE = "conseiller_delegue", "Conseiller délégué ou conseillère déléguée"
+    PRESIDENT = "president", "Président ou présidente"
+    VICE_PRESIDENT = "vice_president", "Vice-président ou vice-présidente"
+    DELEGUE_TITULAIRE = "delegue_titulaire", "Délégué titulaire ou déléguée titulaire"
+    DELEGUE_SUPPLEANT = "delegue_suppleant", "Délégué suppléant ou déléguée suppléante"
+    MEMBRE = "membre", "Membre"
+
+
+def nom_assemblee(assemblee: str, commission: str = "") -> str:
+    """Le nom affiché d'une assemblée, qui est aussi celui de son groupe automatique."""
+    if assemblee == Assemblee.COMMISSION:
+        return f"Commission {commission}".strip()
+    return Assemblee(assemblee).label
+
+
+class Groupe(ModeleCollectivite):
+    nom = models.CharField("nom", max_length=100)
+    type = models.CharField(
+        "type", max_length=20, choices=TypeGroupe.choices, default=TypeGroupe.MANUEL
+    )
+    # Groupe automatique : l'assemblée qu'il suit (et le libellé de la commission).
+    assemblee = models.CharField("assemblée", max_length=30, choices=Assemblee.choices, blank=True)
+    commission = models.CharField("commission", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "groupe de contacts"
+        verbose_name_plural = "groupes de contacts"
+        ordering = ["nom", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "collectivite",
+                Lower("nom"),
+                name="convocations_groupe_nom_unique",
+                violation_error_message="Un groupe porte déjà ce nom.",
+            ),
+            models.CheckConstraint(
+                condition=Q(type=TypeGroupe.MANUEL, assemblee="")
+                | Q(type=TypeGroupe.AUTOMATIQUE) & ~Q(assemblee=""),
+                name="convocations_groupe_automatique_assemblee",
+                violation_error_message="Un groupe automatique suit une assemblée.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @property
+    def automatique(self) -> bool:
+        return self.type == TypeGroupe.AUTOMATIQUE
+
+
+class Contact(ModeleCollectivite):
+    email = models.CharField("adresse électronique", max_length=254)
+    description = models.CharField("description", max_length=200, blank=True)
+    utilisateur = models.ForeignKey(
+        Utilisateur,
+        verbose_name="compte",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts_convocations",
+    )
+    compte_collectivite = models.BooleanField(
+        "compte de la collectivité",
+        default=False,
+        help_text="Adresse de la collectivité elle-même (secrétariat, direction), convocable.",
+    )
+    groupes = models.ManyToManyField(
+        Groupe, verbose_name="groupes", blank=True, related_name="contacts"
+    )
+
+    class Meta:
+        verbose_name = "contact"
+        verbose_name_plural = "contacts"
+        ordering = ["description", "email", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "collectivite",
+                Lower("email"),
+                name="convocations_contact_email_unique",
+                violation_error_message="Un contact du carnet porte déjà cette adresse.",
+            ),
+            models.UniqueConstraint(
+                fields=["collectivite", "utilisateur"],
+                name="convocations_contact_utilisateur_unique",
+                violation_error_message="Cette personne a déjà sa fiche dans le carnet.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description or self.email
+
+
+class Mandat(ModeleCollectivite):
+    utilisateur = models.ForeignKey(
+        Utilisateur, verbose_name="élu", on_delete=models.PROTECT, related_name="mandats"
+    )
+    assemblee = models.CharField("assemblée", max_length=30, choices=Assemblee.choices)
+    commission = models.CharField(
+        "nom de la commission", max_length=100, blank=True, help_text="Pour une commission."
+    )
+    fonction = models.CharField("fonction", max_length=30, choices=Fonction.choices)
+    debut = models.DateField("début")
+    fin = models.DateField("fin", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mandat"
+        verbose_name_plural = "mandats"
+        ordering = ["assemblee", "commission", "debut", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(fin__isnull=True) | Q(fin__gte=models.F("debut")),
+                name="convocations_mandat_dates",
+                violation_error_message="La fin du mandat ne peut précéder son début.",
+            ),
+            models.CheckConstraint(
+                condition=Q(assemblee=Assemblee.COMMISSION, commission__gt="")
+                | ~Q(assemblee=Assemblee.COMMISSION) & Q(commission=""),
+                name="convocations_mandat_commission",
+                violation_error_message=(
+                    "Donnez le nom de la commission (et seulement pour une commission)."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fonction_display()}, {self.nom_assemblee}"
+
+    @property
+    def nom_assemblee(self) -> str:
+        return nom_assemblee(self.assemblee, self.commission)
+
+    def en_cours(self, jour: date) -> bool:
+        return self.debut <= jour and (self.fin is None or self.fin >= jour)
+
+
+def en_cours_q(jour: date, prefixe: str = "") -> Q:
+    """Condition « mandat en cours le `jour` » (`prefixe` : chemin vers le mandat)."""
+    return Q(**{f"{prefixe}debut__lte": jour}) & (
+        Q(**{f"{prefixe}fin__isnull": True}) | Q(**{f"{prefixe}fin__gte": jour})
+    )
+
+
+class ImportContacts(ModeleCollectivite):
+    """Un fichier déposé dont l'aperçu attend la confirmation de l'agent : le contenu reste ici,
+    jamais dans le formulaire, et la confirmation relit ce fichier-là (son empreinte)."""
+
+    par = models.ForeignKey(
+        Utilisateur, verbose_name="déposé par", on_delete=models.CASCADE, related_name="+"
+    )
+    nom_fichier = models.CharField("nom du fichier", max_length=255)
+    contenu = models.BinaryField("contenu")
+    empreinte = models.CharField("empreinte SHA-256 du fichier", max_length=64)
+    # L'aperçu montré à l'agent : s'il a changé à la confirmation (le carnet a bougé entre-temps),
+    # on montre le nouveau au lieu d'écrire.
+    empreinte_apercu = models.CharField("empreinte de l'aperçu", max_length=64)
+
+    class Meta:
+        verbose_name = "import de contacts"
+        verbose_name_plural = "imports de contacts"
+        ordering = ["-cree_le", "-pk"]
+
+    def __str__(self) -> str:
+        return self.nom_fichier
