@@ -25,3 +25,9 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             BureauDeVote._meta.label_lower, lambda b: f"le bureau de vote {b.code} « {b.libelle} »"
         )
+        # Fichier électoral (sous-paquet `fichier`) : sections de base de la fiche électeur,
+        # que les autres sous-paquets complètent ou remplacent (voir electeurs/fichier/fiche.py).
+        from electeurs.fichier.fiche import sections_de_base_enregistrer
+
+        sections_de_base_enregistrer()
+        registre.ajouter_libelles_details({"champs_modifies": "champs modifiés"})

@@ -1,9 +1,7 @@
-from django.urls import path
-
-from electeurs.views import ElecteurListeView
+from electeurs.fichier.urls import urlpatterns as fichier_urlpatterns
 
 app_name = "electeurs"
 
 urlpatterns = [
-    path("electeurs/", ElecteurListeView.as_view(), name="liste"),
+    *fichier_urlpatterns,
 ]
