@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -138,9 +138,10 @@ def _intervalle(champ: str, prefixe: str) -> Q:
 
 
 @dataclass
-class ResultatsRecherche(Sequence[Electeur]):
+class ResultatsRecherche:
     """Les électeurs trouvés, lus page par page : `count()` est plafonné à `PLAFOND + 1`,
-    une tranche (`[0:25]`) lit une page. `Paginator` s'en sert comme d'un QuerySet."""
+    une tranche (`[0:25]`) lit une page. `Paginator` s'en sert comme d'un QuerySet (il
+    appelle `count()` puis prend une tranche)."""
 
     collectivite: Collectivite
     critere: Critere
@@ -186,8 +187,7 @@ class ResultatsRecherche(Sequence[Electeur]):
                     self._compte = min(union.count(), limite)
                 else:
                     self._compte = min(
-                        branche.values("pk")[:limite].count()
-                        + usage.values("pk")[:limite].count(),
+                        branche.values("pk")[:limite].count() + usage.values("pk")[:limite].count(),
                         limite,
                     )
         return self._compte
@@ -246,8 +246,8 @@ class ResultatsRecherche(Sequence[Electeur]):
                     )
                     .annotate(
                         score=Greatest(
-                            TrigramWordSimilarity(valeur, "recherche_naissance"),
-                            TrigramWordSimilarity(valeur, "recherche_usage"),
+                            TrigramWordSimilarity(nom, "recherche_naissance"),
+                            TrigramWordSimilarity(nom, "recherche_usage"),
                         )
                     )
                     .order_by("-score", "recherche_naissance", "pk")

@@ -73,8 +73,9 @@ def electeur_ine_modifier(*, electeur: Electeur, ine: str, par: Utilisateur) -> 
     if ine == electeur.ine:
         return False
     electeur.ine = ine
-    # Les contraintes (INE unique) sont vérifiées par full_clean, avant la base.
-    electeur.full_clean(exclude=[c for c in _champs(electeur) if c != "ine"])
+    # La contrainte « INE unique dans la collectivité » est vérifiée par full_clean, avant la
+    # base ; elle porte sur `collectivite` aussi, qui ne doit donc pas être exclu.
+    electeur.full_clean(exclude=[c for c in _champs(electeur) if c not in {"ine", "collectivite"}])
     electeur.save(update_fields=["ine", "modifie_le"])
     journaliser(
         action=ActionElecteurs.ELECTEUR_MODIFIE,

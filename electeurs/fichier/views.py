@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from core.comptes.permissions import Action, Capacite
@@ -103,7 +104,7 @@ class ElecteurListeView(ListeMixin, EspaceAgentMixin, View):
             ),
             "naissance": naissance,
             "listes": format_html_join(
-                format_html("<br>"),
+                mark_safe("<br>"),
                 "{} — {}",
                 (
                     (
@@ -139,9 +140,9 @@ class ElecteurFicheView(EspaceAgentMixin, View):
             if section.evenements:
                 evenements.extend(section.evenements(electeur))
         journal = list(journal_chronologie(sujet=electeur)[:CHRONOLOGIE_MAX])
-        chronologie = sorted(
-            chain(journal, evenements), key=lambda e: e.horodatage, reverse=True
-        )[:CHRONOLOGIE_MAX]
+        chronologie = sorted(chain(journal, evenements), key=lambda e: e.horodatage, reverse=True)[
+            :CHRONOLOGIE_MAX
+        ]
         context = {
             "electeur": electeur,
             "inscriptions": list(electeur.inscriptions.all()),
@@ -258,7 +259,9 @@ class BureauListeView(ListeMixin, EspaceAgentMixin, View):
         code = objet.code
         if self.peut_ecrire:
             lien = reverse("electeurs:bureau_modifier", args=[objet.pk])
-            code = format_html('<a href="{}">{}<span class="sr-only"> (modifier)</span></a>', lien, code)
+            code = format_html(
+                '<a href="{}">{}<span class="sr-only"> (modifier)</span></a>', lien, code
+            )
         return {
             "code": code,
             "libelle": objet.libelle,

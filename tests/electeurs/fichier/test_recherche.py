@@ -89,9 +89,7 @@ def test_date_de_naissance_complete_et_partielle(ici: Collectivite) -> None:
     ElecteurFactory(collectivite=ici, nom_naissance="B", naissance_jour=None, naissance_mois=None)
     ElecteurFactory(collectivite=ici, nom_naissance="C", naissance_annee=1960)
 
-    assert _noms(electeurs_rechercher(collectivite=ici, texte="04/07/1953")) == [
-        "A Hélène Marie"
-    ]
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="04/07/1953")) == ["A Hélène Marie"]
     assert _noms(electeurs_rechercher(collectivite=ici, texte="00/00/1953")) == [
         "A Hélène Marie",
         "B Hélène Marie",
@@ -122,9 +120,7 @@ def test_mode_approchant_quand_rien_ne_correspond(ici: Collectivite) -> None:
     assert approchant.approchant
     assert _noms(approchant) == ["DUPONT Hélène"]
     assert sans.count() == 0
-    assert _noms(electeurs_rechercher(collectivite=ici, texte="lefevre marc")) == [
-        "LEFEBVRE Marc"
-    ]
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="lefevre marc")) == ["LEFEBVRE Marc"]
 
 
 def test_mode_approchant_python_pour_sqlite(ici: Collectivite) -> None:
