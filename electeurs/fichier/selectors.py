@@ -41,6 +41,7 @@ from typing import Any, overload
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
@@ -169,27 +170,70 @@ class ResultatsRecherche:
         )
         return naissance, usage
 
+    def _union_sql(self, *, colonnes: str, limite: int) -> tuple[str, list[Any]]:
+        """Les deux branches d'une recherche par nom, en SQL écrit ici (PostgreSQL) : chacune
+        est un parcours ordonné de son index `*_c` arrêté à `limite` lignes. Les filtres
+        (collectivité, date, statut, bureau, liste) viennent de l'ORM (`self.base`), compilés
+        une fois ; le reste est fixe. Compiler la réunion par l'ORM coûtait plus que la
+        requête elle-même (bench/recherche_electeurs.py)."""
+        try:
+            compilateur = self.base.query.get_compiler(connection=connection)
+            where, parametres = compilateur.compile(self.base.query.where)
+        except EmptyResultSet:
+            where, parametres = "1 = 0", []
+        nom = self.critere.nom
+        suivant = nom[:-1] + chr(ord(nom[-1]) + 1)
+        table = connection.ops.quote_name(Electeur._meta.db_table)
+        cle_n = f'{table}.recherche_naissance COLLATE "C"'
+        cle_u = f'{table}.recherche_usage COLLATE "C"'
+        # Aucune saisie dans ce texte : `where` vient du compilateur de l'ORM (valeurs en
+        # paramètres), le reste est écrit ici ; le nom cherché passe en paramètre.
+        naissance = (
+            f"SELECT {colonnes.format(cle=cle_n)} FROM {table} WHERE ({where}) "  # noqa: S608
+            f"AND {cle_n} >= %s AND {cle_n} < %s ORDER BY {cle_n}, {table}.id LIMIT %s"
+        )
+        usage = (
+            f"SELECT {colonnes.format(cle=cle_u)} FROM {table} WHERE ({where}) "  # noqa: S608
+            f"AND {table}.recherche_usage <> '' AND {cle_u} >= %s AND {cle_u} < %s "
+            f"AND NOT ({cle_n} >= %s AND {cle_n} < %s) ORDER BY {cle_u}, {table}.id LIMIT %s"
+        )
+        return f"({naissance}) UNION ALL ({usage})", [
+            *parametres,
+            nom,
+            suivant,
+            limite,
+            *parametres,
+            nom,
+            suivant,
+            nom,
+            suivant,
+            limite,
+        ]
+
+    def _par_union(self) -> bool:
+        return bool(self.critere.nom) and connection.vendor == "postgresql"
+
     def count(self) -> int:
         if self._compte is None:
             if self.approchant:
                 self._compte = len(self._approchants())
+                return self._compte
+            limite = PLAFOND + 1
+            if self._par_union():
+                sql, parametres = self._union_sql(colonnes="1", limite=limite)
+                with connection.cursor() as curseur:
+                    requete = f"SELECT COUNT(*) FROM ({sql}) AS trouves"  # noqa: S608
+                    curseur.execute(requete, parametres)
+                    self._compte = min(curseur.fetchone()[0], limite)
+                return self._compte
+            branche, usage = self._branches()
+            if usage is None:
+                self._compte = branche.values("pk")[:limite].count()
             else:
-                branche, usage = self._branches()
-                limite = PLAFOND + 1
-                if usage is None:
-                    self._compte = branche.values("pk")[:limite].count()
-                elif connection.features.supports_slicing_ordering_in_compound:
-                    union = (
-                        branche.order_by()
-                        .values("pk")[:limite]
-                        .union(usage.order_by().values("pk")[:limite], all=True)
-                    )
-                    self._compte = min(union.count(), limite)
-                else:
-                    self._compte = min(
-                        branche.values("pk")[:limite].count() + usage.values("pk")[:limite].count(),
-                        limite,
-                    )
+                self._compte = min(
+                    branche.values("pk")[:limite].count() + usage.values("pk")[:limite].count(),
+                    limite,
+                )
         return self._compte
 
     @property
@@ -210,18 +254,17 @@ class ResultatsRecherche:
             ids = self._approchants()[debut:fin]
             parids = {e.pk: e for e in self.base.filter(pk__in=ids)}
             return [parids[i] for i in ids if i in parids]
+        if self._par_union():
+            # Chaque branche s'arrête à `fin` lignes dans son index ; PostgreSQL fusionne les
+            # deux parcours ordonnés (Merge Append) et s'arrête à la dernière ligne de la page.
+            table = connection.ops.quote_name(Electeur._meta.db_table)
+            sql, parametres = self._union_sql(colonnes=f"{table}.*, {{cle}} AS cle", limite=fin)
+            requete = f"{sql} ORDER BY cle, id LIMIT %s OFFSET %s"
+            return list(Electeur.objects.raw(requete, [*parametres, fin - debut, debut]))
         branche, usage = self._branches()
         if usage is None:
             return list(branche.order_by("cle", "pk")[debut:fin])
-        if connection.features.supports_slicing_ordering_in_compound:
-            # Chaque branche s'arrête à `fin` lignes dans son index ; la réunion est triée.
-            union = (
-                branche.order_by("cle", "pk")[:fin]
-                .union(usage.order_by("cle", "pk")[:fin], all=True)
-                .order_by("cle", "pk")
-            )
-            return list(union[debut:fin])
-        # SQLite (démo) : pas de tranche dans une réunion ; un OR suffit à 2 000 électeurs.
+        # SQLite (démo) : un OR suffit à 2 000 électeurs.
         nom = self.critere.nom
         combine = self.base.annotate(cle=_cle("recherche_naissance")).filter(
             _intervalle("recherche_naissance", nom)

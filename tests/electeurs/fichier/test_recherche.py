@@ -210,3 +210,19 @@ def test_une_page_en_nombre_constant_de_requetes(ici: Collectivite) -> None:
     for _ in range(10):
         InscriptionListeFactory(electeur__collectivite=ici, electeur__nom_naissance="DUPRÉ")
     assert requetes() == une
+
+
+def test_le_chemin_sans_reunion_de_sqlite_rend_les_memes_resultats(
+    ici: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ElecteurFactory(collectivite=ici, nom_naissance="DUPRÉ", nom_usage="Martin", prenoms="Anne")
+    ElecteurFactory(collectivite=ici, nom_naissance="MARTIN", prenoms="Luc")
+    ElecteurFactory(collectivite=ici, nom_naissance="MARTY", prenoms="Paul")
+    avec_reunion = electeurs_rechercher(collectivite=ici, texte="martin")
+    attendu = (_noms(avec_reunion), avec_reunion.count())
+
+    monkeypatch.setattr(selectors.ResultatsRecherche, "_par_union", lambda self: False)
+    sans_reunion = electeurs_rechercher(collectivite=ici, texte="martin")
+
+    assert (_noms(sans_reunion), sans_reunion.count()) == attendu
+    assert attendu == (["DUPRÉ (Martin) Anne", "MARTIN Luc"], 2)
