@@ -403,6 +403,14 @@ class PaginateurPlafonne(Paginator):  # type: ignore[type-arg]
     def plafond_atteint(self) -> bool:
         return bool(self.count > self.plafond)
 
+    @property
+    def num_pages(self) -> int:
+        # Le compte s'arrête à plafond + 1 : pas de page faite de ce seul électeur de trop.
+        pages = super().num_pages
+        if self.plafond_atteint:
+            return min(pages, max(1, self.plafond // self.per_page))
+        return pages
+
 
 def electeur_fiche(*, collectivite: Collectivite, pk: int) -> Electeur:
     """L'électeur de la fiche, avec ses inscriptions et leurs bureaux (404 ailleurs : lu par

@@ -390,3 +390,20 @@ def test_creer_et_modifier_un_bureau_journalise(monde: Monde) -> None:
         .values_list("action", flat=True)
     )
     assert actions == [ActionElecteurs.BUREAU_CREE, ActionElecteurs.BUREAU_MODIFIE]
+
+
+def test_au_dela_du_plafond_la_derniere_page_est_celle_du_plafond(
+    monde: Monde, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "PLAFOND", 50)
+    monkeypatch.setattr(selectors.PaginateurPlafonne, "plafond", 50)
+    for i in range(60):
+        ElecteurFactory(collectivite=monde.collectivite, nom_naissance=f"NOM{i:02d}")
+
+    reponse = monde.client(A).get(reverse("electeurs:liste"), {"page": "99"})
+
+    page = _page(reponse)
+    assert reponse.status_code == 200
+    assert "Plus de 50 résultats — page 2." in page
+    assert "Page suivante" not in page
+    assert "NOM49" in page and "NOM50" not in page
