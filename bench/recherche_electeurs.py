@@ -377,6 +377,14 @@ def _plan(requete: Any) -> str:
         return "\n".join(ligne[0] for ligne in curseur.fetchall())
 
 
+def _plan_sql(sql: str, parametres: list[Any]) -> str:
+    from django.db import connection
+
+    with connection.cursor() as curseur:
+        curseur.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", parametres)
+        return "\n".join(ligne[0] for ligne in curseur.fetchall())
+
+
 def _plans(donnees: Donnees, prefixe: str, faute: str) -> dict[str, str]:
     from django.db import connection
 
@@ -390,26 +398,15 @@ def _plans(donnees: Donnees, prefixe: str, faute: str) -> dict[str, str]:
         Electeur.objects.pour(donnees.collectivite).filter(ine=donnees.ines[0])
     )
     resultats = electeurs_rechercher(collectivite=donnees.collectivite, texte=prefixe)
-    branche, usage = resultats._branches()
-    assert usage is not None
-    page = (
-        branche.order_by("cle", "pk")[:25]
-        .union(usage.order_by("cle", "pk")[:25], all=True)
-        .order_by("cle", "pk")[:25]
+    # Les requêtes mêmes du sélecteur (SQL de `_union_sql`), page puis compte.
+    sql, parametres = resultats._union_sql(colonnes="electeurs_electeur.*, {cle} AS cle", limite=25)
+    plans[f"Page de 25, « {prefixe} »"] = _plan_sql(
+        f"{sql} ORDER BY cle, id LIMIT %s OFFSET %s", [*parametres, 25, 0]
     )
-    plans[f"Page de 25, « {prefixe} »"] = _plan(page)
-    compte = (
-        branche.order_by()
-        .values("pk")[: PLAFOND + 1]
-        .union(usage.order_by().values("pk")[: PLAFOND + 1], all=True)
+    sql, parametres = resultats._union_sql(colonnes="1", limite=PLAFOND + 1)
+    plans[f"Compte plafonné, « {prefixe} »"] = _plan_sql(
+        f"SELECT COUNT(*) FROM ({sql}) AS trouves", parametres
     )
-    with connection.cursor() as curseur:
-        sql, parametres = compte.query.sql_with_params()
-        curseur.execute(
-            f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT COUNT(*) FROM ({sql}) t",
-            parametres,
-        )
-        plans[f"Compte plafonné, « {prefixe} »"] = "\n".join(r[0] for r in curseur.fetchall())
     approchant = electeurs_rechercher(collectivite=donnees.collectivite, texte=faute)
     if approchant.approchant:
         plans[f"Mode approchant, « {faute} »"] = _plan_approchant(approchant)
