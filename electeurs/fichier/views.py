@@ -108,7 +108,7 @@ class ElecteurListeView(ListeMixin, EspaceAgentMixin, View):
                 "{} — {}",
                 (
                     (
-                        i.type_liste,
+                        i.get_type_liste_display(),
                         f"bureau {i.bureau.code}" if i.bureau else "sans bureau",
                     )
                     for i in inscriptions
@@ -145,7 +145,6 @@ class ElecteurFicheView(EspaceAgentMixin, View):
         ]
         context = {
             "electeur": electeur,
-            "inscriptions": list(electeur.inscriptions.all()),
             "sections": sections,
             "chronologie": chronologie,
             "peut_ecrire": peut_ecrire,

@@ -56,7 +56,7 @@ def test_la_liste_montre_nom_date_listes_statut_et_seulement_ici(monde: Monde) -
     assert f'href="{reverse("electeurs:fiche", args=[electeur.pk])}"' in page
     assert "00/07/1953" in page
     assert "incomplète" in page
-    assert "LP — bureau 0003" in page
+    assert "Liste principale — bureau 0003" in page
     assert "Inscrit" in page
     assert "AILLEURS" not in page
     for libelle in ("Nom, date de naissance ou INE", "Bureau de vote", "Liste", "Statut"):
