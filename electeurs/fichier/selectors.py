@@ -73,6 +73,8 @@ PLAFOND = 1_000
 PAR_PAGE = 25
 # Au-delà, le mode approchant de SQLite (démo) ne compare pas : la démo a 2 000 électeurs.
 PLAFOND_APPROCHANT_PYTHON = 50_000
+# Similarité de mots minimale (pg_trgm) du mode approchant sur PostgreSQL.
+SEUIL_APPROCHANT_PG = 0.45
 # Ratio minimal (difflib) du mode approchant sur SQLite.
 SEUIL_APPROCHANT_PYTHON = 0.7
 
@@ -278,6 +280,14 @@ class ResultatsRecherche:
         if self._ids_approchants is None:
             nom = self.critere.nom
             if connection.vendor == "postgresql":
+                # Le seuil de l'opérateur `%>` (0,6 par défaut) écarte une faute sur un nom
+                # court (« dubiis » contre « dubois » : 0,57). Réglage de la session, relu à
+                # chaque recherche approchante.
+                with connection.cursor() as curseur:
+                    curseur.execute(
+                        "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                        [str(SEUIL_APPROCHANT_PG)],
+                    )
                 valeur = Value(nom)
                 ids = (
                     self.base.filter(

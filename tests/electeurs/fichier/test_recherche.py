@@ -226,3 +226,16 @@ def test_le_chemin_sans_reunion_de_sqlite_rend_les_memes_resultats(
 
     assert (_noms(sans_reunion), sans_reunion.count()) == attendu
     assert attendu == (["DUPRÉ (Martin) Anne", "MARTIN Luc"], 2)
+
+
+def test_le_seuil_du_mode_approchant_laisse_passer_une_faute_sur_un_nom_court(
+    ici: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ElecteurFactory(collectivite=ici, nom_naissance="DUBOIS", prenoms="Luc")
+
+    trouve = _noms(electeurs_rechercher(collectivite=ici, texte="dubiis"))
+    monkeypatch.setattr(selectors, "SEUIL_APPROCHANT_PG", 0.6)  # défaut de pg_trgm
+    manque = _noms(electeurs_rechercher(collectivite=ici, texte="dubiis"))
+
+    assert trouve == ["DUBOIS Luc"]
+    assert manque == []
