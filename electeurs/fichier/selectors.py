@@ -74,7 +74,7 @@ PAR_PAGE = 25
 # Au-delà, le mode approchant de SQLite (démo) ne compare pas : la démo a 2 000 électeurs.
 PLAFOND_APPROCHANT_PYTHON = 50_000
 # Similarité de mots minimale (pg_trgm) du mode approchant sur PostgreSQL.
-SEUIL_APPROCHANT_PG = 0.45
+SEUIL_APPROCHANT_PG = 0.4
 # Ratio minimal (difflib) du mode approchant sur SQLite.
 SEUIL_APPROCHANT_PYTHON = 0.7
 
@@ -281,7 +281,7 @@ class ResultatsRecherche:
             nom = self.critere.nom
             if connection.vendor == "postgresql":
                 # Le seuil de l'opérateur `%>` (0,6 par défaut) écarte une faute sur un nom
-                # court (« dubiis » contre « dubois » : 0,57). Réglage de la session, relu à
+                # court (« dubiis » contre « dubois luc » : 0,43). Réglage de la session, relu à
                 # chaque recherche approchante.
                 with connection.cursor() as curseur:
                     curseur.execute(
