@@ -112,9 +112,17 @@ class ListeMixin:
         return self.legende
 
     # --- mécanique commune --------------------------------------------------------------
-    def _tri(self) -> tuple[Colonne, bool]:
-        """La colonne triée et le sens (True : décroissant). Clé inconnue → tri par défaut."""
+    def paginateur(self, lignes: Any) -> Paginator[Any]:
+        """Le paginateur de la liste ; une vue sur des millions de lignes en donne un dont le
+        compte est plafonné (attribut `plafond_atteint`, lu par `components/pagination.html`)."""
+        return Paginator(lignes, self.par_page)
+
+    def _tri(self) -> tuple[Colonne | None, bool]:
+        """La colonne triée et le sens (True : décroissant). Clé inconnue → tri par défaut.
+        Aucune colonne triable : l'ordre est celui du sélecteur (None)."""
         triables = {c.cle: c for c in self.colonnes if c.tri}
+        if not triables:
+            return None, False
         demande = self.request.GET.get("tri", "") or self.tri_defaut
         for valeur in (demande, self.tri_defaut):
             cle = valeur.removeprefix("-")
@@ -141,8 +149,10 @@ class ListeMixin:
 
     @staticmethod
     def _trier(
-        lignes: QuerySet[Any] | list[Any], colonne: Colonne, inverse: bool
+        lignes: QuerySet[Any] | list[Any], colonne: Colonne | None, inverse: bool
     ) -> QuerySet[Any] | list[Any]:
+        if colonne is None:
+            return lignes
         if isinstance(lignes, QuerySet):
             champs = [_inverser(champ) if inverse else champ for champ in colonne.tri]
             # La clé primaire départage les égalités : une page ne change pas d'un affichage
@@ -158,7 +168,7 @@ class ListeMixin:
 
         return sorted(lignes, key=cle, reverse=descendant)
 
-    def _entetes(self, courante: Colonne, inverse: bool) -> list[EnTete]:
+    def _entetes(self, courante: Colonne | None, inverse: bool) -> list[EnTete]:
         entetes = []
         for colonne in self.colonnes:
             if not colonne.tri:
@@ -217,7 +227,7 @@ class ListeMixin:
         q = texte_de_recherche(self.request) if self.recherche else ""
         colonne, inverse = self._tri()
         lignes = self._trier(self._chercher(self.lignes(), q), colonne, inverse)
-        paginator = Paginator(lignes, self.par_page)
+        paginator = self.paginateur(lignes)
         page_obj = paginator.get_page(self.request.GET.get("page"))
         rendues = self._rendre(page_obj.object_list)
         return Liste(

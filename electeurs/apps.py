@@ -27,6 +27,12 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             BureauDeVote._meta.label_lower, lambda b: f"le bureau de vote {b.code} « {b.libelle} »"
         )
+        # Fichier électoral (sous-paquet `fichier`) : sections de base de la fiche électeur,
+        # que les autres sous-paquets complètent ou remplacent (voir electeurs/fichier/fiche.py).
+        from electeurs.fichier.fiche import sections_de_base_enregistrer
+
+        sections_de_base_enregistrer()
+        registre.ajouter_libelles_details({"champs_modifies": "champs modifiés"})
 
         # Notifications du REU (sous-paquet `reu`).
         from core.registry import Compteur, ReceptionCourrier
@@ -88,6 +94,7 @@ class ElecteursConfig(AppConfig):
 
         registre.ajouter_chargeur_demo("electeurs", charger_demo_electeurs)
         self._procedure(registre)
+        self._sections_fiche()
 
     def _procedure(self, registre: Any) -> None:
         """Mouvements, procédure L18, commission de contrôle (sous-paquet `procedure`)."""
@@ -166,5 +173,41 @@ class ElecteursConfig(AppConfig):
                 Capacite.ELECTEURS,
                 # Des données personnelles : la lecture seule ne les exporte pas.
                 Action.EXPORTER,
+            )
+        )
+
+    def _sections_fiche(self) -> None:
+        """Les sections de la fiche électeur que remplissent les autres sous-paquets."""
+        from electeurs.fichier.fiche import SectionFiche, fiche_sections
+        from electeurs.procedure.selectors import mouvements_de, pieces_de
+        from electeurs.reu.selectors import notifications_reu_de
+
+        fiche_sections.ajouter(
+            SectionFiche(
+                "mouvements",
+                "Mouvements",
+                "electeurs/procedure/fiche_section_mouvements.html",
+                40,
+                contexte=lambda electeur, request: {"mouvements": mouvements_de(electeur=electeur)},
+            )
+        )
+        fiche_sections.ajouter(
+            SectionFiche(
+                "pieces",
+                "Historique des pièces",
+                "electeurs/procedure/fiche_section_pieces.html",
+                50,
+                contexte=lambda electeur, request: {"pieces": pieces_de(electeur=electeur)},
+            )
+        )
+        fiche_sections.ajouter(
+            SectionFiche(
+                "notifications",
+                "Notifications du REU",
+                "electeurs/reu/fiche_section_notifications.html",
+                60,
+                contexte=lambda electeur, request: {
+                    "notifications_reu": notifications_reu_de(electeur=electeur)
+                },
             )
         )

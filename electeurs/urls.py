@@ -1,14 +1,15 @@
-from django.urls import path
+"""Les URL du fichier électoral : une liste par sous-paquet, toutes dans l'espace `electeurs:`."""
 
 from electeurs.editions.urls import urlpatterns as editions_urlpatterns
+from electeurs.fichier.urls import urlpatterns as fichier_urlpatterns
 from electeurs.procedure.urls import urlpatterns as procedure_urlpatterns
 from electeurs.reu.urls import urlpatterns as reu_urlpatterns
-from electeurs.views import ElecteurListeView
 
 app_name = "electeurs"
 
 urlpatterns = [
-    path("electeurs/", ElecteurListeView.as_view(), name="liste"),
+    *fichier_urlpatterns,
     *procedure_urlpatterns,
+    *reu_urlpatterns,
+    *editions_urlpatterns,
 ]
-urlpatterns += [*reu_urlpatterns, *editions_urlpatterns]

@@ -27,7 +27,7 @@ def notifications_lister(
 
 def notifications_reu_de(*, electeur: Electeur) -> QuerySet[NotificationREU]:
     """Les notifications du REU rattachées à un électeur (onglet de sa fiche), la plus récente
-    d'abord ; gabarit : `electeurs/reu/_fiche_notifications.html` (variable `notifications_reu`)."""
+    d'abord ; gabarit : `electeurs/reu/_notifications_contenu.html` (`notifications_reu`)."""
     return (
         NotificationREU.objects.pour(electeur.collectivite_id)
         .filter(electeur=electeur)

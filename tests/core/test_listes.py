@@ -10,11 +10,14 @@ from collections.abc import Callable
 
 import pytest
 from django.core.mail import send_mail
+from django.core.paginator import Paginator
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.journal.services import journaliser
+from core.listes import Colonne, ListeMixin
 from core.models import Role, TypeRole, Utilisateur
 from tests.factories import CompteSMTPFactory, RoleFactory, UtilisateurFactory
 
@@ -218,3 +221,38 @@ def test_l_export_n_apparait_que_si_la_vue_en_declare_un(monde):
     assert f'action="{reverse("journal:exporter")}"' in journal
     agents = monde.client(A).get(reverse("comptes:agents")).content.decode()
     assert "Exporter (CSV)" not in agents
+
+
+def test_sans_colonne_triable_l_ordre_du_selecteur_est_garde_et_le_paginateur_se_remplace(
+    rf,
+):
+    """Une liste aux lignes déjà ordonnées par son sélecteur (recherche d'électeurs) n'a pas
+    de colonne triable ; `paginateur()` lui donne un compte plafonné (« Plus de … »)."""
+
+    class Plafonne(Paginator):
+        plafond = 2
+
+        @property
+        def plafond_atteint(self) -> bool:
+            return self.count > self.plafond
+
+    class Vue(ListeMixin):
+        colonnes = (Colonne("nom", "Nom"),)
+
+        def lignes(self):
+            return ["c", "a", "b"]
+
+        def cellules(self, objet):
+            return {"nom": objet}
+
+        def paginateur(self, lignes):
+            return Plafonne(lignes, self.par_page)
+
+    vue = Vue()
+    vue.request = rf.get("/")
+    liste = vue.liste()
+    page = render_to_string("components/liste.html", {"liste": liste, "request": vue.request})
+
+    assert [ligne[0][1] for ligne in liste.lignes] == ["c", "a", "b"]
+    assert "aria-sort" not in page
+    assert "Plus de 2 résultats" in page
