@@ -8,13 +8,24 @@ formulaire n'affiche pas (`add_error` lèverait `ValueError`).
 
 from __future__ import annotations
 
+import html
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+def echapper(valeur: Any) -> str:
+    """`conditional_escape` sans son enveloppe paresseuse (`keep_lazy`), quatre fois plus
+    lente que l'échappement lui-même : même résultat (`html.escape` est ce que Django appelle),
+    et un texte déjà sûr (`__html__`) n'est pas échappé deux fois."""
+    if hasattr(valeur, "__html__"):
+        return str(valeur.__html__())
+    return html.escape(str(valeur))
 
 
 def erreurs_vers_formulaire(form: forms.BaseForm, erreur: ValidationError) -> None:
@@ -35,16 +46,14 @@ class SelectLeger(forms.Select):
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
         choisies = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (str(v), mark_safe(" selected") if str(v) in choisies else "", libelle)
-                for v, libelle in self.choices
-            ),
+        options = "".join(
+            f'<option value="{echapper(v)}"{" selected" if str(v) in choisies else ""}>'
+            f"{echapper(libelle)}</option>"
+            for v, libelle in self.choices
         )
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        # Chaque morceau variable est échappé ci-dessus (`echapper`) ou par `flatatt`.
+        return mark_safe(f"<select{flatatt(final)}>{options}</select>")  # noqa: S308
 
 
 class _RenduEnPython:
@@ -70,3 +79,40 @@ class EntreeTexte(_RenduEnPython, forms.TextInput):
 
 class EntreeCachee(_RenduEnPython, forms.HiddenInput):
     pass
+
+
+def champ_html(champ: forms.BoundField) -> SafeString:
+    """Le HTML de `components/champ.html` pour `champ`, au caractère près, sans le moteur de
+    gabarits : un `include` par champ coûtait autant que le champ lui-même (page du journal).
+    `tests/core/test_formulaires.py` compare les deux rendus ; modifiez-les ensemble."""
+    libelle = echapper(champ.label)
+    pour = echapper(champ.id_for_label)
+    if champ.widget_type == "checkbox":
+        corps = f'\n    {champ}\n    <label for="{pour}">{libelle}</label>\n  '
+    else:
+        obligatoire = (
+            ' <span class="obligatoire">(obligatoire)</span>' if champ.field.required else ""
+        )
+        corps = f'\n    <label for="{pour}">{libelle}{obligatoire}</label>\n    {champ}\n  '
+    identifiant = echapper(champ.auto_id)
+    aide = (
+        f'<p class="aide" id="{identifiant}_helptext">{champ.help_text}</p>'
+        if champ.help_text
+        else ""
+    )
+    erreurs = "".join(
+        f'<p class="erreur" id="{identifiant}_erreur">{echapper(erreur)}</p>'
+        for erreur in champ.errors
+    )
+    classe = "champ champ--erreur" if champ.errors else "champ"
+    # Chaque valeur est échappée (`echapper`) ou déjà sûre (le widget rendu, l'aide marquée
+    # `safe` dans le gabarit).
+    return mark_safe(  # noqa: S308
+        f'\n<div class="{classe}">\n  {corps}\n  {aide}\n  {erreurs}\n</div>\n'
+    )
+
+
+def champs_html(champs: Iterable[forms.BoundField]) -> SafeString:
+    """`champ_html` de chaque champ, avec les blancs de la boucle `{% for %}` + `{% include %}`
+    qu'elle remplace (même page, à l'octet près ; chaque morceau est déjà sûr)."""
+    return mark_safe("".join(f"\n    {champ_html(champ)}\n  " for champ in champs))  # noqa: S308

@@ -19,9 +19,9 @@ from typing import Any, ClassVar
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
+from core.formulaires import echapper
 from core.tenancy.mixins import texte_de_recherche
 
 
@@ -192,7 +192,7 @@ class ListeMixin:
             valeurs = self.cellules(objet)
             rendues.append(
                 [
-                    (libelle, conditional_escape(valeurs.get(cle, "") or "—"))
+                    (libelle, SafeString(echapper(valeurs.get(cle, "") or "—")))
                     for cle, libelle in cles
                 ]
             )
@@ -205,7 +205,7 @@ class ListeMixin:
         valeurs sont déjà échappées (`_rendre`) ; `data-label` empile les lignes à 360 px."""
         if not lignes:
             return ""
-        etiquettes = [str(conditional_escape(libelle)) for libelle, _ in lignes[0]]
+        etiquettes = [echapper(libelle) for libelle, _ in lignes[0]]
         return mark_safe(  # noqa: S308 — chaque morceau est échappé ci-dessus.
             "\n".join(
                 "<tr>"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -81,6 +82,9 @@ def capacites_du_role(request: HttpRequest) -> tuple[list[CapaciteAccueil], list
 class AccueilView(EspaceAgentMixin, TemplateView):
     template_name = "core/accueil.html"
 
+    # Page en lecture seule : sans la transaction de ATOMIC_REQUESTS, deux allers-retours de
+    # moins vers la base (BEGIN, COMMIT) pour chaque affichage.
+    @transaction.non_atomic_requests
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Personne n'arrive sur une impasse « Accès refusé » : sans rôle d'agent, le personnel
         # de la plateforme va à l'administration, les autres lisent pourquoi et peuvent partir.

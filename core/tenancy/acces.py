@@ -20,10 +20,11 @@ _CLE_REQUETE = "_echarpe_acces"
 
 
 def roles_actifs(utilisateur: Any) -> list[Role]:
-    if not getattr(utilisateur, "is_authenticated", False):
+    # Le compte vient d'être lu (session) : `is_active` se vérifie ici, sans jointure.
+    if not getattr(utilisateur, "is_authenticated", False) or not utilisateur.is_active:
         return []
     return list(
-        Role.objects.filter(utilisateur=utilisateur, actif=True, utilisateur__is_active=True)
+        Role.objects.filter(utilisateur=utilisateur, actif=True)
         .select_related("collectivite")
         .order_by("collectivite__nom")
     )

@@ -613,3 +613,40 @@ def test_une_ligne_au_dela_de_la_tete_n_apparait_ni_dans_la_page_ni_dans_la_chro
     chronologie = journal_chronologie(sujet=monde.collectivite)
     assert [e.objet_libelle for e in chronologie if e.objet_libelle == "Entrée glissée"] == []
     assert vraie in chronologie
+
+
+@pytest.mark.django_db
+def test_choix_personne_une_fois_chacun_retires_compris_sans_autre_collectivite(monde):
+    """Les personnes du filtre : chaque compte qui a (ou a eu) un rôle dans la collectivité,
+    une seule fois, par nom ; jamais celles d'une autre collectivité."""
+    retire = RoleFactory(
+        collectivite=monde.collectivite,
+        role=E,
+        actif=False,
+        utilisateur__username="u-retire",
+        utilisateur__last_name="Aubert",
+    ).utilisateur
+    # Un rôle ailleurs en plus : la personne n'apparaît toujours qu'une fois.
+    RoleFactory(collectivite=monde.autre, role=E, utilisateur=retire)
+    reponse = monde.client(A).get(URL)
+    choix = [valeur for valeur, _ in reponse.context["form"].fields["acteur"].choices][1:]
+    attendus = sorted(
+        {r.utilisateur for r in monde.collectivite.roles.all()} | {retire},
+        key=lambda u: (u.last_name, u.first_name, u.username),
+    )
+    assert [int(str(v)) for v in choix] == [u.pk for u in attendus]
+    assert monde.personnes["autre_collectivite"].pk not in [int(str(v)) for v in choix]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [URL, reverse("pages:accueil")])
+def test_pages_en_lecture_sans_transaction_ni_curseur_serveur(monde, url):
+    """Le journal et l'Accueil ne font qu'afficher : ni transaction de requête (SAVEPOINT sous
+    pytest, BEGIN/COMMIT en service), ni curseur côté serveur (DECLARE) pour les choix du
+    filtre : ce sont des allers-retours vers la base à chaque affichage (bench/README.md)."""
+    client = monde.client(A)
+    with CaptureQueriesContext(connection) as capture:
+        assert client.get(url).status_code == 200
+    sql = " ".join(requete["sql"] for requete in capture.captured_queries).upper()
+    assert "SAVEPOINT" not in sql
+    assert "DECLARE" not in sql
