@@ -231,7 +231,7 @@ def charger(*, electeurs: int, autre: int, graine: int = GRAINE, bavard: bool = 
     from core.models import Collectivite
     from electeurs.models import BureauDeVote, Electeur, InscriptionListe
 
-    migration = importlib.import_module("electeurs.migrations.0002_fichier")
+    migration = importlib.import_module("electeurs.migrations.0004_fichier")
     alea = random.Random(graine)
     debut = time.perf_counter()
     collectivite = Collectivite.objects.create(

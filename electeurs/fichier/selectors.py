@@ -16,7 +16,7 @@ similarité de trigrammes `pg_trgm` sur PostgreSQL, comparaison en Python sur SQ
 Le compte est **plafonné** (`PLAFOND`) : au-delà, la page dit « plus de 1 000 résultats » et
 le compte ne parcourt jamais le million de lignes d'une grande ville.
 
-Index (migration `0002_fichier`, PostgreSQL seulement) et requêtes qu'ils servent :
+Index (migration `0004_fichier`, PostgreSQL seulement) et requêtes qu'ils servent :
 - `electeurs_rech_naissance_c` `(collectivite_id, recherche_naissance COLLATE "C", id)` : le
   début de nom de naissance (intervalle `>= p AND < p'`, équivalent au préfixe en collation C)
   ET l'ordre de la page, lus dans l'index (parcours arrêté à la 25e ligne, compte plafonné en

@@ -452,7 +452,11 @@ def test_objet_et_sujet_decrits_en_francais_dans_la_page_et_l_export(
 
 
 def _actions_journalisees() -> list[tuple[str, int, object]]:
-    """Chaque argument `action=` d'un appel à `journaliser` ou `ElementJournal` dans le code."""
+    """Chaque argument `action=` d'un appel à `journaliser` ou `ElementJournal` dans le code.
+
+    Une fonction qui ne fait que transmettre son paramètre (`def _journal(m, action): …
+    ElementJournal(action=action)`) est un relais : ce sont alors les appels du relais, dans
+    le même fichier, qui donnent les codes."""
     import ast
     from pathlib import Path
 
@@ -463,21 +467,55 @@ def _actions_journalisees() -> list[tuple[str, int, object]]:
         if relatif.parts[0] in {".venv", "tests", "bench", "node_modules"}:
             continue
         arbre = ast.parse(fichier.read_text(encoding="utf-8"))
+        relais: dict[str, int] = {}  # nom du relais -> position de son paramètre `action`
+        for fonction in ast.walk(arbre):
+            if not isinstance(fonction, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            parametres = [a.arg for a in fonction.args.args + fonction.args.kwonlyargs]
+            for noeud in ast.walk(fonction):
+                if isinstance(noeud, ast.Call) and getattr(
+                    noeud.func, "id", getattr(noeud.func, "attr", "")
+                ) in {"journaliser", "ElementJournal"}:
+                    for argument in noeud.keywords:
+                        if (
+                            argument.arg == "action"
+                            and isinstance(argument.value, ast.Name)
+                            and argument.value.id in parametres
+                        ):
+                            relais[fonction.name] = parametres.index(argument.value.id)
         for noeud in ast.walk(arbre):
             if not isinstance(noeud, ast.Call):
                 continue
             nom = getattr(noeud.func, "id", getattr(noeud.func, "attr", ""))
+            if nom in relais:
+                position = relais[nom]
+                valeurs = [a.value for a in noeud.keywords if a.arg == "action"]
+                if not valeurs and len(noeud.args) > position:
+                    valeurs = [noeud.args[position]]
+                trouvees.extend((str(relatif), noeud.lineno, v) for v in valeurs)
+                continue
             if nom not in {"journaliser", "ElementJournal"}:
                 continue
             for argument in noeud.keywords:
-                # `journaliser` transmet son propre argument à `ElementJournal`.
-                if relatif.as_posix() == "core/journal/services.py" and isinstance(
-                    argument.value, ast.Name
-                ):
+                if argument.arg != "action":
                     continue
-                if argument.arg == "action":
-                    trouvees.append((str(relatif), noeud.lineno, argument.value))
+                if isinstance(argument.value, ast.Name) and _dans_un_relais(arbre, noeud, relais):
+                    continue  # dans un relais : ses appels sont vérifiés ci-dessus
+                trouvees.append((str(relatif), noeud.lineno, argument.value))
     return trouvees
+
+
+def _dans_un_relais(arbre: object, appel: object, relais: dict[str, int]) -> bool:
+    import ast
+
+    for fonction in ast.walk(arbre):  # type: ignore[arg-type]
+        if (
+            isinstance(fonction, ast.FunctionDef | ast.AsyncFunctionDef)
+            and fonction.name in relais
+            and any(noeud is appel for noeud in ast.walk(fonction))
+        ):
+            return True
+    return False
 
 
 def _valeurs(expression: object) -> list[str]:

@@ -173,7 +173,7 @@ def test_fiche_sections_et_etat_civil_en_lecture(monde: Monde) -> None:
         "Contact",
         "Mouvements",
         "Historique des pièces",
-        "Notifications",
+        "Notifications du REU",
         "Télédossiers",
         "Chronologie",
     ):

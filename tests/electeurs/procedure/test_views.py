@@ -434,15 +434,15 @@ def test_le_gabarit_de_la_fiche_fait_autant_de_requetes_pour_2_ou_20_mouvements(
 
     def rendre() -> tuple[int, str]:
         with CaptureQueriesContext(connection) as requetes:
+            contexte = {
+                "mouvements": selectors.mouvements_de(electeur=electeur),
+                "pieces": selectors.pieces_de(electeur=electeur),
+                "electeur": electeur,
+                "peut_ecrire": True,
+            }
             texte = render_to_string(
-                "electeurs/procedure/_fiche_mouvements.html",
-                {
-                    "mouvements": selectors.mouvements_de(electeur=electeur),
-                    "pieces": selectors.pieces_de(electeur=electeur),
-                    "electeur": electeur,
-                    "peut_ecrire": True,
-                },
-            )
+                "electeurs/procedure/_mouvements_contenu.html", contexte
+            ) + render_to_string("electeurs/procedure/_pieces_contenu.html", contexte)
         return len(requetes), texte
 
     ajouter(2)

@@ -421,12 +421,12 @@ def test_le_gabarit_de_la_fiche_electeur_liste_ses_notifications(monde):
     electeur = ElecteurFactory(collectivite=monde.collectivite)
     NotificationREUFactory(collectivite=monde.collectivite, electeur=electeur)
     html = render_to_string(
-        "electeurs/reu/_fiche_notifications.html",
+        "electeurs/reu/_notifications_contenu.html",
         {"notifications_reu": notifications_reu_de(electeur=electeur)},
     )
     assert "Radiation pour décès" in html
     assert "reçue le 20/11/2026" in html
-    vide = render_to_string("electeurs/reu/_fiche_notifications.html", {"notifications_reu": []})
+    vide = render_to_string("electeurs/reu/_notifications_contenu.html", {"notifications_reu": []})
     assert "Aucune notification du REU" in vide
 
 
