@@ -25,3 +25,32 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             BureauDeVote._meta.label_lower, lambda b: f"le bureau de vote {b.code} « {b.libelle} »"
         )
+
+        # Import de l'extrait REU (sous-paquet `imports`).
+        from core.comptes.permissions import Action
+        from core.registry import TypeTravail
+        from electeurs.imports.models import ImportREU
+        from electeurs.imports.services import TYPE_ANALYSE, TYPE_APPLICATION
+        from electeurs.imports.tasks import import_analyser_task, import_appliquer_task
+
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_ANALYSE,
+                "Analyse d'un extrait de la liste électorale",
+                import_analyser_task,
+                Capacite.ELECTEURS,
+                Action.ECRIRE,
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_APPLICATION,
+                "Import d'un extrait de la liste électorale",
+                import_appliquer_task,
+                Capacite.ELECTEURS,
+                Action.ECRIRE,
+            )
+        )
+        registre.ajouter_description_journal(
+            ImportREU._meta.label_lower, lambda i: f"l'import de l'extrait « {i.nom_fichier} »"
+        )
