@@ -453,10 +453,12 @@ def controler(*, collectivite_id: int, bilan: Bilan) -> None:
         "AND (naissance_jour IS NULL OR naissance_mois IS NULL)"
     )
     bilan.sans_bureau = _valeur(f"SELECT count(*) FROM {ETAPE} WHERE bureau_code = ''")
-    bilan.numeros_repetes = _valeur(
-        f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {ETAPE} "
-        "WHERE numero_ordre IS NOT NULL AND bureau_code <> '' "
-        "GROUP BY type_liste, bureau_code, numero_ordre HAVING count(*) > 1) t"
+    bilan.numeros_repetes = int(
+        _valeur(
+            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {ETAPE} "
+            "WHERE numero_ordre IS NOT NULL AND bureau_code <> '' "
+            "GROUP BY type_liste, bureau_code, numero_ordre HAVING count(*) > 1) t"
+        )
     )
     _executer(
         f"UPDATE {ETAPE} SET electeur_id = e.id FROM electeurs_electeur e "

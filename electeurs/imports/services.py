@@ -41,8 +41,8 @@ def limite_extrait() -> int:
 
 def taille_lisible(octets: int) -> str:
     if octets >= 1024 * 1024:
-        return f"{nombre(round(octets / (1024 * 1024)))} Mo"
-    return f"{nombre(max(1, round(octets / 1024)))} Ko"
+        return f"{nombre(round(octets / (1024 * 1024)))}\u00a0Mo"
+    return f"{nombre(max(1, round(octets / 1024)))}\u00a0Ko"
 
 
 def verifier_taille(taille: int) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import factory
 from factory.django import DjangoModelFactory
 
-from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Sexe, TypeListe
+from electeurs.models import (
+    BureauDeVote,
+    Electeur,
+    EtatImport,
+    ImportREU,
+    InscriptionListe,
+    Sexe,
+    TypeListe,
+)
 from tests.factories import CollectiviteFactory
 
 
@@ -45,3 +53,14 @@ class InscriptionListeFactory(DjangoModelFactory):
         lambda o: BureauDeVoteFactory(collectivite=o.electeur.collectivite)
     )
     numero_ordre = factory.Sequence(lambda n: n + 1)
+
+
+class ImportREUFactory(DjangoModelFactory):
+    class Meta:
+        model = ImportREU
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    fichier = "imports_reu/extrait.csv"
+    nom_fichier = "ListesElecteursActifs-com85194-13-02-2026-08h44.csv"
+    etat = EtatImport.PRET
+    comptes = factory.LazyFunction(lambda: {"lignes": 3, "nouveaux": 3})
