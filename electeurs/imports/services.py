@@ -187,8 +187,8 @@ def import_analyser(*, suivi: Suivi) -> str:
     _enregistrer(import_reu, bilan, EtatImport.PRET if bilan.valide else EtatImport.REFUSE)
     suivi.avancer(1, forcer=True)
     if not bilan.valide:
-        return f"Fichier refusé : {pluriel(len(bilan.erreurs), 'erreur')}."
-    return f"Aperçu prêt : {resume(bilan)}."
+        return f"fichier refusé, {pluriel(len(bilan.erreurs), 'erreur')}"
+    return f"aperçu prêt, {resume(bilan)}"
 
 
 @transaction.atomic
@@ -238,4 +238,4 @@ def import_appliquer(*, suivi: Suivi) -> str:
     import_reu.applique_le = timezone.now()
     _enregistrer(import_reu, bilan, EtatImport.APPLIQUE)
     suivi.avancer(2, forcer=True)
-    return f"Import terminé : {resume(bilan)}."
+    return resume(bilan)

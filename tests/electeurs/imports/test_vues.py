@@ -61,7 +61,7 @@ def test_depot_apercu_confirmation(commune: Monde, django_capture_on_commit_call
     travail = Travail.objects.get(type="electeurs_import_application")
     assert reponse["Location"] == reverse("travaux:detail", args=[travail.pk])
     assert travail.statut == StatutTravail.TERMINE
-    assert travail.message.startswith("Import terminé : 9\u00a0nouveaux électeurs")
+    assert travail.message.startswith("9\u00a0nouveaux électeurs")
     import_reu.refresh_from_db()
     assert import_reu.etat == EtatImport.APPLIQUE
     assert Electeur.objects.pour(commune.collectivite).count() == 9
