@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import random
 import resource
@@ -199,7 +200,7 @@ def mesurer(*, lignes: int, dossier: Path, sous_processus: bool = True) -> Resul
         sortie = subprocess.run(
             [sys.executable, "-m", "bench.import_reu", "--enfant", str(chemin)],
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             env={**os.environ, "BANC_IMPORT_BASE": connection.settings_dict["NAME"]},
         )
@@ -230,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lignes", type=int, default=LIGNES)
     parser.add_argument("--enfant", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--detail", action="store_true", help="durée de chaque requête de l'import (diagnostic)"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
@@ -238,11 +242,17 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
 
     if args.enfant:
+        if os.environ.get("BANC_DETAIL"):
+            # Durée de chaque requête du moteur, sur la sortie d'erreur.
+            logging.basicConfig(stream=sys.stderr, format="%(message)s")
+            logging.getLogger("electeurs.imports.moteur").setLevel(logging.DEBUG)
         connection.settings_dict["NAME"] = os.environ["BANC_IMPORT_BASE"]
         secondes, rss, comptes = importer(Path(args.enfant))
         print(json.dumps({"secondes": secondes, "rss_kio": rss, "comptes": comptes}))
         return 0
 
+    if args.detail:
+        os.environ["BANC_DETAIL"] = "1"
     nom_base = connection.settings_dict["NAME"]
     print("Création de la base de test et migrations…", file=sys.stderr)
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)

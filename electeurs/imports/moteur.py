@@ -25,7 +25,10 @@ Rien ne tient le million de lignes en mémoire.
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -44,6 +47,8 @@ from electeurs.imports.lecture import (
     lire_ligne,
 )
 from electeurs.models import BureauDeVote, Electeur, InscriptionListe, StatutElecteur
+
+journal = logging.getLogger(__name__)
 
 ETAPE = "electeurs_import_etape"
 BRUT = "electeurs_import_brut"
@@ -126,7 +131,9 @@ class Bilan:
     erreurs: list[Erreur] = field(default_factory=list)
     homonymes: list[list[dict[str, Any]]] = field(default_factory=list)
     absents_exemples: list[dict[str, Any]] = field(default_factory=list)
-    chemin: str = ""
+    # Interne : l'étape marque déjà la première ligne de chaque personne (chemin PostgreSQL).
+    premiere_faite: bool = False
+    retrouves: int = 0
 
     @property
     def valide(self) -> bool:
@@ -156,14 +163,18 @@ def _pg() -> bool:
 
 
 def _executer(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
+    debut = time.perf_counter()
     with connection.cursor() as curseur:
         curseur.execute(sql, params)
+        journal.debug("%.2f s — %s", time.perf_counter() - debut, " ".join(sql.split())[:90])
         return curseur.rowcount
 
 
 def _lignes(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    debut = time.perf_counter()
     with connection.cursor() as curseur:
         curseur.execute(sql, params)
+        journal.debug("%.2f s — %s", time.perf_counter() - debut, " ".join(sql.split())[:90])
         return list(curseur.fetchall())
 
 
@@ -195,6 +206,7 @@ def remplir(
         try:
             with transaction.atomic():
                 bilan.lignes = _remplir_postgresql(ouvrir, code_insee=code_insee)
+                bilan.premiere_faite = True
         except (_Repli, ErreurCsv, DatabaseError, psycopg.Error):
             _creer_etape()
         else:
@@ -380,26 +392,35 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
     if fautives:
         raise _Repli
     champs = ", ".join(CHAMPS_TEXTE)
-    jour = "nullif(d[1]::int, 0)"
-    mois = "nullif(d[2]::int, 0)"
-    cle_homonymie = (
-        f"{_norm('nom_naissance')} || '|' || {_norm('prenoms')} || '|' || "
-        "lpad(d[1], 2, '0') || '/' || lpad(d[2], 2, '0') || '/' || d[3]"
-    )
-    cle_identite = f"{cle_homonymie} || '|' || sexe || '|' || {_norm('lieu')}"
+    # Chaque texte n'est normalisé qu'une fois (sous-requête `n`) ; « nom prénoms » normalisé
+    # est la jonction des deux normalisés, comme dans `normaliser`. `premiere` marque la
+    # première ligne de chaque personne (une personne a une ligne par liste).
     nombre = _executer(
         f"""
-        INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)})
-        SELECT ligne, type_liste, {cle_identite}, {cle_homonymie}, ine, sexe, {champs},
-          {jour}, {mois}, d[3]::int,
+        INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)}, premiere)
+        SELECT ligne, type_liste, cle_identite, cle_homonymie, ine, sexe, {champs},
+          nullif(d[1]::int, 0), nullif(d[2]::int, 0), d[3]::int,
           CASE WHEN d[1]::int > 0 AND d[2]::int > 0
                THEN make_date(d[3]::int, d[2]::int, d[1]::int) END,
-          {_norm("nom_naissance || ' ' || prenoms")},
-          CASE WHEN nom_usage <> '' THEN {_norm("nom_usage || ' ' || prenoms")} ELSE '' END,
+          concat_ws(' ', nullif(nn, ''), nullif(np, '')),
+          CASE WHEN nom_usage <> '' THEN concat_ws(' ', nullif(nu, ''), nullif(np, ''))
+               ELSE '' END,
           CASE WHEN bureau_code = '' THEN '' ELSE lpad(bureau_code, 4, '0') END,
           bureau_libelle, circonscription_code, circonscription_libelle, canton_libelle,
-          nullif(numero_ordre, '')::int
-        FROM electeurs_import_pg
+          nullif(numero_ordre, '')::int,
+          (row_number() OVER (PARTITION BY cle_identite ORDER BY ligne) = 1)::int
+        FROM (
+          SELECT *, cle_homonymie || '|' || sexe || '|' || nl AS cle_identite
+          FROM (
+            SELECT *, nn || '|' || np || '|' || lpad(d[1], 2, '0') || '/'
+                   || lpad(d[2], 2, '0') || '/' || d[3] AS cle_homonymie
+            FROM (
+              SELECT *, {_norm("nom_naissance")} AS nn, {_norm("prenoms")} AS np,
+                     {_norm("nom_usage")} AS nu, {_norm("lieu")} AS nl
+              FROM electeurs_import_pg
+            ) n
+          ) h
+        ) i
         """
     )
     _executer("DROP TABLE electeurs_import_pg")
@@ -444,10 +465,11 @@ def controler(*, collectivite_id: int, bilan: Bilan) -> None:
             )
     if bilan.erreurs:
         return
-    _executer(
-        f"UPDATE {ETAPE} SET premiere = 1 WHERE ligne IN "
-        f"(SELECT min(ligne) FROM {ETAPE} GROUP BY cle_identite)"
-    )
+    if not bilan.premiere_faite:
+        _executer(
+            f"UPDATE {ETAPE} SET premiere = 1 WHERE ligne IN "
+            f"(SELECT min(ligne) FROM {ETAPE} GROUP BY cle_identite)"
+        )
     bilan.dates_incompletes = _valeur(
         f"SELECT count(*) FROM {ETAPE} WHERE premiere = 1 "
         "AND (naissance_jour IS NULL OR naissance_mois IS NULL)"
@@ -480,13 +502,14 @@ def _homonymes(*, collectivite_id: int, bilan: Bilan) -> None:
         cle
         for (cle,) in _lignes(
             f"""
-            SELECT cle_homonymie FROM (
-              SELECT cle_homonymie, cle_identite FROM {ETAPE} WHERE premiere = 1
-              UNION
-              SELECT e.cle_homonymie, e.cle_identite FROM electeurs_electeur e
-              WHERE e.collectivite_id = %s
-                AND e.cle_homonymie IN (SELECT cle_homonymie FROM {ETAPE})
-            ) t GROUP BY cle_homonymie HAVING count(*) > 1 ORDER BY cle_homonymie
+            SELECT cle_homonymie FROM {ETAPE} WHERE premiere = 1
+            GROUP BY cle_homonymie HAVING count(*) > 1
+            UNION
+            SELECT s.cle_homonymie FROM {ETAPE} s JOIN electeurs_electeur e
+              ON e.collectivite_id = %s AND e.cle_homonymie = s.cle_homonymie
+              AND e.cle_identite <> s.cle_identite
+            WHERE s.premiere = 1
+            ORDER BY 1
             """,
             [collectivite_id],
         )
@@ -562,7 +585,7 @@ def comparer(*, collectivite_id: int, bilan: Bilan) -> None:
     bilan.nouveaux = _valeur(
         f"SELECT count(*) FROM {ETAPE} WHERE premiere = 1 AND electeur_id IS NULL"
     )
-    retrouves = _valeur(
+    retrouves = bilan.retrouves = _valeur(
         f"SELECT count(DISTINCT electeur_id) FROM {ETAPE} WHERE electeur_id IS NOT NULL"
     )
     bilan.modifies = _valeur(
@@ -680,60 +703,97 @@ def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
         f"AND {_bureau_different()}",
         [horodatage, collectivite_id],
     )
-    _executer(
-        f"UPDATE {ETAPE} SET bureau_id = b.id FROM electeurs_bureaudevote b "
-        f"WHERE b.collectivite_id = %s AND b.code = {ETAPE}.bureau_code",
-        [collectivite_id],
-    )
     avancer("Bureaux de vote à jour")
-    # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
-    affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)
-    _executer(
-        f"UPDATE electeurs_electeur AS e SET {affectations}, "
-        "ine = CASE WHEN s.ine <> '' THEN s.ine ELSE e.ine END, modifie_le = %s "
-        f"FROM {ETAPE} s WHERE s.electeur_id = e.id AND s.premiere = 1 "
-        f"AND {_difference_electeur()}",
-        [horodatage],
-    )
-    # Nouveaux électeurs.
-    sql, args = _insertion(
-        Electeur,
-        {c: f"s.{c}" for c in [*CHAMPS_ELECTEUR, "ine"]},
-        {**communs, "statut": StatutElecteur.INSCRIT.value},
-    )
-    _executer(f"{sql} FROM {ETAPE} s WHERE s.premiere = 1 AND s.electeur_id IS NULL", args)
-    _executer(
-        f"UPDATE {ETAPE} SET electeur_id = e.id FROM electeurs_electeur e "
-        f"WHERE {ETAPE}.electeur_id IS NULL AND e.collectivite_id = %s "
-        f"AND e.cle_identite = {ETAPE}.cle_identite",
-        [collectivite_id],
-    )
-    avancer("Électeurs à jour")
-    # Inscriptions : bureau et numéro d'ordre mis à jour, inscriptions nouvelles créées.
-    op = _distinct()
-    _executer(
-        "UPDATE electeurs_inscriptionliste AS i SET bureau_id = s.bureau_id, "
-        f"numero_ordre = s.numero_ordre, modifie_le = %s FROM {ETAPE} s "
-        "WHERE i.electeur_id = s.electeur_id AND i.type_liste = s.type_liste "
-        f"AND (i.bureau_id {op} s.bureau_id OR i.numero_ordre {op} s.numero_ordre)",
-        [horodatage],
-    )
-    sql, args = _insertion(
-        InscriptionListe,
-        {
-            "electeur_id": "s.electeur_id",
-            "type_liste": "s.type_liste",
-            "bureau_id": "s.bureau_id",
-            "numero_ordre": "s.numero_ordre",
-        },
-        communs,
-    )
-    _executer(
-        f"{sql} FROM {ETAPE} s WHERE NOT EXISTS (SELECT 1 FROM electeurs_inscriptionliste i "
-        "WHERE i.electeur_id = s.electeur_id AND i.type_liste = s.type_liste)",
-        args,
-    )
+    if bilan.retrouves:
+        # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
+        affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)
+        _executer(
+            f"UPDATE electeurs_electeur AS e SET {affectations}, "
+            "ine = CASE WHEN s.ine <> '' THEN s.ine ELSE e.ine END, modifie_le = %s "
+            f"FROM {ETAPE} s WHERE s.electeur_id = e.id AND s.premiere = 1 "
+            f"AND {_difference_electeur()}",
+            [horodatage],
+        )
+    with _index_suspendus(
+        ["electeurs_electeur", "electeurs_inscriptionliste"], suspendre=_gros_ajout(bilan)
+    ):
+        # Nouveaux électeurs.
+        sql, args = _insertion(
+            Electeur,
+            {c: f"s.{c}" for c in [*CHAMPS_ELECTEUR, "ine"]},
+            {**communs, "statut": StatutElecteur.INSCRIT.value},
+        )
+        _executer(f"{sql} FROM {ETAPE} s WHERE s.premiere = 1 AND s.electeur_id IS NULL", args)
+        avancer("Électeurs à jour")
+        # Inscriptions : l'électeur retrouvé, sinon celui qui vient d'être créé (même clé).
+        source = (
+            "(SELECT coalesce(s.electeur_id, n.id) AS electeur_id, s.type_liste, "
+            "b.id AS bureau_id, s.numero_ordre "
+            f"FROM {ETAPE} s LEFT JOIN electeurs_electeur n ON s.electeur_id IS NULL "
+            "AND n.collectivite_id = %s AND n.cle_identite = s.cle_identite "
+            "LEFT JOIN electeurs_bureaudevote b ON b.collectivite_id = %s "
+            "AND b.code = s.bureau_code) x"
+        )
+        if bilan.retrouves:
+            op = _distinct()
+            _executer(
+                "UPDATE electeurs_inscriptionliste AS i SET bureau_id = x.bureau_id, "
+                f"numero_ordre = x.numero_ordre, modifie_le = %s FROM {source} "
+                "WHERE i.electeur_id = x.electeur_id AND i.type_liste = x.type_liste "
+                f"AND (i.bureau_id {op} x.bureau_id OR i.numero_ordre {op} x.numero_ordre)",
+                [horodatage, collectivite_id, collectivite_id],
+            )
+        sql, args = _insertion(
+            InscriptionListe,
+            {
+                "electeur_id": "x.electeur_id",
+                "type_liste": "x.type_liste",
+                "bureau_id": "x.bureau_id",
+                "numero_ordre": "x.numero_ordre",
+            },
+            communs,
+        )
+        _executer(
+            f"{sql} FROM {source} WHERE NOT EXISTS (SELECT 1 FROM electeurs_inscriptionliste i "
+            "WHERE i.electeur_id = x.electeur_id AND i.type_liste = x.type_liste)",
+            [*args, collectivite_id, collectivite_id],
+        )
     avancer("Inscriptions à jour")
+
+
+SEUIL_REINDEXATION = 50_000
+
+
+def _gros_ajout(bilan: Bilan) -> bool:
+    """Beaucoup de lignes nouvelles (premier import d'une grande commune) : sur PostgreSQL,
+    reconstruire les index après l'ajout coûte bien moins que les tenir à jour ligne à ligne."""
+    return _pg() and bilan.nouveaux >= SEUIL_REINDEXATION and bilan.nouveaux > bilan.retrouves
+
+
+@contextmanager
+def _index_suspendus(tables: list[str], *, suspendre: bool) -> Iterator[None]:
+    """Ôte les index simples des tables (pas ceux des contraintes : clé primaire, unicité,
+    qui restent vérifiées) puis les recrée à l'identique, dans la même transaction."""
+    if not suspendre:
+        yield
+        return
+    definitions = _lignes(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = ANY(%s) AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conindid <> 0)",
+        [tables],
+    )
+    for nom, _definition in definitions:
+        _executer(f'DROP INDEX "{nom}"')
+    yield
+    # Les clés étrangères de Django sont vérifiées au commit (DEFERRABLE) : PostgreSQL refuse
+    # de créer un index tant que ces vérifications attendent ; on les fait passer maintenant.
+    _executer("SET CONSTRAINTS ALL IMMEDIATE")
+    _executer("SET CONSTRAINTS ALL DEFERRED")
+    for _nom, definition in definitions:
+        _executer(definition.replace("%", "%%"))
+    for table in tables:
+        _executer(f"ANALYZE {table}")
 
 
 def nettoyer() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from core.journal.models import EntreeJournal
 from core.tenancy.models import Collectivite
@@ -323,3 +324,24 @@ def test_fichier_vide(commune: Collectivite, chemin: str, contenu: bytes) -> Non
         "Fichier : Le fichier est vide.",
         "Fichier : le fichier n'a aucune ligne d'électeur.",
     )
+
+
+def _index() -> set[str]:
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT indexdef FROM pg_indexes WHERE tablename IN "
+            "('electeurs_electeur', 'electeurs_inscriptionliste')"
+        )
+        return {ligne[0] for ligne in curseur.fetchall()}
+
+
+def test_un_gros_ajout_reconstruit_les_index_a_l_identique(
+    commune: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moteur, "SEUIL_REINDEXATION", 1)
+    avant = _index()
+    bilan = importer(ECHANTILLON.read_bytes(), commune)
+    assert messages(bilan) == []
+    assert Electeur.objects.pour(commune).filter(cle_identite__startswith="dupre|").count() == 1
+    assert InscriptionListe.objects.pour(commune).count() == 10
+    assert _index() == avant
