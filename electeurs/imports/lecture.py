@@ -36,7 +36,7 @@ CODES_LISTE["lce"] = TypeListe.COMPLEMENTAIRE_EUROPEENNE
 MOTS_LISTE = (
     ("principale", TypeListe.PRINCIPALE),
     ("municipale", TypeListe.COMPLEMENTAIRE_MUNICIPALE),
-    ("europeenne", TypeListe.COMPLEMENTAIRE_EUROPEENNE),
+    ("europ", TypeListe.COMPLEMENTAIRE_EUROPEENNE),
 )
 
 # Champs de l'électeur copiés tels quels depuis le fichier.

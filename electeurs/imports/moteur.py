@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from core.documents import ErreurCsv
 from core.documents.csv import lire_csv, lire_entete
+from electeurs.identite import normaliser
 from electeurs.imports.colonnes import COLONNES, OBLIGATOIRES
 from electeurs.imports.lecture import (
     CHAMPS_TEXTE,
@@ -289,22 +290,55 @@ def _sans_prefixe(message: str) -> str:
     return message
 
 
-# PostgreSQL : la même normalisation que `electeurs.identite.normaliser`, en SQL (minuscules,
-# ligatures, accents ôtés après décomposition NFKD, tout le reste devient une espace).
-def _norm(expr: str) -> str:
-    for lig, rempl in (
-        ("œ", "oe"),
-        ("Œ", "oe"),
-        ("æ", "ae"),
-        ("Æ", "ae"),
-        ("ß", "ss"),
-        ("ẞ", "ss"),
-    ):
+# PostgreSQL : la même normalisation que `electeurs.identite.normaliser`, en SQL. `normalize()`
+# (NFKD) coûte cher ligne à ligne : le cas courant (ASCII et lettres latines accentuées) passe
+# par `translate()`, table calculée ici avec `normaliser` lui-même, donc identique par
+# construction ; une valeur qui contient un autre caractère passe par `normalize()`.
+_LIGATURES_SQL = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"), ("ẞ", "ss"))
+
+
+def _translitteration() -> tuple[str, str, str]:
+    sources, cibles, neutres = [], [], []
+    for code in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        caractere = chr(code)
+        forme = normaliser(caractere)
+        if len(forme) == 1 and forme.isascii() and forme.isalnum():
+            sources.append(caractere)
+            cibles.append(forme)
+    for caractere in "’‘ʼ«»–—°":
+        if normaliser(caractere) == "":
+            neutres.append(caractere)
+    return "".join(sources), "".join(cibles), "".join(neutres)
+
+
+_SOURCES, _CIBLES, _NEUTRES = _translitteration()
+# Une valeur qui contient un caractère hors de cette classe passe par `normalize()`.
+_RARE = "[^ -~" + _SOURCES + "".join(c for c, _ in _LIGATURES_SQL) + _NEUTRES + "]"
+
+
+def _ligatures(expr: str) -> str:
+    for lig, rempl in _LIGATURES_SQL:
         expr = f"replace({expr}, '{lig}', '{rempl}')"
+    return expr
+
+
+def _norm(expr: str) -> str:
+    """Normalisation complète (NFKD) : pour les valeurs rares."""
     return (
         "btrim(regexp_replace(lower(regexp_replace(normalize("
-        f"{expr}, NFKD), '[\\u0300-\\u036f]', '', 'g')), '[^a-z0-9]+', ' ', 'g'))"
+        f"{_ligatures(expr)}, NFKD), '[\\u0300-\\u036f]', '', 'g')), '[^a-z0-9]+', ' ', 'g'))"
     )
+
+
+def _norm_rapide(expr: str) -> str:
+    return (
+        f"btrim(regexp_replace(translate({_ligatures(expr)}, '{_SOURCES}', '{_CIBLES}'), "
+        "'[^a-z0-9]+', ' ', 'g'))"
+    )
+
+
+def _norm_choisie(expr: str) -> str:
+    return f"CASE WHEN rare THEN {_norm(expr)} ELSE {_norm_rapide(expr)} END"
 
 
 def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> int:
@@ -337,8 +371,10 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
         return f"btrim(coalesce(c{entete.positions[nom]}, ''), E' \\t\\r\\n')"
 
     date = f"regexp_match({col('date_naissance')}, '^(\\d{{1,2}})/(\\d{{1,2}})/(\\d{{4}})$')"
-    liste = _norm(col("type_liste"))
-    sexe = _norm(col("sexe"))
+    # Libellés de liste et sexe : minuscules suffisent (les mots cherchés sont sans accent) ;
+    # un libellé que ce filtre ne reconnaît pas renvoie au chemin Python, qui nomme l'erreur.
+    liste = f"lower({col('type_liste')})"
+    sexe = f"lower({col('sexe')})"
     lieu = (
         f"coalesce(nullif({col('commune_naissance_code')}, ''), "
         f"nullif({col('commune_naissance_libelle')}, ''), {col('pays_naissance')})"
@@ -349,12 +385,12 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
         f"""
         CREATE TEMPORARY TABLE electeurs_import_pg AS
         SELECT n + 1 AS ligne,
-          CASE WHEN replace({liste}, ' ', '') = 'lp' OR {liste} LIKE '%%principale%%' THEN 'LP'
-               WHEN replace({liste}, ' ', '') = 'lcm' OR {liste} LIKE '%%municipale%%' THEN 'LCM'
-               WHEN replace({liste}, ' ', '') = 'lce' OR {liste} LIKE '%%europeenne%%' THEN 'LCE'
+          CASE WHEN {liste} IN ('lp', 'l p') OR {liste} LIKE '%%principale%%' THEN 'LP'
+               WHEN {liste} IN ('lcm', 'l c m') OR {liste} LIKE '%%municipale%%' THEN 'LCM'
+               WHEN {liste} IN ('lce', 'l c e') OR {liste} LIKE '%%europ%%' THEN 'LCE'
           END AS type_liste,
           CASE WHEN {sexe} IN ('m', 'masculin', 'h', 'homme') THEN 'M'
-               WHEN {sexe} IN ('f', 'feminin', 'femme') THEN 'F' END AS sexe,
+               WHEN {sexe} IN ('f', 'féminin', 'feminin', 'femme') THEN 'F' END AS sexe,
           {date} AS d,
           lpad({col("code_ugle")}, 5, '0') AS ugle,
           {textes},
@@ -415,9 +451,13 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
             SELECT *, nn || '|' || np || '|' || lpad(d[1], 2, '0') || '/'
                    || lpad(d[2], 2, '0') || '/' || d[3] AS cle_homonymie
             FROM (
-              SELECT *, {_norm("nom_naissance")} AS nn, {_norm("prenoms")} AS np,
-                     {_norm("nom_usage")} AS nu, {_norm("lieu")} AS nl
-              FROM electeurs_import_pg
+              SELECT *, {_norm_choisie("nom_naissance")} AS nn,
+                     {_norm_choisie("prenoms")} AS np,
+                     {_norm_choisie("nom_usage")} AS nu, {_norm_choisie("lieu")} AS nl
+              FROM (
+                SELECT *, (nom_naissance || prenoms || nom_usage || lieu) ~ '{_RARE}' AS rare
+                FROM electeurs_import_pg
+              ) r
             ) n
           ) h
         ) i
@@ -446,7 +486,9 @@ def controler(*, collectivite_id: int, bilan: Bilan) -> None:
         _executer(f"CREATE INDEX {ETAPE}_cle ON {ETAPE} (cle_identite)")
         _executer(f"CREATE INDEX {ETAPE}_homonymie ON {ETAPE} (cle_homonymie)")
     else:
-        _executer(f"ANALYZE {ETAPE}")
+        # Statistiques des seules colonnes de jointure : de quoi choisir des jointures par
+        # hachage, sans le coût d'une analyse complète de lignes larges.
+        _executer(f"ANALYZE {ETAPE} (cle_identite, cle_homonymie, electeur_id, premiere)")
     doublons = _lignes(
         f"SELECT type_liste, min(ligne), max(ligne), count(*) FROM {ETAPE} "
         "GROUP BY cle_identite, type_liste HAVING count(*) > 1 ORDER BY min(ligne)"
@@ -772,28 +814,39 @@ def _gros_ajout(bilan: Bilan) -> bool:
 
 @contextmanager
 def _index_suspendus(tables: list[str], *, suspendre: bool) -> Iterator[None]:
-    """Ôte les index simples des tables (pas ceux des contraintes : clé primaire, unicité,
-    qui restent vérifiées) puis les recrée à l'identique, dans la même transaction."""
+    """Ôte les index simples et les clés étrangères des tables, puis les recrée à l'identique,
+    dans la même transaction : un index se construit d'un coup bien plus vite qu'il ne se
+    tient à jour ligne à ligne, et une clé étrangère se vérifie en une jointure au lieu d'un
+    déclencheur par ligne. Les index des contraintes (clé primaire, unicité) restent."""
     if not suspendre:
         yield
         return
-    definitions = _lignes(
+    index = _lignes(
         "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
         "AND tablename = ANY(%s) AND indexname NOT IN "
         "(SELECT conname FROM pg_constraint WHERE conindid <> 0)",
         [tables],
     )
-    for nom, _definition in definitions:
-        _executer(f'DROP INDEX "{nom}"')
-    yield
+    cles = _lignes(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+        [tables],
+    )
     # Les clés étrangères de Django sont vérifiées au commit (DEFERRABLE) : PostgreSQL refuse
-    # de créer un index tant que ces vérifications attendent ; on les fait passer maintenant.
+    # de modifier une table tant que des vérifications attendent ; on les fait passer.
     _executer("SET CONSTRAINTS ALL IMMEDIATE")
     _executer("SET CONSTRAINTS ALL DEFERRED")
-    for _nom, definition in definitions:
+    for table, nom, _definition in cles:
+        _executer(f'ALTER TABLE {table} DROP CONSTRAINT "{nom}"')
+    for nom, _definition in index:
+        _executer(f'DROP INDEX "{nom}"')
+    yield
+    _executer("SET CONSTRAINTS ALL IMMEDIATE")
+    _executer("SET CONSTRAINTS ALL DEFERRED")
+    for _nom, definition in index:
         _executer(definition.replace("%", "%%"))
-    for table in tables:
-        _executer(f"ANALYZE {table}")
+    for table, nom, definition in cles:
+        _executer(f'ALTER TABLE {table} ADD CONSTRAINT "{nom}" {definition.replace("%", "%%")}')
 
 
 def nettoyer() -> None:

@@ -345,3 +345,22 @@ def test_un_gros_ajout_reconstruit_les_index_a_l_identique(
     assert Electeur.objects.pour(commune).filter(cle_identite__startswith="dupre|").count() == 1
     assert InscriptionListe.objects.pour(commune).count() == 10
     assert _index() == avant
+
+
+def _cles_etrangeres() -> set[str]:
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT conname || pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f' "
+            "AND conrelid::regclass::text IN ('electeurs_electeur', 'electeurs_inscriptionliste')"
+        )
+        return {ligne[0] for ligne in curseur.fetchall()}
+
+
+def test_un_gros_ajout_rend_les_cles_etrangeres(
+    commune: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(moteur, "SEUIL_REINDEXATION", 1)
+    avant = _cles_etrangeres()
+    assert len(avant) == 4
+    assert messages(importer(ECHANTILLON.read_bytes(), commune)) == []
+    assert _cles_etrangeres() == avant
