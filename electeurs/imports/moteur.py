@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import logging
 import time
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -298,22 +299,32 @@ _LIGATURES_SQL = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß",
 
 
 def _translitteration() -> tuple[str, str, str]:
-    sources, cibles, neutres = [], [], []
-    for code in (*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+    """Minuscules accentuées de l'Europe de l'Ouest (Latin-1) → lettre ASCII ; les majuscules
+    passent d'abord par `lower()`. Table courte : `translate()` la parcourt pour chaque
+    caractère. Une lettre n'y entre que si sa décomposition est la lettre ASCII suivie
+    d'accents, ce qui donne le même résultat que `normaliser`."""
+    sources, cibles, autorises = [], [], []
+    for code in (*map(ord, "éèêàçëïîôûùâüÿ"), *range(0xE0, 0x100)):
         caractere = chr(code)
-        forme = normaliser(caractere)
-        if len(forme) == 1 and forme.isascii() and forme.isalnum():
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", caractere) if not unicodedata.combining(c)
+        )
+        if caractere not in sources and len(base) == 1 and base.isascii() and base.isalnum():
             sources.append(caractere)
-            cibles.append(forme)
+            cibles.append(base)
+    for code in range(0xC0, 0xE0):
+        # Une majuscule est sûre si sa minuscule est dans la table.
+        if chr(code).lower() in sources:
+            autorises.append(chr(code))
     for caractere in "’‘ʼ«»–—°":
         if normaliser(caractere) == "":
-            neutres.append(caractere)
-    return "".join(sources), "".join(cibles), "".join(neutres)
+            autorises.append(caractere)
+    return "".join(sources), "".join(cibles), "".join(autorises)
 
 
-_SOURCES, _CIBLES, _NEUTRES = _translitteration()
+_SOURCES, _CIBLES, _AUTORISES = _translitteration()
 # Une valeur qui contient un caractère hors de cette classe passe par `normalize()`.
-_RARE = "[^ -~" + _SOURCES + "".join(c for c, _ in _LIGATURES_SQL) + _NEUTRES + "]"
+_RARE = "[^ -~" + _SOURCES + "".join(c for c, _ in _LIGATURES_SQL) + _AUTORISES + "]"
 
 
 def _ligatures(expr: str) -> str:
@@ -332,13 +343,20 @@ def _norm(expr: str) -> str:
 
 def _norm_rapide(expr: str) -> str:
     return (
-        f"btrim(regexp_replace(translate({_ligatures(expr)}, '{_SOURCES}', '{_CIBLES}'), "
+        f"btrim(regexp_replace(translate(lower({_ligatures(expr)}), '{_SOURCES}', '{_CIBLES}'), "
         "'[^a-z0-9]+', ' ', 'g'))"
     )
 
 
-def _norm_choisie(expr: str) -> str:
+def _norm_choisie(expr: str, *, rapide: bool) -> str:
+    if not rapide:
+        return _norm(expr)
     return f"CASE WHEN rare THEN {_norm(expr)} ELSE {_norm_rapide(expr)} END"
+
+
+def _lower_unicode() -> bool:
+    """`lower()` de PostgreSQL suit-il les majuscules accentuées (locale UTF-8, pas « C ») ?"""
+    return bool(_valeur("SELECT lower('ÉÇÀÜ') = 'éçàü'"))
 
 
 def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> int:
@@ -428,6 +446,7 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
     if fautives:
         raise _Repli
     champs = ", ".join(CHAMPS_TEXTE)
+    rapide = _lower_unicode()
     # Chaque texte n'est normalisé qu'une fois (sous-requête `n`) ; « nom prénoms » normalisé
     # est la jonction des deux normalisés, comme dans `normaliser`. `premiere` marque la
     # première ligne de chaque personne (une personne a une ligne par liste).
@@ -451,9 +470,10 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
             SELECT *, nn || '|' || np || '|' || lpad(d[1], 2, '0') || '/'
                    || lpad(d[2], 2, '0') || '/' || d[3] AS cle_homonymie
             FROM (
-              SELECT *, {_norm_choisie("nom_naissance")} AS nn,
-                     {_norm_choisie("prenoms")} AS np,
-                     {_norm_choisie("nom_usage")} AS nu, {_norm_choisie("lieu")} AS nl
+              SELECT *, {_norm_choisie("nom_naissance", rapide=rapide)} AS nn,
+                     {_norm_choisie("prenoms", rapide=rapide)} AS np,
+                     {_norm_choisie("nom_usage", rapide=rapide)} AS nu,
+                     {_norm_choisie("lieu", rapide=rapide)} AS nl
               FROM (
                 SELECT *, (nom_naissance || prenoms || nom_usage || lieu) ~ '{_RARE}' AS rare
                 FROM electeurs_import_pg

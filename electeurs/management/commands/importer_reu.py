@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.templatetags.echarpe import nombre
+from core.templatetags.echarpe import nombre, pluriel
 from core.tenancy.models import Collectivite
 from electeurs.imports.services import ErreurImport, extrait_analyser, resume, verifier_taille
 
@@ -50,7 +50,7 @@ class Command(BaseCommand):
             if reste > 0:
                 self.stderr.write(f"… et {nombre(reste)} autres erreurs.")
             raise CommandError(
-                f"Fichier refusé ({nombre(bilan.rejetes)} ligne(s) en erreur) : rien n'a été écrit."
+                f"Fichier refusé ({pluriel(len(bilan.erreurs), 'erreur')}) : rien n'a été écrit."
             )
         verbe = "Aperçu (rien n'est écrit)" if options["dry_run"] else "Import terminé"
         self.stdout.write(f"{verbe} : {nombre(bilan.lignes)} lignes lues ; {resume(bilan)}.")

@@ -7,6 +7,7 @@ from django.db import connection
 
 from core.journal.models import EntreeJournal
 from core.tenancy.models import Collectivite
+from electeurs.identite import normaliser
 from electeurs.imports import moteur
 from electeurs.models import (
     ActionElecteurs,
@@ -364,3 +365,19 @@ def test_un_gros_ajout_rend_les_cles_etrangeres(
     assert len(avant) == 4
     assert messages(importer(ECHANTILLON.read_bytes(), commune)) == []
     assert _cles_etrangeres() == avant
+
+
+def test_la_normalisation_sql_rapide_est_celle_de_python(db: None) -> None:
+    """Chaque caractère que le chemin rapide (`translate`) accepte donne le même texte que
+    `electeurs.identite.normaliser` ; les autres passent par `normalize()`."""
+    caracteres = moteur._SOURCES + moteur._AUTORISES + "œŒæÆßẞ" + "ĳŉﬁ" + "e\u0301"
+    textes = [f"A{c}b {c}Z" for c in caracteres]
+    with connection.cursor() as curseur:
+        for texte in textes:
+            curseur.execute(
+                f"SELECT CASE WHEN rare THEN {moteur._norm('x')} "
+                f"ELSE {moteur._norm_rapide('x')} END "
+                f"FROM (SELECT %s AS x, %s ~ '{moteur._RARE}' AS rare) t",
+                [texte, texte],
+            )
+            assert curseur.fetchone()[0] == normaliser(texte), texte
