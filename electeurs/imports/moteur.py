@@ -393,34 +393,37 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
     # un libellé que ce filtre ne reconnaît pas renvoie au chemin Python, qui nomme l'erreur.
     liste = f"lower({col('type_liste')})"
     sexe = f"lower({col('sexe')})"
-    lieu = (
-        f"coalesce(nullif({col('commune_naissance_code')}, ''), "
-        f"nullif({col('commune_naissance_libelle')}, ''), {col('pays_naissance')})"
-    )
     # Étape intermédiaire : valeurs découpées, contrôles en colonnes booléennes.
     textes = ", ".join(f"{col(nom)} AS {nom}" for nom in CHAMPS_TEXTE)
+    # Sous-requête : chaque valeur n'est découpée et mise en minuscules qu'une fois.
     _executer(
         f"""
         CREATE TEMPORARY TABLE electeurs_import_pg AS
-        SELECT n + 1 AS ligne,
-          CASE WHEN {liste} IN ('lp', 'l p') OR {liste} LIKE '%%principale%%' THEN 'LP'
-               WHEN {liste} IN ('lcm', 'l c m') OR {liste} LIKE '%%municipale%%' THEN 'LCM'
-               WHEN {liste} IN ('lce', 'l c e') OR {liste} LIKE '%%europ%%' THEN 'LCE'
+        SELECT ligne,
+          CASE WHEN tl IN ('lp', 'l p') OR tl LIKE '%%principale%%' THEN 'LP'
+               WHEN tl IN ('lcm', 'l c m') OR tl LIKE '%%municipale%%' THEN 'LCM'
+               WHEN tl IN ('lce', 'l c e') OR tl LIKE '%%europ%%' THEN 'LCE'
           END AS type_liste,
-          CASE WHEN {sexe} IN ('m', 'masculin', 'h', 'homme') THEN 'M'
-               WHEN {sexe} IN ('f', 'féminin', 'feminin', 'femme') THEN 'F' END AS sexe,
-          {date} AS d,
-          lpad({col("code_ugle")}, 5, '0') AS ugle,
-          {textes},
-          replace({col("ine")}, ' ', '') AS ine,
-          {lieu} AS lieu,
-          {col("bureau_code")} AS bureau_code,
-          left({col("bureau_libelle")}, 200) AS bureau_libelle,
-          left({col("circonscription_code")}, 10) AS circonscription_code,
-          left({col("circonscription_libelle")}, 200) AS circonscription_libelle,
-          left({col("canton_libelle")}, 200) AS canton_libelle,
-          {col("numero_ordre")} AS numero_ordre
-        FROM {BRUT}
+          CASE WHEN sx IN ('m', 'masculin', 'h', 'homme') THEN 'M'
+               WHEN sx IN ('f', 'féminin', 'feminin', 'femme') THEN 'F' END AS sexe,
+          d, ugle, {", ".join(CHAMPS_TEXTE)}, ine,
+          coalesce(nullif(commune_naissance_code, ''), nullif(commune_naissance_libelle, ''),
+                   pays_naissance) AS lieu,
+          bureau_code, bureau_libelle, circonscription_code, circonscription_libelle,
+          canton_libelle, numero_ordre
+        FROM (
+          SELECT n + 1 AS ligne, {liste} AS tl, {sexe} AS sx, {date} AS d,
+            lpad({col("code_ugle")}, 5, '0') AS ugle,
+            {textes},
+            replace({col("ine")}, ' ', '') AS ine,
+            {col("bureau_code")} AS bureau_code,
+            left({col("bureau_libelle")}, 200) AS bureau_libelle,
+            left({col("circonscription_code")}, 10) AS circonscription_code,
+            left({col("circonscription_libelle")}, 200) AS circonscription_libelle,
+            left({col("canton_libelle")}, 200) AS canton_libelle,
+            {col("numero_ordre")} AS numero_ordre
+          FROM {BRUT}
+        ) b
         """
     )
     _executer(f"DROP TABLE {BRUT}")
