@@ -57,6 +57,7 @@ BRUT = "electeurs_import_brut"
 TAILLE_LOT = 2000
 MAX_ERREURS = 200
 MAX_EXEMPLES = 50
+MEMOIRE_TRAVAIL_PG = "256MB"
 
 # Reçoit un message d'avancement (« 120 000 lignes lues »).
 Avancer = Callable[[str], None]
@@ -133,8 +134,6 @@ class Bilan:
     erreurs: list[Erreur] = field(default_factory=list)
     homonymes: list[list[dict[str, Any]]] = field(default_factory=list)
     absents_exemples: list[dict[str, Any]] = field(default_factory=list)
-    # Interne : l'étape marque déjà la première ligne de chaque personne (chemin PostgreSQL).
-    premiere_faite: bool = False
     retrouves: int = 0
 
     @property
@@ -188,7 +187,7 @@ def _creer_etape() -> None:
     _executer(f"DROP TABLE IF EXISTS {ETAPE}")
     colonnes = ", ".join(f"{nom} {type_}" for nom, type_ in COLONNES_ETAPE)
     _executer(
-        f"CREATE TEMPORARY TABLE {ETAPE} ({colonnes}, premiere integer NOT NULL DEFAULT 0,"
+        f"CREATE TEMPORARY TABLE {ETAPE} ({colonnes}, premiere integer NOT NULL DEFAULT 1,"
         " electeur_id bigint, bureau_id bigint)"
     )
 
@@ -205,10 +204,12 @@ def remplir(
 ) -> None:
     _creer_etape()
     if _pg():
+        # Tris et hachages de l'import en mémoire du serveur plutôt que sur disque (la valeur
+        # par défaut, 4 Mo, fait trier sur disque un million de lignes) ; rendu par `nettoyer`.
+        _executer(f"SET work_mem = '{MEMOIRE_TRAVAIL_PG}'")
         try:
             with transaction.atomic():
                 bilan.lignes = _remplir_postgresql(ouvrir, code_insee=code_insee)
-                bilan.premiere_faite = True
         except (_Repli, ErreurCsv, DatabaseError, psycopg.Error):
             _creer_etape()
         else:
@@ -451,11 +452,10 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
     champs = ", ".join(CHAMPS_TEXTE)
     rapide = _lower_unicode()
     # Chaque texte n'est normalisé qu'une fois (sous-requête `n`) ; « nom prénoms » normalisé
-    # est la jonction des deux normalisés, comme dans `normaliser`. `premiere` marque la
-    # première ligne de chaque personne (une personne a une ligne par liste).
+    # est la jonction des deux normalisés, comme dans `normaliser`.
     nombre = _executer(
         f"""
-        INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)}, premiere)
+        INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)})
         SELECT ligne, type_liste, cle_identite, cle_homonymie, ine, sexe, {champs},
           nullif(d[1]::int, 0), nullif(d[2]::int, 0), d[3]::int,
           CASE WHEN d[1]::int > 0 AND d[2]::int > 0
@@ -465,8 +465,7 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
                ELSE '' END,
           CASE WHEN bureau_code = '' THEN '' ELSE lpad(bureau_code, 4, '0') END,
           bureau_libelle, circonscription_code, circonscription_libelle, canton_libelle,
-          nullif(numero_ordre, '')::int,
-          (row_number() OVER (PARTITION BY cle_identite ORDER BY ligne) = 1)::int
+          nullif(numero_ordre, '')::int
         FROM (
           SELECT *, cle_homonymie || '|' || sexe || '|' || nl AS cle_identite
           FROM (
@@ -530,11 +529,13 @@ def controler(*, collectivite_id: int, bilan: Bilan) -> None:
             )
     if bilan.erreurs:
         return
-    if not bilan.premiere_faite:
-        _executer(
-            f"UPDATE {ETAPE} SET premiere = 1 WHERE ligne IN "
-            f"(SELECT min(ligne) FROM {ETAPE} GROUP BY cle_identite)"
-        )
+    # Une personne a une ligne par liste : seule sa première ligne porte l'électeur. Les
+    # lignes suivantes sont rares (listes complémentaires) : on ne réécrit qu'elles.
+    _executer(
+        f"UPDATE {ETAPE} SET premiere = 0 FROM (SELECT cle_identite, min(ligne) AS m "
+        f"FROM {ETAPE} GROUP BY cle_identite HAVING count(*) > 1) d "
+        f"WHERE {ETAPE}.cle_identite = d.cle_identite AND {ETAPE}.ligne <> d.m"
+    )
     bilan.dates_incompletes = _valeur(
         f"SELECT count(*) FROM {ETAPE} WHERE premiere = 1 "
         "AND (naissance_jour IS NULL OR naissance_mois IS NULL)"
@@ -874,6 +875,8 @@ def _index_suspendus(tables: list[str], *, suspendre: bool) -> Iterator[None]:
 
 def nettoyer() -> None:
     _executer(f"DROP TABLE IF EXISTS {ETAPE}")
+    if _pg():
+        _executer("RESET work_mem")
 
 
 def lignes_etape() -> Iterator[tuple[Any, ...]]:
