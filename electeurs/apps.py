@@ -95,6 +95,7 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_chargeur_demo("electeurs", charger_demo_electeurs)
         self._procedure(registre)
         self._sections_fiche()
+        self._imports()
 
     def _procedure(self, registre: Any) -> None:
         """Mouvements, procédure L18, commission de contrôle (sous-paquet `procedure`)."""
@@ -210,4 +211,34 @@ class ElecteursConfig(AppConfig):
                     "notifications_reu": notifications_reu_de(electeur=electeur)
                 },
             )
+        )
+
+    def _imports(self) -> None:
+        """Import de l'extrait REU (sous-paquet `imports`)."""
+        from core.comptes.permissions import Action, Capacite
+        from core.registry import TypeTravail, registre
+        from electeurs.imports.models import ImportREU
+        from electeurs.imports.services import TYPE_ANALYSE, TYPE_APPLICATION
+        from electeurs.imports.tasks import import_analyser_task, import_appliquer_task
+
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_ANALYSE,
+                "Analyse d'un extrait de la liste électorale",
+                import_analyser_task,
+                Capacite.ELECTEURS,
+                Action.ECRIRE,
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_APPLICATION,
+                "Import d'un extrait de la liste électorale",
+                import_appliquer_task,
+                Capacite.ELECTEURS,
+                Action.ECRIRE,
+            )
+        )
+        registre.ajouter_description_journal(
+            ImportREU._meta.label_lower, lambda i: f"l'import de l'extrait « {i.nom_fichier} »"
         )

@@ -25,6 +25,7 @@ class ActionElecteurs(models.TextChoices):
     CONTACT_MODIFIE = "electeurs_contact_modifie", "Coordonnées de contact modifiées"
     BUREAU_CREE = "electeurs_bureau_cree", "Bureau de vote créé"
     BUREAU_MODIFIE = "electeurs_bureau_modifie", "Bureau de vote modifié"
+    IMPORT_REU = "electeurs_import_reu", "Extrait de la liste électorale importé"
 
 
 class Sexe(models.TextChoices):
@@ -269,5 +270,6 @@ class InscriptionListe(ModeleCollectivite):
         return f"{self.get_type_liste_display()} — {self.electeur}"
 
 
+from electeurs.imports.models import EtatImport, ImportREU  # noqa: E402, F401
 from electeurs.procedure.models import *  # noqa: E402, F403  (mouvements, procédure L18)
 from electeurs.reu.models import NotificationREU  # noqa: E402, F401 — notifications du REU

@@ -14,5 +14,9 @@ exec bash scripts/services.sh run env DJANGO_SETTINGS_MODULE=config.settings.tes
   echo "== Banc : recherche d'"'"'électeurs à 1 000 000 (sélecteur)"
   .venv/bin/python -m bench.recherche_electeurs
   r=$?; [ "$code" = 0 ] && code=$r
+  echo
+  echo "== Banc : import d'"'"'un extrait REU de 1 000 000 de lignes contre COPY"
+  .venv/bin/python -m bench.import_reu
+  r=$?; [ "$code" = 0 ] && code=$r
   exit "$code"
 ' bench "$@"

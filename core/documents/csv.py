@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import io
 import re
 import unicodedata
@@ -28,7 +29,16 @@ from django.utils import timezone
 from core.dates import parser_date_fr
 from core.documents import ErreurCsv
 
-__all__ = ["ErreurCsv", "LigneCsv", "csv_bytes", "iter_csv", "lire_csv", "lire_date"]
+__all__ = [
+    "EnteteCsv",
+    "ErreurCsv",
+    "LigneCsv",
+    "csv_bytes",
+    "iter_csv",
+    "lire_csv",
+    "lire_date",
+    "lire_entete",
+]
 
 BOM = "\ufeff"
 # Premiers caractères qu'un tableur interprète comme le début d'une formule (OWASP, « CSV
@@ -230,11 +240,80 @@ def _verifier_entete(
         )
         raise ErreurCsv(
             f"{debut}{_liste(libelles)}. Colonnes trouvées : "
-            f"{_liste(e for e in entetes if e.strip()) or 'aucune'}.",
+            f"{_liste(e for e in entetes if e.strip()) or 'aucune'}."
+            f"{_suggestions(absentes, entetes, positions, colonnes)}",
             ligne=1,
             colonne=absentes[0],
         )
     return positions
+
+
+def _suggestions(
+    absentes: list[str],
+    entetes: list[str],
+    positions: dict[str, int],
+    colonnes: dict[str, list[str]],
+) -> str:
+    """« Vouliez-vous dire … ? » : l'en-tête non reconnu le plus proche de chaque colonne absente
+    (une faute de frappe, un mot en trop)."""
+    libres = {
+        normaliser_entete(e): e
+        for i, e in enumerate(entetes)
+        if e.strip() and i not in positions.values()
+    }
+    phrases = []
+    for nom in absentes:
+        graphies = [normaliser_entete(g) for g in [nom, *colonnes[nom]]]
+        meilleur: tuple[float, str] | None = None
+        for normalise, brut in libres.items():
+            score = max(difflib.SequenceMatcher(None, g, normalise).ratio() for g in graphies)
+            if score >= 0.75 and (meilleur is None or score > meilleur[0]):
+                meilleur = (score, brut)
+        if meilleur:
+            phrases.append(
+                f" La colonne « {meilleur[1]} » est-elle « {_libelle(nom, colonnes)} » "
+                "mal orthographiée ?"
+            )
+    return "".join(phrases)
+
+
+@dataclass(frozen=True)
+class EnteteCsv:
+    """L'en-tête d'un fichier, reconnu sans lire la suite : de quoi confier le reste du fichier
+    à un autre lecteur (le `COPY` de PostgreSQL pour un gros import).
+
+    `longueur_bom` : octets à sauter au début ; `largeur` : cellules de l'en-tête, vides
+    finales comprises ; `positions` : nom canonique → indice de la colonne."""
+
+    encodage: str
+    longueur_bom: int
+    separateur: str
+    largeur: int
+    positions: dict[str, int]
+
+
+def lire_entete(
+    fichier: BinaryIO,
+    *,
+    colonnes: dict[str, list[str]],
+    obligatoires: set[str] | frozenset[str] = frozenset(),
+) -> EnteteCsv:
+    """Reconnaît l'en-tête (première ligne non vide) comme `lire_csv`, mêmes erreurs.
+
+    Lit seulement le début du fichier ; le curseur du fichier n'est pas remis au début."""
+    echantillon = fichier.read(TAILLE_ECHANTILLON)
+    encodage, longueur_bom = _encodage(echantillon)
+    if encodage != "utf-16":
+        _verifier_binaire(echantillon)
+    texte = echantillon[longueur_bom:].decode(encodage, errors="replace")
+    premiere = next((ligne for ligne in texte.splitlines() if ligne.strip()), "")
+    if not premiere:
+        raise ErreurCsv("Le fichier est vide.")
+    separateur = _separateur(premiere)
+    cellules = next(csv.reader([premiere], delimiter=separateur, quotechar='"', strict=False))
+    entetes = [cellule.strip() for cellule in _sans_vides_finales(cellules)]
+    positions = _verifier_entete(entetes, colonnes, obligatoires)
+    return EnteteCsv(encodage, longueur_bom, separateur, len(cellules), positions)
 
 
 def lire_csv(

@@ -7,7 +7,15 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from electeurs.models import BureauDeVote, Electeur, InscriptionListe, Sexe, TypeListe
+from electeurs.models import (
+    BureauDeVote,
+    Electeur,
+    EtatImport,
+    ImportREU,
+    InscriptionListe,
+    Sexe,
+    TypeListe,
+)
 from electeurs.reu.models import NotificationREU, SourceNotificationREU, TypeNotificationREU
 from tests.factories import CollectiviteFactory
 
@@ -80,3 +88,14 @@ class NotificationREUFactory(DjangoModelFactory):
     recue_le = datetime.date(2026, 11, 20)
     texte = "Radiation pour décès."
     source = SourceNotificationREU.SAISIE
+
+
+class ImportREUFactory(DjangoModelFactory):
+    class Meta:
+        model = ImportREU
+
+    collectivite = factory.SubFactory(CollectiviteFactory)
+    fichier = "imports_reu/extrait.csv"
+    nom_fichier = "ListesElecteursActifs-com85194-13-02-2026-08h44.csv"
+    etat = EtatImport.PRET
+    comptes = factory.LazyFunction(lambda: {"lignes": 3, "nouveaux": 3})

@@ -20,6 +20,7 @@ from core.documents.csv import (
     iter_csv,
     lire_csv,
     lire_date,
+    lire_entete,
     normaliser_entete,
 )
 
@@ -466,3 +467,37 @@ def test_sans_largeur_variable_une_ligne_plus_courte_reste_une_erreur():
     contenu = b"a@x.fr;Alice;ENN\nb@x.fr;Bob\n"
 
     assert erreur(contenu, entete=False).ligne == 2
+
+
+# --- En-tête seul (lire_entete) et suggestions --------------------------------------------------
+
+
+def test_une_colonne_mal_orthographiee_est_suggeree():
+    exc = erreur(b"Nom;Prenomss\r\nDUPONT;Marie\r\n", ELECTEURS, obligatoires={"prenoms"})
+    assert exc.message.endswith("La colonne « Prenomss » est-elle « prénoms » mal orthographiée ?")
+
+
+def test_pas_de_suggestion_sans_colonne_proche():
+    exc = erreur(b"Nom;Ville\r\nDUPONT;Lyon\r\n", ELECTEURS, obligatoires={"prenoms"})
+    assert "mal orthographiée" not in exc.message
+
+
+def test_lire_entete_rend_encodage_bom_separateur_et_positions():
+    contenu = "\ufeffPrénom,Nom,,\r\nMarie,DUPONT,,\r\n".encode()
+    entete = lire_entete(io.BytesIO(contenu), colonnes=CONTACTS, obligatoires={"nom"})
+    assert (entete.encodage, entete.longueur_bom, entete.separateur, entete.largeur) == (
+        "utf-8",
+        3,
+        ",",
+        4,
+    )
+    assert entete.positions == {"nom": 1, "prenom": 0}
+    cp1252 = lire_entete(io.BytesIO("Nom;Prénom\r\n".encode("cp1252")), colonnes=CONTACTS)
+    assert (cp1252.encodage, cp1252.separateur) == ("cp1252", ";")
+
+
+def test_lire_entete_memes_erreurs_que_lire_csv():
+    with pytest.raises(ErreurCsv, match="Le fichier est vide"):
+        lire_entete(io.BytesIO(b"\r\n"), colonnes=CONTACTS)
+    with pytest.raises(ErreurCsv, match="Colonne obligatoire absente : « nom »"):
+        lire_entete(io.BytesIO(b"Ville;Pays\n"), colonnes=CONTACTS, obligatoires={"nom"})

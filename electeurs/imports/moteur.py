@@ -1,0 +1,886 @@
+"""Le moteur de l'import : l'extrait passe par une table d'étape, puis tout se fait en SQL.
+
+1. Remplir l'étape (`electeurs_import_etape`, table temporaire de la connexion) : une ligne
+   par ligne valide du fichier, champs de l'électeur déjà calculés (clés d'identité, textes de
+   recherche, date complète). Deux chemins :
+   - **PostgreSQL** : `COPY` du fichier brut dans une table de textes, puis un seul
+     `INSERT … SELECT` qui contrôle et normalise en SQL (`_remplir_postgresql`). Si le
+     moindre contrôle échoue (ou si `COPY` refuse le fichier), on revient au chemin suivant,
+     qui sait nommer chaque erreur par sa ligne et sa colonne ;
+   - **Python** (`_remplir_python`, toutes bases) : `core.documents.csv.lire_csv` en flux, une
+     ligne contrôlée par `lecture.lire_ligne`, insérée par lots.
+2. Contrôles d'ensemble en SQL : même personne deux fois sur une liste (erreur), homonymes
+   possibles, numéros d'ordre répétés.
+3. Comparaison avec le fichier de la commune (nouveaux, modifiés, inchangés, absents).
+4. Application (`appliquer`) : bureaux, électeurs, inscriptions, en SQL ensembliste.
+
+Le tout tourne dans la transaction de l'appelant : l'aperçu l'annule, l'application la valide.
+Rien ne tient le million de lignes en mémoire.
+"""
+
+# Tout le SQL de ce module est assemblé à partir de noms fixes (tables, colonnes du modèle) ;
+# les valeurs du fichier passent toujours en paramètres ou par COPY.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime
+import logging
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+import psycopg
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from core.documents import ErreurCsv
+from core.documents.csv import lire_csv, lire_entete
+from electeurs.identite import normaliser
+from electeurs.imports.colonnes import COLONNES, OBLIGATOIRES
+from electeurs.imports.lecture import (
+    CHAMPS_TEXTE,
+    LONGUEURS,
+    ErreurLigne,
+    libelle_colonne,
+    lire_ligne,
+)
+from electeurs.models import BureauDeVote, Electeur, InscriptionListe, StatutElecteur
+
+journal = logging.getLogger(__name__)
+
+ETAPE = "electeurs_import_etape"
+BRUT = "electeurs_import_brut"
+TAILLE_LOT = 2000
+MAX_ERREURS = 200
+MAX_EXEMPLES = 50
+MEMOIRE_TRAVAIL_PG = "256MB"
+
+# Reçoit un message d'avancement (« 120 000 lignes lues »).
+Avancer = Callable[[str], None]
+
+# Colonnes de l'étape, dans l'ordre d'insertion.
+COLONNES_ETAPE: list[tuple[str, str]] = [
+    ("ligne", "bigint"),
+    ("type_liste", "varchar(3)"),
+    ("cle_identite", "text"),
+    ("cle_homonymie", "text"),
+    ("ine", "text"),
+    ("sexe", "text"),
+    *[(nom, "text") for nom in CHAMPS_TEXTE],
+    ("naissance_jour", "integer"),
+    ("naissance_mois", "integer"),
+    ("naissance_annee", "integer"),
+    ("date_naissance", "date"),
+    ("recherche_naissance", "text"),
+    ("recherche_usage", "text"),
+    ("bureau_code", "text"),
+    ("bureau_libelle", "text"),
+    ("circonscription_code", "text"),
+    ("circonscription_libelle", "text"),
+    ("canton_libelle", "text"),
+    ("numero_ordre", "integer"),
+]
+NOMS_ETAPE = [nom for nom, _ in COLONNES_ETAPE]
+# Champs de l'électeur que l'extrait donne (et peut donc modifier).
+CHAMPS_ELECTEUR = [
+    "nom_naissance",
+    "nom_usage",
+    "prenoms",
+    "sexe",
+    "naissance_jour",
+    "naissance_mois",
+    "naissance_annee",
+    "date_naissance",
+    *[nom for nom in CHAMPS_TEXTE if nom not in ("nom_naissance", "nom_usage", "prenoms")],
+    "recherche_naissance",
+    "recherche_usage",
+    "cle_identite",
+    "cle_homonymie",
+]
+
+
+@dataclass(frozen=True)
+class Erreur:
+    ligne: int | None
+    colonne: str
+    message: str
+
+    def __str__(self) -> str:
+        ou = f"Ligne {self.ligne}" if self.ligne else "Fichier"
+        if self.colonne:
+            ou += f", colonne « {self.colonne} »"
+        return f"{ou} : {self.message}"
+
+
+@dataclass
+class Bilan:
+    """Ce que l'import ferait (aperçu) ou a fait (application)."""
+
+    lignes: int = 0
+    nouveaux: int = 0
+    modifies: int = 0
+    inchanges: int = 0
+    absents: int = 0
+    rejetes: int = 0
+    bureaux_crees: int = 0
+    bureaux_modifies: int = 0
+    dates_incompletes: int = 0
+    sans_bureau: int = 0
+    numeros_repetes: int = 0
+    erreurs: list[Erreur] = field(default_factory=list)
+    homonymes: list[list[dict[str, Any]]] = field(default_factory=list)
+    absents_exemples: list[dict[str, Any]] = field(default_factory=list)
+    retrouves: int = 0
+
+    @property
+    def valide(self) -> bool:
+        return not self.erreurs
+
+    def comptes(self) -> dict[str, int]:
+        return {
+            nom: getattr(self, nom)
+            for nom in (
+                "lignes",
+                "nouveaux",
+                "modifies",
+                "inchanges",
+                "absents",
+                "rejetes",
+                "bureaux_crees",
+                "bureaux_modifies",
+                "dates_incompletes",
+                "sans_bureau",
+                "numeros_repetes",
+            )
+        }
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _executer(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
+    debut = time.perf_counter()
+    with connection.cursor() as curseur:
+        curseur.execute(sql, params)
+        journal.debug("%.2f s — %s", time.perf_counter() - debut, " ".join(sql.split())[:90])
+        return curseur.rowcount
+
+
+def _lignes(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    debut = time.perf_counter()
+    with connection.cursor() as curseur:
+        curseur.execute(sql, params)
+        journal.debug("%.2f s — %s", time.perf_counter() - debut, " ".join(sql.split())[:90])
+        return list(curseur.fetchall())
+
+
+def _valeur(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> Any:
+    return _lignes(sql, params)[0][0]
+
+
+def _creer_etape() -> None:
+    _executer(f"DROP TABLE IF EXISTS {ETAPE}")
+    colonnes = ", ".join(f"{nom} {type_}" for nom, type_ in COLONNES_ETAPE)
+    _executer(
+        f"CREATE TEMPORARY TABLE {ETAPE} ({colonnes}, premiere integer NOT NULL DEFAULT 1,"
+        " electeur_id bigint, bureau_id bigint)"
+    )
+
+
+# --- 1. Remplir l'étape ----------------------------------------------------------------------
+
+
+class _Repli(Exception):
+    """Le chemin rapide renonce : le chemin Python relira le fichier pour nommer l'erreur."""
+
+
+def remplir(
+    ouvrir: Callable[[], BinaryIO], *, code_insee: str, bilan: Bilan, avancer: Avancer
+) -> None:
+    _creer_etape()
+    if _pg():
+        # Tris et hachages de l'import en mémoire du serveur plutôt que sur disque (la valeur
+        # par défaut, 4 Mo, fait trier sur disque un million de lignes) ; rendu par `nettoyer`.
+        _executer(f"SET work_mem = '{MEMOIRE_TRAVAIL_PG}'")
+        try:
+            with transaction.atomic():
+                bilan.lignes = _remplir_postgresql(ouvrir, code_insee=code_insee)
+        except (_Repli, ErreurCsv, DatabaseError, psycopg.Error):
+            _creer_etape()
+        else:
+            avancer(f"{bilan.lignes} lignes lues")
+            return
+    _remplir_python(ouvrir, code_insee=code_insee, bilan=bilan, avancer=avancer)
+
+
+def _remplir_python(
+    ouvrir: Callable[[], BinaryIO], *, code_insee: str, bilan: Bilan, avancer: Avancer
+) -> None:
+    marques = ", ".join(["%s"] * len(NOMS_ETAPE))
+    sql = f"INSERT INTO {ETAPE} ({', '.join(NOMS_ETAPE)}) VALUES ({marques})"
+    lot: list[list[Any]] = []
+    adapter = connection.ops.adapt_datefield_value
+
+    def vider() -> None:
+        if lot:
+            with connection.cursor() as curseur:
+                curseur.executemany(sql, lot)
+            avancer(f"{bilan.lignes} lignes lues")
+            lot.clear()
+
+    with ouvrir() as fichier:
+        try:
+            for brute in lire_csv(fichier, colonnes=COLONNES, obligatoires=OBLIGATOIRES):
+                bilan.lignes += 1
+                try:
+                    ligne = lire_ligne(brute.numero, brute.valeurs, code_insee=code_insee)
+                except ErreurLigne as exc:
+                    bilan.rejetes += 1
+                    if len(bilan.erreurs) < MAX_ERREURS:
+                        bilan.erreurs.append(
+                            Erreur(brute.numero, libelle_colonne(exc.colonne), exc.message)
+                        )
+                    if exc.colonne == "code_ugle":
+                        # Le fichier d'une autre commune : inutile de lire la suite.
+                        return
+                    continue
+                if bilan.erreurs:
+                    continue  # le fichier est déjà refusé : on ne fait plus que compter
+                e = ligne.electeur
+                lot.append(
+                    [
+                        ligne.numero,
+                        ligne.type_liste,
+                        e.cle_identite,
+                        e.cle_homonymie,
+                        e.ine,
+                        e.sexe,
+                        *[getattr(e, nom) for nom in CHAMPS_TEXTE],
+                        e.naissance_jour,
+                        e.naissance_mois,
+                        e.naissance_annee,
+                        adapter(e.date_naissance),
+                        e.recherche_naissance,
+                        e.recherche_usage,
+                        ligne.bureau_code,
+                        ligne.bureau["libelle"],
+                        ligne.bureau["circonscription_code"],
+                        ligne.bureau["circonscription_libelle"],
+                        ligne.bureau["canton_libelle"],
+                        ligne.numero_ordre,
+                    ]
+                )
+                if len(lot) >= TAILLE_LOT:
+                    vider()
+        except ErreurCsv as exc:
+            colonne = libelle_colonne(exc.colonne) if exc.colonne in COLONNES else ""
+            bilan.erreurs.append(Erreur(exc.ligne, colonne, _sans_prefixe(exc.message)))
+            bilan.rejetes += 1
+            return
+    vider()
+
+
+def _sans_prefixe(message: str) -> str:
+    """« Ligne 3 : … » → « … » (la ligne est déjà dans `Erreur`)."""
+    if message.startswith("Ligne ") and " : " in message:
+        return message.split(" : ", 1)[1]
+    return message
+
+
+# PostgreSQL : la même normalisation que `electeurs.identite.normaliser`, en SQL. `normalize()`
+# (NFKD) coûte cher ligne à ligne : le cas courant (ASCII et lettres latines accentuées) passe
+# par `translate()`, table calculée ici avec `normaliser` lui-même, donc identique par
+# construction ; une valeur qui contient un autre caractère passe par `normalize()`.
+_LIGATURES_SQL = (("œ", "oe"), ("Œ", "oe"), ("æ", "ae"), ("Æ", "ae"), ("ß", "ss"), ("ẞ", "ss"))
+
+
+def _translitteration() -> tuple[str, str, str]:
+    """Minuscules accentuées de l'Europe de l'Ouest (Latin-1) → lettre ASCII ; les majuscules
+    passent d'abord par `lower()`. Table courte : `translate()` la parcourt pour chaque
+    caractère. Une lettre n'y entre que si sa décomposition est la lettre ASCII suivie
+    d'accents, ce qui donne le même résultat que `normaliser`."""
+    sources, cibles, autorises = [], [], []
+    for code in (*map(ord, "éèêàçëïîôûùâüÿ"), *range(0xE0, 0x100)):
+        caractere = chr(code)
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", caractere) if not unicodedata.combining(c)
+        )
+        if caractere not in sources and len(base) == 1 and base.isascii() and base.isalnum():
+            sources.append(caractere)
+            cibles.append(base)
+    for code in range(0xC0, 0xE0):
+        # Une majuscule est sûre si sa minuscule est dans la table.
+        if chr(code).lower() in sources:
+            autorises.append(chr(code))
+    for caractere in "’‘ʼ«»–—°":
+        if normaliser(caractere) == "":
+            autorises.append(caractere)
+    return "".join(sources), "".join(cibles), "".join(autorises)
+
+
+_SOURCES, _CIBLES, _AUTORISES = _translitteration()
+# Une valeur qui contient un caractère hors de cette classe passe par `normalize()`.
+_RARE = "[^ -~" + _SOURCES + "".join(c for c, _ in _LIGATURES_SQL) + _AUTORISES + "]"
+
+
+def _ligatures(expr: str) -> str:
+    for lig, rempl in _LIGATURES_SQL:
+        expr = f"replace({expr}, '{lig}', '{rempl}')"
+    return expr
+
+
+def _norm(expr: str) -> str:
+    """Normalisation complète (NFKD) : pour les valeurs rares."""
+    return (
+        "btrim(regexp_replace(lower(regexp_replace(normalize("
+        f"{_ligatures(expr)}, NFKD), '[\\u0300-\\u036f]', '', 'g')), '[^a-z0-9]+', ' ', 'g'))"
+    )
+
+
+def _norm_rapide(expr: str) -> str:
+    return (
+        f"btrim(regexp_replace(translate(lower({_ligatures(expr)}), '{_SOURCES}', '{_CIBLES}'), "
+        "'[^a-z0-9]+', ' ', 'g'))"
+    )
+
+
+def _norm_choisie(expr: str, *, rapide: bool) -> str:
+    if not rapide:
+        return _norm(expr)
+    return f"CASE WHEN rare THEN {_norm(expr)} ELSE {_norm_rapide(expr)} END"
+
+
+def _lower_unicode() -> bool:
+    """`lower()` de PostgreSQL suit-il les majuscules accentuées (locale UTF-8, pas « C ») ?"""
+    return bool(_valeur("SELECT lower('ÉÇÀÜ') = 'éçàü'"))
+
+
+def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> int:
+    with ouvrir() as fichier:
+        entete = lire_entete(fichier, colonnes=COLONNES, obligatoires=OBLIGATOIRES)
+    if entete.encodage == "utf-16":
+        raise _Repli
+    brutes = [f"c{i}" for i in range(entete.largeur)]
+    _executer(f"DROP TABLE IF EXISTS {BRUT}")
+    _executer(
+        f"CREATE TEMPORARY TABLE {BRUT} (n bigint GENERATED ALWAYS AS IDENTITY, "
+        + ", ".join(f"{c} text" for c in brutes)
+        + ")"
+    )
+    encodage = "UTF8" if entete.encodage == "utf-8" else "WIN1252"
+    sep = entete.separateur.replace("'", "''")
+    copie = (
+        f"COPY {BRUT} ({', '.join(brutes)}) FROM STDIN "
+        f"(FORMAT csv, DELIMITER '{sep}', HEADER true, ENCODING '{encodage}')"
+    )
+    with ouvrir() as fichier, connection.cursor() as curseur:
+        fichier.seek(entete.longueur_bom)
+        with curseur.cursor.copy(copie) as flux:  # type: ignore[attr-defined]
+            while bloc := fichier.read(1 << 20):
+                flux.write(bloc)
+
+    def col(nom: str) -> str:
+        if nom not in entete.positions:
+            return "''"
+        return f"btrim(coalesce(c{entete.positions[nom]}, ''), E' \\t\\r\\n')"
+
+    date = f"regexp_match({col('date_naissance')}, '^(\\d{{1,2}})/(\\d{{1,2}})/(\\d{{4}})$')"
+    # Libellés de liste et sexe : minuscules suffisent (les mots cherchés sont sans accent) ;
+    # un libellé que ce filtre ne reconnaît pas renvoie au chemin Python, qui nomme l'erreur.
+    liste = f"lower({col('type_liste')})"
+    sexe = f"lower({col('sexe')})"
+    # Étape intermédiaire : valeurs découpées, contrôles en colonnes booléennes.
+    textes = ", ".join(f"{col(nom)} AS {nom}" for nom in CHAMPS_TEXTE)
+    # Sous-requête : chaque valeur n'est découpée et mise en minuscules qu'une fois.
+    _executer(
+        f"""
+        CREATE TEMPORARY TABLE electeurs_import_pg AS
+        SELECT ligne,
+          CASE WHEN tl IN ('lp', 'l p') OR tl LIKE '%%principale%%' THEN 'LP'
+               WHEN tl IN ('lcm', 'l c m') OR tl LIKE '%%municipale%%' THEN 'LCM'
+               WHEN tl IN ('lce', 'l c e') OR tl LIKE '%%europ%%' THEN 'LCE'
+          END AS type_liste,
+          CASE WHEN sx IN ('m', 'masculin', 'h', 'homme') THEN 'M'
+               WHEN sx IN ('f', 'féminin', 'feminin', 'femme') THEN 'F' END AS sexe,
+          d, ugle, {", ".join(CHAMPS_TEXTE)}, ine,
+          coalesce(nullif(commune_naissance_code, ''), nullif(commune_naissance_libelle, ''),
+                   pays_naissance) AS lieu,
+          bureau_code, bureau_libelle, circonscription_code, circonscription_libelle,
+          canton_libelle, numero_ordre
+        FROM (
+          SELECT n + 1 AS ligne, {liste} AS tl, {sexe} AS sx, {date} AS d,
+            lpad({col("code_ugle")}, 5, '0') AS ugle,
+            {textes},
+            replace({col("ine")}, ' ', '') AS ine,
+            {col("bureau_code")} AS bureau_code,
+            left({col("bureau_libelle")}, 200) AS bureau_libelle,
+            left({col("circonscription_code")}, 10) AS circonscription_code,
+            left({col("circonscription_libelle")}, 200) AS circonscription_libelle,
+            left({col("canton_libelle")}, 200) AS canton_libelle,
+            {col("numero_ordre")} AS numero_ordre
+          FROM {BRUT}
+        ) b
+        """
+    )
+    _executer(f"DROP TABLE {BRUT}")
+    longueurs = " OR ".join(f"length({nom}) > {longueur}" for nom, longueur in LONGUEURS.items())
+    annee_max = datetime.date.today().year
+    fautives = _valeur(
+        f"""
+        SELECT count(*) FROM electeurs_import_pg WHERE
+          type_liste IS NULL OR sexe IS NULL OR d IS NULL OR ugle <> %s OR nom_naissance = ''
+          OR d[3]::int NOT BETWEEN 1880 AND {annee_max} OR d[2]::int > 12
+          OR CASE WHEN d[1]::int > 0 AND d[2]::int BETWEEN 1 AND 12
+                   AND d[3]::int BETWEEN 1880 AND {annee_max}
+              THEN d[1]::int > extract(day from make_date(d[3]::int, d[2]::int, 1)
+                   + interval '1 month' - interval '1 day')
+              ELSE false END
+          OR d[1]::int > 31
+          OR (bureau_code <> '' AND bureau_code !~ '^\\d{{1,4}}$')
+          OR (numero_ordre <> '' AND numero_ordre !~ '^\\d{{1,9}}$')
+          OR {longueurs}
+        """,
+        [code_insee.zfill(5)],
+    )
+    if fautives:
+        raise _Repli
+    champs = ", ".join(CHAMPS_TEXTE)
+    rapide = _lower_unicode()
+    # Chaque texte n'est normalisé qu'une fois (sous-requête `n`) ; « nom prénoms » normalisé
+    # est la jonction des deux normalisés, comme dans `normaliser`.
+    nombre = _executer(
+        f"""
+        INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)})
+        SELECT ligne, type_liste, cle_identite, cle_homonymie, ine, sexe, {champs},
+          nullif(d[1]::int, 0), nullif(d[2]::int, 0), d[3]::int,
+          CASE WHEN d[1]::int > 0 AND d[2]::int > 0
+               THEN make_date(d[3]::int, d[2]::int, d[1]::int) END,
+          concat_ws(' ', nullif(nn, ''), nullif(np, '')),
+          CASE WHEN nom_usage <> '' THEN concat_ws(' ', nullif(nu, ''), nullif(np, ''))
+               ELSE '' END,
+          CASE WHEN bureau_code = '' THEN '' ELSE lpad(bureau_code, 4, '0') END,
+          bureau_libelle, circonscription_code, circonscription_libelle, canton_libelle,
+          nullif(numero_ordre, '')::int
+        FROM (
+          SELECT *, cle_homonymie || '|' || sexe || '|' || nl AS cle_identite
+          FROM (
+            SELECT *, nn || '|' || np || '|' || lpad(d[1], 2, '0') || '/'
+                   || lpad(d[2], 2, '0') || '/' || d[3] AS cle_homonymie
+            FROM (
+              SELECT *, {_norm_choisie("nom_naissance", rapide=rapide)} AS nn,
+                     {_norm_choisie("prenoms", rapide=rapide)} AS np,
+                     {_norm_choisie("nom_usage", rapide=rapide)} AS nu,
+                     {_norm_choisie("lieu", rapide=rapide)} AS nl
+              FROM (
+                SELECT *, (nom_naissance || prenoms || nom_usage || lieu) ~ '{_RARE}' AS rare
+                FROM electeurs_import_pg
+              ) r
+            ) n
+          ) h
+        ) i
+        """
+    )
+    _executer("DROP TABLE electeurs_import_pg")
+    return nombre
+
+
+# --- 2. Contrôles d'ensemble -----------------------------------------------------------------
+
+NOMS_LISTES = {
+    "LP": "la liste principale",
+    "LCM": "la liste complémentaire municipale",
+    "LCE": "la liste complémentaire européenne",
+}
+
+
+def _distinct() -> str:
+    """Comparaison qui tient compte de NULL : `a IS DISTINCT FROM b`."""
+    return "IS DISTINCT FROM" if _pg() else "IS NOT"
+
+
+def controler(*, collectivite_id: int, bilan: Bilan) -> None:
+    if not _pg():
+        _executer(f"CREATE INDEX {ETAPE}_cle ON {ETAPE} (cle_identite)")
+        _executer(f"CREATE INDEX {ETAPE}_homonymie ON {ETAPE} (cle_homonymie)")
+    else:
+        # Statistiques des seules colonnes de jointure : de quoi choisir des jointures par
+        # hachage, sans le coût d'une analyse complète de lignes larges.
+        _executer(f"ANALYZE {ETAPE} (cle_identite, cle_homonymie, electeur_id, premiere)")
+    doublons = _lignes(
+        f"SELECT type_liste, min(ligne), max(ligne), count(*) FROM {ETAPE} "
+        "GROUP BY cle_identite, type_liste HAVING count(*) > 1 ORDER BY min(ligne)"
+    )
+    for type_liste, premiere, derniere, nombre in doublons:
+        bilan.rejetes += nombre - 1
+        if len(bilan.erreurs) < MAX_ERREURS:
+            autres = "" if nombre == 2 else f" (et {nombre - 2} autre{'s' if nombre > 3 else ''})"
+            bilan.erreurs.append(
+                Erreur(
+                    derniere,
+                    "",
+                    f"la même personne figure deux fois sur {NOMS_LISTES[type_liste]} : "
+                    f"lignes {premiere} et {derniere}{autres}.",
+                )
+            )
+    if bilan.erreurs:
+        return
+    # Une personne a une ligne par liste : seule sa première ligne porte l'électeur. Les
+    # lignes suivantes sont rares (listes complémentaires) : on ne réécrit qu'elles.
+    _executer(
+        f"UPDATE {ETAPE} SET premiere = 0 FROM (SELECT cle_identite, min(ligne) AS m "
+        f"FROM {ETAPE} GROUP BY cle_identite HAVING count(*) > 1) d "
+        f"WHERE {ETAPE}.cle_identite = d.cle_identite AND {ETAPE}.ligne <> d.m"
+    )
+    bilan.dates_incompletes = _valeur(
+        f"SELECT count(*) FROM {ETAPE} WHERE premiere = 1 "
+        "AND (naissance_jour IS NULL OR naissance_mois IS NULL)"
+    )
+    bilan.sans_bureau = _valeur(f"SELECT count(*) FROM {ETAPE} WHERE bureau_code = ''")
+    bilan.numeros_repetes = int(
+        _valeur(
+            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {ETAPE} "
+            "WHERE numero_ordre IS NOT NULL AND bureau_code <> '' "
+            "GROUP BY type_liste, bureau_code, numero_ordre HAVING count(*) > 1) t"
+        )
+    )
+    _executer(
+        f"UPDATE {ETAPE} SET electeur_id = e.id FROM electeurs_electeur e "
+        f"WHERE e.collectivite_id = %s AND {ETAPE}.ine <> '' AND e.ine = {ETAPE}.ine",
+        [collectivite_id],
+    )
+    _executer(
+        f"UPDATE {ETAPE} SET electeur_id = e.id FROM electeurs_electeur e "
+        f"WHERE {ETAPE}.electeur_id IS NULL AND e.collectivite_id = %s "
+        f"AND e.cle_identite = {ETAPE}.cle_identite",
+        [collectivite_id],
+    )
+    _homonymes(collectivite_id=collectivite_id, bilan=bilan)
+
+
+def _homonymes(*, collectivite_id: int, bilan: Bilan) -> None:
+    """Mêmes noms, prénoms et date de naissance, autre lieu (ou sexe) : côte à côte."""
+    cles = [
+        cle
+        for (cle,) in _lignes(
+            f"""
+            SELECT cle_homonymie FROM {ETAPE} WHERE premiere = 1
+            GROUP BY cle_homonymie HAVING count(*) > 1
+            UNION
+            SELECT s.cle_homonymie FROM {ETAPE} s JOIN electeurs_electeur e
+              ON e.collectivite_id = %s AND e.cle_homonymie = s.cle_homonymie
+              AND e.cle_identite <> s.cle_identite
+            WHERE s.premiere = 1
+            ORDER BY 1
+            """,
+            [collectivite_id],
+        )
+    ]
+    for cle in cles[:MAX_EXEMPLES]:
+        groupe: list[dict[str, Any]] = []
+        for ligne, nom, usage, prenoms, sexe, j, m, a, code, commune, pays in _lignes(
+            "SELECT ligne, nom_naissance, nom_usage, prenoms, sexe, naissance_jour, "
+            "naissance_mois, naissance_annee, commune_naissance_code, "
+            f"commune_naissance_libelle, pays_naissance FROM {ETAPE} "
+            "WHERE premiere = 1 AND cle_homonymie = %s ORDER BY ligne",
+            [cle],
+        ):
+            groupe.append(
+                _personne(f"ligne {ligne}", nom, usage, prenoms, sexe, j, m, a, code, commune, pays)
+            )
+        for pk, nom, usage, prenoms, sexe, j, m, a, code, commune, pays in _lignes(
+            "SELECT id, nom_naissance, nom_usage, prenoms, sexe, naissance_jour, "
+            "naissance_mois, naissance_annee, commune_naissance_code, "
+            "commune_naissance_libelle, pays_naissance FROM electeurs_electeur "
+            "WHERE collectivite_id = %s AND cle_homonymie = %s "
+            f"AND id NOT IN (SELECT electeur_id FROM {ETAPE} "
+            "WHERE electeur_id IS NOT NULL AND cle_homonymie = %s) ORDER BY id",
+            [collectivite_id, cle, cle],
+        ):
+            personne = _personne("fichier électoral", nom, usage, prenoms, sexe, j, m, a, code)
+            personne.update(
+                _personne("", nom, usage, prenoms, sexe, j, m, a, code, commune, pays),
+                origine="déjà dans le fichier électoral",
+                electeur_id=pk,
+            )
+            groupe.append(personne)
+        bilan.homonymes.append(groupe)
+
+
+def _personne(
+    origine: str, nom: str, usage: str, prenoms: str, sexe: str, *date_lieu: Any
+) -> dict[str, Any]:
+    jour, mois, annee, code, commune, pays = (list(date_lieu) + [""] * 6)[:6]
+    return {
+        "origine": origine,
+        "nom": f"{nom} ({usage})" if usage and usage != nom else nom,
+        "prenoms": prenoms,
+        "sexe": sexe,
+        "naissance": f"{jour or 0:02d}/{mois or 0:02d}/{annee or 0:04d}",
+        "lieu": " ".join(x for x in (commune, f"({code})" if code else "", pays) if x),
+    }
+
+
+# --- 3. Comparaison ---------------------------------------------------------------------------
+
+
+def _difference_electeur(alias_e: str = "e", alias_s: str = "s") -> str:
+    op = _distinct()
+    champs = [c for c in CHAMPS_ELECTEUR if c not in ("cle_homonymie", "recherche_naissance")]
+    conditions = [f"{alias_e}.{c} {op} {alias_s}.{c}" for c in champs]
+    conditions.append(f"({alias_s}.ine <> '' AND {alias_e}.ine <> {alias_s}.ine)")
+    return "(" + " OR ".join(conditions) + ")"
+
+
+def _inscription_differente(alias_s: str = "s") -> str:
+    op = _distinct()
+    return (
+        "NOT EXISTS (SELECT 1 FROM electeurs_inscriptionliste i "
+        "LEFT JOIN electeurs_bureaudevote b ON b.id = i.bureau_id "
+        f"WHERE i.electeur_id = {alias_s}.electeur_id AND i.type_liste = {alias_s}.type_liste "
+        f"AND coalesce(b.code, '') = {alias_s}.bureau_code "
+        f"AND NOT (i.numero_ordre {op} {alias_s}.numero_ordre))"
+    )
+
+
+def comparer(*, collectivite_id: int, bilan: Bilan) -> None:
+    bilan.nouveaux = _valeur(
+        f"SELECT count(*) FROM {ETAPE} WHERE premiere = 1 AND electeur_id IS NULL"
+    )
+    retrouves = bilan.retrouves = _valeur(
+        f"SELECT count(DISTINCT electeur_id) FROM {ETAPE} WHERE electeur_id IS NOT NULL"
+    )
+    bilan.modifies = _valeur(
+        f"SELECT count(DISTINCT s.electeur_id) FROM {ETAPE} s "
+        "JOIN electeurs_electeur e ON e.id = s.electeur_id "
+        f"WHERE (s.premiere = 1 AND {_difference_electeur()}) OR {_inscription_differente()}"
+    )
+    bilan.inchanges = retrouves - bilan.modifies
+    absents = (
+        "FROM electeurs_electeur e WHERE e.collectivite_id = %s AND e.statut = %s "
+        f"AND NOT EXISTS (SELECT 1 FROM {ETAPE} s WHERE s.electeur_id = e.id)"
+    )
+    params = [collectivite_id, StatutElecteur.INSCRIT.value]
+    bilan.absents = _valeur(f"SELECT count(*) {absents}", params)
+    bilan.absents_exemples = [
+        {"electeur_id": pk, **_personne("", nom, usage, prenoms, sexe, j, m, a)}
+        for pk, nom, usage, prenoms, sexe, j, m, a in _lignes(
+            "SELECT e.id, e.nom_naissance, e.nom_usage, e.prenoms, e.sexe, e.naissance_jour, "
+            f"e.naissance_mois, e.naissance_annee {absents} "
+            f"ORDER BY e.nom_naissance, e.prenoms, e.id LIMIT {MAX_EXEMPLES}",
+            params,
+        )
+    ]
+    bureaux = _bureaux_du_fichier()
+    bilan.bureaux_crees = _valeur(
+        f"SELECT count(*) FROM ({bureaux}) f WHERE NOT EXISTS (SELECT 1 FROM "
+        "electeurs_bureaudevote b WHERE b.collectivite_id = %s AND b.code = f.code)",
+        [collectivite_id],
+    )
+    bilan.bureaux_modifies = _valeur(
+        f"SELECT count(*) FROM ({bureaux}) f JOIN electeurs_bureaudevote b "
+        f"ON b.collectivite_id = %s AND b.code = f.code WHERE {_bureau_different()}",
+        [collectivite_id],
+    )
+
+
+def _bureaux_du_fichier() -> str:
+    return (
+        "SELECT bureau_code AS code, max(bureau_libelle) AS libelle, "
+        "max(circonscription_code) AS circonscription_code, "
+        "max(circonscription_libelle) AS circonscription_libelle, "
+        f"max(canton_libelle) AS canton_libelle FROM {ETAPE} "
+        "WHERE bureau_code <> '' GROUP BY bureau_code"
+    )
+
+
+def _bureau_different() -> str:
+    return (
+        "((f.libelle <> '' AND b.libelle <> f.libelle) "
+        "OR b.circonscription_code <> f.circonscription_code "
+        "OR b.circonscription_libelle <> f.circonscription_libelle "
+        "OR b.canton_libelle <> f.canton_libelle)"
+    )
+
+
+# --- 4. Application ---------------------------------------------------------------------------
+
+
+def _insertion(
+    modele: Any, valeurs: dict[str, str], params: dict[str, Any]
+) -> tuple[str, list[Any]]:
+    """`INSERT INTO table (toutes les colonnes) SELECT …` : les colonnes que l'import ne
+    connaît pas reçoivent leur valeur par défaut du modèle (Django ne pose pas de défaut en
+    base), pour qu'un champ ajouté plus tard ne casse pas l'import."""
+    colonnes, expressions, arguments = [], [], []
+    for champ in modele._meta.concrete_fields:
+        if champ.primary_key:
+            continue
+        colonnes.append(champ.column)
+        if champ.attname in valeurs:
+            expressions.append(valeurs[champ.attname])
+        elif champ.attname in params:
+            expressions.append("%s")
+            arguments.append(params[champ.attname])
+        elif champ.has_default():
+            expressions.append("%s")
+            arguments.append(champ.get_db_prep_save(champ.get_default(), connection))
+        elif champ.null:
+            expressions.append("NULL")
+        else:
+            expressions.append("''")
+    table = modele._meta.db_table
+    return f"INSERT INTO {table} ({', '.join(colonnes)}) SELECT {', '.join(expressions)}", arguments
+
+
+def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
+    """Écrit l'étape dans le fichier électoral (l'étape est contrôlée et comparée)."""
+    maintenant = timezone.now()
+    horodatage = connection.ops.adapt_datetimefield_value(maintenant)
+    communs = {"collectivite_id": collectivite_id, "cree_le": horodatage, "modifie_le": horodatage}
+    bureaux = _bureaux_du_fichier()
+    sql, args = _insertion(
+        BureauDeVote,
+        {
+            "code": "f.code",
+            "libelle": "coalesce(nullif(f.libelle, ''), 'Bureau ' || f.code)",
+            "circonscription_code": "f.circonscription_code",
+            "circonscription_libelle": "f.circonscription_libelle",
+            "canton_libelle": "f.canton_libelle",
+        },
+        communs,
+    )
+    _executer(
+        f"{sql} FROM ({bureaux}) f WHERE NOT EXISTS (SELECT 1 FROM electeurs_bureaudevote b "
+        "WHERE b.collectivite_id = %s AND b.code = f.code)",
+        [*args, collectivite_id],
+    )
+    _executer(
+        "UPDATE electeurs_bureaudevote AS b SET "
+        "libelle = coalesce(nullif(f.libelle, ''), b.libelle), "
+        "circonscription_code = f.circonscription_code, "
+        "circonscription_libelle = f.circonscription_libelle, "
+        "canton_libelle = f.canton_libelle, modifie_le = %s "
+        f"FROM ({bureaux}) f WHERE b.collectivite_id = %s AND b.code = f.code "
+        f"AND {_bureau_different()}",
+        [horodatage, collectivite_id],
+    )
+    avancer("Bureaux de vote à jour")
+    if bilan.retrouves:
+        # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
+        affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)
+        _executer(
+            f"UPDATE electeurs_electeur AS e SET {affectations}, "
+            "ine = CASE WHEN s.ine <> '' THEN s.ine ELSE e.ine END, modifie_le = %s "
+            f"FROM {ETAPE} s WHERE s.electeur_id = e.id AND s.premiere = 1 "
+            f"AND {_difference_electeur()}",
+            [horodatage],
+        )
+    with _index_suspendus(
+        ["electeurs_electeur", "electeurs_inscriptionliste"], suspendre=_gros_ajout(bilan)
+    ):
+        # Nouveaux électeurs.
+        sql, args = _insertion(
+            Electeur,
+            {c: f"s.{c}" for c in [*CHAMPS_ELECTEUR, "ine"]},
+            {**communs, "statut": StatutElecteur.INSCRIT.value},
+        )
+        _executer(f"{sql} FROM {ETAPE} s WHERE s.premiere = 1 AND s.electeur_id IS NULL", args)
+        avancer("Électeurs à jour")
+        # Inscriptions : l'électeur retrouvé, sinon celui qui vient d'être créé (même clé).
+        source = (
+            "(SELECT coalesce(s.electeur_id, n.id) AS electeur_id, s.type_liste, "
+            "b.id AS bureau_id, s.numero_ordre "
+            f"FROM {ETAPE} s LEFT JOIN electeurs_electeur n ON s.electeur_id IS NULL "
+            "AND n.collectivite_id = %s AND n.cle_identite = s.cle_identite "
+            "LEFT JOIN electeurs_bureaudevote b ON b.collectivite_id = %s "
+            "AND b.code = s.bureau_code) x"
+        )
+        if bilan.retrouves:
+            op = _distinct()
+            _executer(
+                "UPDATE electeurs_inscriptionliste AS i SET bureau_id = x.bureau_id, "
+                f"numero_ordre = x.numero_ordre, modifie_le = %s FROM {source} "
+                "WHERE i.electeur_id = x.electeur_id AND i.type_liste = x.type_liste "
+                f"AND (i.bureau_id {op} x.bureau_id OR i.numero_ordre {op} x.numero_ordre)",
+                [horodatage, collectivite_id, collectivite_id],
+            )
+        sql, args = _insertion(
+            InscriptionListe,
+            {
+                "electeur_id": "x.electeur_id",
+                "type_liste": "x.type_liste",
+                "bureau_id": "x.bureau_id",
+                "numero_ordre": "x.numero_ordre",
+            },
+            communs,
+        )
+        _executer(
+            f"{sql} FROM {source} WHERE NOT EXISTS (SELECT 1 FROM electeurs_inscriptionliste i "
+            "WHERE i.electeur_id = x.electeur_id AND i.type_liste = x.type_liste)",
+            [*args, collectivite_id, collectivite_id],
+        )
+    avancer("Inscriptions à jour")
+
+
+SEUIL_REINDEXATION = 50_000
+
+
+def _gros_ajout(bilan: Bilan) -> bool:
+    """Beaucoup de lignes nouvelles (premier import d'une grande commune) : sur PostgreSQL,
+    reconstruire les index après l'ajout coûte bien moins que les tenir à jour ligne à ligne."""
+    return _pg() and bilan.nouveaux >= SEUIL_REINDEXATION and bilan.nouveaux > bilan.retrouves
+
+
+@contextmanager
+def _index_suspendus(tables: list[str], *, suspendre: bool) -> Iterator[None]:
+    """Ôte les index simples et les clés étrangères des tables, puis les recrée à l'identique,
+    dans la même transaction : un index se construit d'un coup bien plus vite qu'il ne se
+    tient à jour ligne à ligne, et une clé étrangère se vérifie en une jointure au lieu d'un
+    déclencheur par ligne. Les index des contraintes (clé primaire, unicité) restent."""
+    if not suspendre:
+        yield
+        return
+    index = _lignes(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = ANY(%s) AND indexname NOT IN "
+        "(SELECT conname FROM pg_constraint WHERE conindid <> 0)",
+        [tables],
+    )
+    cles = _lignes(
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+        "FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+        [tables],
+    )
+    # Les clés étrangères de Django sont vérifiées au commit (DEFERRABLE) : PostgreSQL refuse
+    # de modifier une table tant que des vérifications attendent ; on les fait passer.
+    _executer("SET CONSTRAINTS ALL IMMEDIATE")
+    _executer("SET CONSTRAINTS ALL DEFERRED")
+    for table, nom, _definition in cles:
+        _executer(f'ALTER TABLE {table} DROP CONSTRAINT "{nom}"')
+    for nom, _definition in index:
+        _executer(f'DROP INDEX "{nom}"')
+    yield
+    _executer("SET CONSTRAINTS ALL IMMEDIATE")
+    _executer("SET CONSTRAINTS ALL DEFERRED")
+    for _nom, definition in index:
+        _executer(definition.replace("%", "%%"))
+    for table, nom, definition in cles:
+        _executer(f'ALTER TABLE {table} ADD CONSTRAINT "{nom}" {definition.replace("%", "%%")}')
+
+
+def nettoyer() -> None:
+    _executer(f"DROP TABLE IF EXISTS {ETAPE}")
+    if _pg():
+        _executer("RESET work_mem")
+
+
+def lignes_etape() -> Iterator[tuple[Any, ...]]:
+    """Pour les tests : le contenu de l'étape."""
+    with connection.cursor() as curseur:
+        curseur.execute(f"SELECT {', '.join(NOMS_ETAPE)} FROM {ETAPE} ORDER BY ligne")
+        yield from curseur.fetchall()
