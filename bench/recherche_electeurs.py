@@ -227,6 +227,7 @@ def charger(*, electeurs: int, autre: int, graine: int = GRAINE, bavard: bool = 
     """Les deux collectivités, leurs bureaux et électeurs (COPY), index de recherche construits
     après le chargement (comme le ferait un import de masse), puis VACUUM ANALYZE."""
     from django.db import connection
+    from django.db.models import Max, Min
 
     from core.models import Collectivite
     from electeurs.models import BureauDeVote, Electeur, InscriptionListe
@@ -250,18 +251,24 @@ def charger(*, electeurs: int, autre: int, graine: int = GRAINE, bavard: bool = 
             ).pk
             for i in range(1, 21)
         ]
-        avant = Electeur.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         if bavard:
             print(f"  COPY de {nombre} électeurs ({cible.nom})…", file=sys.stderr)
         _copier(
             Electeur,
             _electeurs(collectivite_id=cible.pk, nombre=nombre, alea=alea, prefixe_ine=prefixe),
         )
-        apres = Electeur.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        # Les identifiants que la séquence a donnés à ce COPY (un seul ordre, donc contigus) ;
+        # pas « le plus grand + 1 » : une séquence avance aussi pour les lignes annulées.
+        bornes = Electeur.objects.filter(collectivite=cible).aggregate(
+            premier=Min("pk"), dernier=Max("pk")
+        )
         _copier(
             InscriptionListe,
             _inscriptions(
-                collectivite_id=cible.pk, premier_id=avant + 1, dernier_id=apres, bureaux=bureaux
+                collectivite_id=cible.pk,
+                premier_id=bornes["premier"],
+                dernier_id=bornes["dernier"],
+                bureaux=bureaux,
             ),
         )
     if postgres:

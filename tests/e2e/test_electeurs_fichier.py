@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, expect
 
+from electeurs.models import BureauDeVote, Electeur, Mouvement
 from tests.e2e.conftest import (
     BUREAU,
     MOBILE,
@@ -34,6 +35,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_liste_recherche_fiche_et_contact(
     browser: Browser, live_server: Any, commune: Commune, ecran: dict[str, int]
 ) -> None:
+    # La démonstration remplit Saint-Exemple (2 000 électeurs, mouvements) : ce parcours part
+    # d'un fichier vide pour compter ses lignes.
+    Mouvement.objects.pour(commune.collectivite).delete()
+    Electeur.objects.pour(commune.collectivite).delete()
+    BureauDeVote.objects.pour(commune.collectivite).delete()
     bureau = BureauDeVoteFactory(collectivite=commune.collectivite, code="0001", libelle="Mairie")
     InscriptionListeFactory(
         electeur__collectivite=commune.collectivite,
