@@ -6,8 +6,9 @@ déterministes (mêmes données à chaque chargement), quelques dates de naissan
 d'homonymes (mêmes noms et date, autre lieu de naissance), des inscriptions et radiations
 datées de l'année (pour le tableau), et des notifications du REU dans les deux états.
 
-Les mouvements et le RAPO en cours viennent du sous-paquet `procedure` : ils s'ajouteront ici
-quand il sera fusionné.
+Des mouvements dans chaque état de la procédure (demande à décider, en retard, décision à
+notifier, notifiée, intention de radiation en observation, RAPO en cours, radiation INSEE
+close), créés par les services du sous-paquet `procedure` comme le ferait un agent.
 
 Idempotent : si la commune a déjà des électeurs, seules les lignes manquantes (bureaux,
 notifications) sont complétées.
@@ -31,6 +32,9 @@ from electeurs.models import (
     StatutElecteur,
     TypeListe,
 )
+from electeurs.procedure import services as procedure
+from electeurs.procedure.models import Canal, Decision, Delegation, Mouvement
+from electeurs.procedure.services import Notification
 from electeurs.reu.models import (
     EtatNotificationREU,
     NotificationREU,
@@ -231,6 +235,7 @@ def charger_demo_electeurs(
     if not Electeur.objects.pour(commune).exists():
         _electeurs(commune, bureaux)
     _notifications(commune, personnes.get("elections"))
+    _mouvements(commune, bureaux, personnes.get("elections"))
 
 
 def _electeurs(commune: Collectivite, bureaux: dict[str, BureauDeVote]) -> None:
@@ -381,3 +386,124 @@ def _notifications(commune: Collectivite, agent: Utilisateur | None) -> None:
             )
         )
     NotificationREU.objects.bulk_create(creees)
+
+
+def _nouvelle_personne(commune: Collectivite, nom: str, prenoms: str, sexe: str) -> Electeur:
+    return Electeur(
+        collectivite=commune,
+        nom_naissance=nom,
+        prenoms=prenoms,
+        sexe=sexe,
+        naissance_jour=12,
+        naissance_mois=3,
+        naissance_annee=2007,
+        commune_naissance_libelle="Saint-Exemple",
+        pays_naissance="France",
+        nationalite="Française",
+        libelle_voie="rue des Écoles",
+        numero_voie="4",
+        code_postal="99100",
+        commune="Saint-Exemple",
+    )
+
+
+def _mouvements(
+    commune: Collectivite, bureaux: dict[str, BureauDeVote], agent: Utilisateur | None
+) -> None:
+    """Un mouvement dans chaque état de la procédure L18 ; rien si la commune en a déjà."""
+    if Mouvement.objects.pour(commune).exists():
+        return
+    aujourdhui = timezone.localdate()
+    jour = datetime.timedelta(days=1)
+    signataire = {"decideur": "Marie Durand, maire", "delegation": Delegation.MAIRE}
+    courrier = Notification(envoyee_le=aujourdhui - 5 * jour, canal=Canal.COURRIER)
+    # 1. et 2. Demandes à décider, l'une dans le délai, l'autre en retard.
+    procedure.demande_inscription_enregistrer(
+        collectivite=commune,
+        electeur=_nouvelle_personne(commune, "LEROUX", "Inès", Sexe.FEMININ),
+        liste=TypeListe.PRINCIPALE,
+        recue_le=aujourdhui - jour,
+        motif="Domicile dans la commune (justificatif de domicile joint).",
+        par=agent,
+    )
+    procedure.demande_inscription_enregistrer(
+        collectivite=commune,
+        electeur=_nouvelle_personne(commune, "CARON", "Hugo", Sexe.MASCULIN),
+        liste=TypeListe.PRINCIPALE,
+        recue_le=aujourdhui - 9 * jour,
+        motif="Contribuable depuis deux ans.",
+        par=agent,
+    )
+    # 3. Décidée, à notifier.
+    a_notifier = procedure.demande_inscription_enregistrer(
+        collectivite=commune,
+        electeur=_nouvelle_personne(commune, "PERRIN", "Lucas", Sexe.MASCULIN),
+        liste=TypeListe.PRINCIPALE,
+        recue_le=aujourdhui - 3 * jour,
+        par=agent,
+    )
+    procedure.mouvement_decider(
+        mouvement=a_notifier,
+        decision=Decision.FAVORABLE,
+        decide_le=aujourdhui - jour,
+        bureau=bureaux["0001"],
+        par=agent,
+        **signataire,
+    )
+    # 4. Décidée et notifiée.
+    notifiee = procedure.demande_inscription_enregistrer(
+        collectivite=commune,
+        electeur=_nouvelle_personne(commune, "GARNIER", "Chloé", Sexe.FEMININ),
+        liste=TypeListe.PRINCIPALE,
+        recue_le=aujourdhui - 8 * jour,
+        par=agent,
+    )
+    procedure.mouvement_decider(
+        mouvement=notifiee,
+        decision=Decision.FAVORABLE,
+        decide_le=aujourdhui - 6 * jour,
+        bureau=bureaux["0002"],
+        par=agent,
+        **signataire,
+    )
+    procedure.mouvement_notifier(mouvement=notifiee, notification=courrier, par=agent)
+    # 5. Refus notifié, puis RAPO en cours devant la commission de contrôle.
+    refusee = procedure.demande_inscription_enregistrer(
+        collectivite=commune,
+        electeur=_nouvelle_personne(commune, "FAURE", "Nathan", Sexe.MASCULIN),
+        liste=TypeListe.PRINCIPALE,
+        recue_le=aujourdhui - 9 * jour,
+        par=agent,
+    )
+    procedure.mouvement_decider(
+        mouvement=refusee,
+        decision=Decision.REFUS,
+        decide_le=aujourdhui - 6 * jour,
+        motif="Aucune attache avec la commune n'est justifiée (L11).",
+        par=agent,
+        **signataire,
+    )
+    procedure.mouvement_notifier(mouvement=refusee, notification=courrier, par=agent)
+    procedure.rapo_enregistrer(
+        mouvement=refusee,
+        recu_le=aujourdhui - 2 * jour,
+        texte="Recours reçu par courriel avec un bail de location.",
+        par=agent,
+    )
+    # 6. Intention de radiation en cours d'observations.
+    inscrit = (
+        Electeur.objects.pour(commune)
+        .filter(statut=StatutElecteur.INSCRIT, inscriptions__type_liste=TypeListe.PRINCIPALE)
+        .order_by("pk")
+        .first()
+    )
+    if inscrit is not None:
+        procedure.intention_radiation_envoyer(
+            collectivite=commune,
+            electeur=inscrit,
+            liste=TypeListe.PRINCIPALE,
+            motif="Courrier revenu, logement vendu en 2025 : perte d'attache avec la commune.",
+            envoyee_le=aujourdhui - 4 * jour,
+            canal=Canal.COURRIER,
+            par=agent,
+        )

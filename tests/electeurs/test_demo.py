@@ -8,11 +8,13 @@ import time
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from core.registry import registre
 from core.tenancy.models import Collectivite
 from electeurs.demo import charger_demo_electeurs
 from electeurs.models import BureauDeVote, Electeur, InscriptionListe, TypeListe
+from electeurs.procedure.models import EtatMouvement, Mouvement
 from electeurs.reu.models import EtatNotificationREU, NotificationREU
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +31,8 @@ def test_la_demo_donne_2000_electeurs_sur_2_bureaux_et_reste_idempotente():
     commune = Collectivite.objects.get(slug="saint-exemple")
     electeurs = Electeur.objects.pour(commune)
 
-    assert electeurs.count() == 2000
+    # 2 000 électeurs de l'extrait, et 5 personnes venues par une demande d'inscription.
+    assert electeurs.count() == 2005
     assert BureauDeVote.objects.pour(commune).count() == 2
     inscriptions = InscriptionListe.objects.pour(commune)
     par_bureau = dict(
@@ -61,8 +64,24 @@ def test_la_demo_donne_2000_electeurs_sur_2_bureaux_et_reste_idempotente():
     }
     assert notifications.filter(electeur__isnull=False).exists()
 
-    avant = (electeurs.count(), inscriptions.count(), notifications.count())
+    mouvements = Mouvement.objects.pour(commune)
+    # Un mouvement dans chaque état où l'agent a quelque chose à faire, dont un en retard.
+    assert set(mouvements.values_list("etat", flat=True)) == {
+        EtatMouvement.A_DECIDER,
+        EtatMouvement.DECIDEE,
+        EtatMouvement.NOTIFIEE,
+        EtatMouvement.RAPO,
+        EtatMouvement.INTENTION,
+    }
+    assert mouvements.filter(echeance__lt=timezone.localdate()).exists()
+
+    avant = (electeurs.count(), inscriptions.count(), notifications.count(), mouvements.count())
     call_command("charger_demo", stdout=io.StringIO())
-    assert (electeurs.count(), inscriptions.count(), notifications.count()) == avant
+    assert (
+        electeurs.count(),
+        inscriptions.count(),
+        notifications.count(),
+        mouvements.count(),
+    ) == avant
     # Rien pour les autres collectivités.
     assert not Electeur.objects.exclude(collectivite=commune).exists()
