@@ -137,12 +137,13 @@ class Commune:
 def commune(transactional_db: None) -> Commune:
     from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 
-    call_command("charger_demo", stdout=io.StringIO())
-    # Les tests transactionnels vident les tables : on remet les délais nationaux que la
-    # migration 0002 avait semés, pour que la page des délais soit vue pleine.
+    # Les tests transactionnels vident les tables : on remet d'abord les délais nationaux que
+    # la migration 0002 avait semés (la démonstration en a besoin pour ses mouvements, et la
+    # page des délais est vue pleine).
     from django.apps import apps as registre_apps
 
     importlib.import_module("core.migrations.0002_delais_initiaux").creer(registre_apps, None)
+    call_command("charger_demo", stdout=io.StringIO())
     collectivite = Collectivite.objects.get(slug="saint-exemple")
     voisine = Collectivite.objects.get(slug="cc-val-exemple")
     role = RoleFactory(
