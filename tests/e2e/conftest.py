@@ -135,12 +135,12 @@ class Commune:
 
 @pytest.fixture
 def commune(transactional_db: None) -> Commune:
-    from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
-
     # Les tests transactionnels vident les tables : on remet d'abord les délais nationaux que
     # la migration 0002 avait semés (la démonstration en a besoin pour ses mouvements, et la
     # page des délais est vue pleine).
     from django.apps import apps as registre_apps
+
+    from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 
     importlib.import_module("core.migrations.0002_delais_initiaux").creer(registre_apps, None)
     call_command("charger_demo", stdout=io.StringIO())
