@@ -415,7 +415,7 @@ def _mouvements(
         return
     aujourdhui = timezone.localdate()
     jour = datetime.timedelta(days=1)
-    signataire = {"decideur": "Marie Durand, maire", "delegation": Delegation.MAIRE}
+    signataire = "Marie Durand, maire"
     courrier = Notification(envoyee_le=aujourdhui - 5 * jour, canal=Canal.COURRIER)
     # 1. et 2. Demandes à décider, l'une dans le délai, l'autre en retard.
     procedure.demande_inscription_enregistrer(
@@ -447,8 +447,9 @@ def _mouvements(
         decision=Decision.FAVORABLE,
         decide_le=aujourdhui - jour,
         bureau=bureaux["0001"],
+        decideur=signataire,
+        delegation=Delegation.MAIRE,
         par=agent,
-        **signataire,
     )
     # 4. Décidée et notifiée.
     notifiee = procedure.demande_inscription_enregistrer(
@@ -463,8 +464,9 @@ def _mouvements(
         decision=Decision.FAVORABLE,
         decide_le=aujourdhui - 6 * jour,
         bureau=bureaux["0002"],
+        decideur=signataire,
+        delegation=Delegation.MAIRE,
         par=agent,
-        **signataire,
     )
     procedure.mouvement_notifier(mouvement=notifiee, notification=courrier, par=agent)
     # 5. Refus notifié, puis RAPO en cours devant la commission de contrôle.
@@ -480,8 +482,9 @@ def _mouvements(
         decision=Decision.REFUS,
         decide_le=aujourdhui - 6 * jour,
         motif="Aucune attache avec la commune n'est justifiée (L11).",
+        decideur=signataire,
+        delegation=Delegation.MAIRE,
         par=agent,
-        **signataire,
     )
     procedure.mouvement_notifier(mouvement=refusee, notification=courrier, par=agent)
     procedure.rapo_enregistrer(
