@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from core.registry import registre
+from core.registry import EntreeNavigation, registre
 from core.tenancy.acces import acces
 from core.tenancy.mixins import peut
 
@@ -19,6 +19,21 @@ def contexte_demo() -> dict[str, Any]:
     return {"demo": True, "demo_outbox_url": boite}
 
 
+def _entree_courante(chemin: str, navigation: list[EntreeNavigation]) -> str:
+    """L'entrée de la page : celle dont l'adresse est la page, sinon celle du plus long préfixe
+    qui commence le chemin (« /electeurs/reu/3/ » va à « /electeurs/reu/ », pas à
+    « /electeurs/ ») ; une seule entrée porte `aria-current`."""
+    exacte = ""
+    meilleure, longueur = "", 0
+    for entree in navigation:
+        if reverse(entree.url_name) == chemin:
+            exacte = entree.url_name
+        prefixe = entree.prefixe
+        if prefixe and prefixe != "/" and chemin.startswith(prefixe) and len(prefixe) > longueur:
+            meilleure, longueur = entree.url_name, len(prefixe)
+    return exacte or meilleure
+
+
 def echarpe(request: HttpRequest) -> dict[str, Any]:
     contexte = contexte_demo()
     if not getattr(request, "user", None) or not request.user.is_authenticated:
@@ -28,6 +43,7 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
     acces_courant = acces(request)
     navigation = [e for e in registre.navigation if peut(request, e.capacite, e.action)]
     return {
+        "navigation_courante": _entree_courante(request.path, navigation),
         **contexte,
         "collectivite_courante": acces_courant.collectivite,
         "roles_actifs": acces_courant.roles,

@@ -62,10 +62,14 @@ class ElecteursConfig(AppConfig):
                 code="electeurs_reu", gestionnaire=notification_depuis_courriel, ordre=200
             )
         )
-        # Sans préfixe : l'entrée « Électeurs » (/electeurs/) reste celle de la rubrique.
+        # Préfixe plus long que celui d'« Électeurs » (/electeurs/) : il l'emporte sur ses pages.
         registre.ajouter_navigation(
             EntreeNavigation(
-                "Notifications du REU", "electeurs:reu_liste", Capacite.ELECTEURS, ordre=101
+                "Notifications du REU",
+                "electeurs:reu_liste",
+                Capacite.ELECTEURS,
+                ordre=101,
+                prefixe="/electeurs/reu/",
             )
         )
 
@@ -76,7 +80,12 @@ class ElecteursConfig(AppConfig):
 
         registre.ajouter_navigation(
             EntreeNavigation(
-                "Éditions", "electeurs:editions", Capacite.ELECTEURS, Action.EXPORTER, ordre=102
+                "Éditions",
+                "electeurs:editions",
+                Capacite.ELECTEURS,
+                Action.EXPORTER,
+                ordre=102,
+                prefixe="/electeurs/editions/",
             )
         )
         registre.ajouter_type_travail(
