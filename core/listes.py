@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -73,10 +73,6 @@ def _parametres(request: HttpRequest, **valeurs: str) -> str:
         else:
             parametres.pop(cle, None)
     return parametres.urlencode()
-
-
-def _inverser(champ: str) -> str:
-    return champ[1:] if champ.startswith("-") else f"-{champ}"
 
 
 class ListeMixin:
@@ -154,10 +150,18 @@ class ListeMixin:
         if colonne is None:
             return lignes
         if isinstance(lignes, QuerySet):
-            champs = [_inverser(champ) if inverse else champ for champ in colonne.tri]
+            ordres = []
+            for champ in colonne.tri:
+                nom = champ.removeprefix("-")
+                # Les valeurs vides (une échéance qui n'existe plus…) restent en fin de liste,
+                # dans un sens comme dans l'autre.
+                if champ.startswith("-") != inverse:
+                    ordres.append(F(nom).desc(nulls_last=True))
+                else:
+                    ordres.append(F(nom).asc(nulls_last=True))
             # La clé primaire départage les égalités : une page ne change pas d'un affichage
             # à l'autre.
-            return lignes.order_by(*champs, "-pk" if inverse else "pk")
+            return lignes.order_by(*ordres, "-pk" if inverse else "pk")
         premier = colonne.tri[0].removeprefix("-")
         descendant = inverse != colonne.tri[0].startswith("-")
 

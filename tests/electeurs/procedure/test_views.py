@@ -75,6 +75,22 @@ def test_la_liste_fait_autant_de_requetes_pour_5_ou_50_mouvements(monde):
 
 
 @time_machine.travel(AUJOURDHUI)
+@pytest.mark.parametrize("tri", ["echeance", "-echeance"])
+def test_les_mouvements_sans_echeance_restent_en_fin_de_liste(monde, tri):
+    client = monde.client(E)
+    MouvementFactory(
+        electeur__collectivite=monde.collectivite, electeur__nom_naissance="SANSECHEANCE"
+    )
+    MouvementFactory(
+        electeur__collectivite=monde.collectivite,
+        electeur__nom_naissance="AVECECHEANCE",
+        echeance=AUJOURDHUI,
+    )
+    page = _page(client.get(reverse("electeurs:procedure_mouvements"), {"tri": tri}))
+    assert page.index("AVECECHEANCE") < page.index("SANSECHEANCE")
+
+
+@time_machine.travel(AUJOURDHUI)
 def test_la_liste_dit_le_retard_en_toutes_lettres_et_filtre(monde):
     en_retard = MouvementFactory(
         electeur__collectivite=monde.collectivite,
