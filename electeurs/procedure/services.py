@@ -9,7 +9,7 @@ la vue le rend sous le formulaire, jamais une erreur 500.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -557,6 +557,43 @@ def _verifier_notification(notification: Notification, *, apres: date | None) ->
         )
 
 
+def _notification_tracer(
+    mouvement: Mouvement,
+    notification: Notification,
+    *,
+    type: TypeEtape,
+    avis: str,
+    action: str,
+    par: Utilisateur | None,
+) -> None:
+    """L'étape datée d'une notification (canal, recommandé, texte) et son entrée de journal."""
+    _etape(
+        mouvement,
+        type=type,
+        date=notification.envoyee_le,
+        par=par,
+        avis=avis,
+        canal=notification.canal,
+        numero_lrar=notification.numero_lrar,
+        texte=notification.texte,
+    )
+    journaliser_lot(
+        collectivite=mouvement.collectivite,
+        par=par,
+        elements=[
+            _journal(
+                mouvement,
+                action,
+                par,
+                envoyee_le=notification.envoyee_le,
+                canal=Canal(notification.canal).label,
+                numero_lrar=notification.numero_lrar,
+                recue_le=notification.recue_le,
+            )
+        ],
+    )
+
+
 @transaction.atomic
 def mouvement_notifier(
     *, mouvement: Mouvement, notification: Notification, par: Utilisateur | None
@@ -569,35 +606,18 @@ def mouvement_notifier(
     mouvement.etat = EtatMouvement.NOTIFIEE
     mouvement.echeance = None
     mouvement.save()
-    _etape(
+    _notification_tracer(
         mouvement,
+        notification,
         type=TypeEtape.NOTIFICATION,
-        date=notification.envoyee_le,
-        par=par,
         avis=avis_de_la_decision(mouvement),
-        canal=notification.canal,
-        numero_lrar=notification.numero_lrar,
-        texte=notification.texte,
+        action=ActionProcedure.NOTIFICATION,
+        par=par,
     )
     if notification.recue_le:
         _etape(
             mouvement, type=TypeEtape.RECEPTION_NOTIFICATION, date=notification.recue_le, par=par
         )
-    journaliser_lot(
-        collectivite=mouvement.collectivite,
-        par=par,
-        elements=[
-            _journal(
-                mouvement,
-                ActionProcedure.NOTIFICATION,
-                par,
-                envoyee_le=notification.envoyee_le,
-                canal=Canal(notification.canal).label,
-                numero_lrar=notification.numero_lrar,
-                recue_le=notification.recue_le,
-            )
-        ],
-    )
     return mouvement
 
 
@@ -869,29 +889,14 @@ def commission_notifier(
     mouvement.etat = EtatMouvement.CLOS
     mouvement.echeance = None
     mouvement.save()
-    _etape(
+    # La commission ne suit pas la réception : la date reçue n'est pas journalisée.
+    _notification_tracer(
         mouvement,
+        replace(notification, recue_le=None),
         type=TypeEtape.NOTIFICATION_COMMISSION,
-        date=notification.envoyee_le,
-        par=par,
         avis=Avis.DECISION_COMMISSION,
-        canal=notification.canal,
-        numero_lrar=notification.numero_lrar,
-        texte=notification.texte,
-    )
-    journaliser_lot(
-        collectivite=mouvement.collectivite,
+        action=ActionProcedure.NOTIFICATION_COMMISSION,
         par=par,
-        elements=[
-            _journal(
-                mouvement,
-                ActionProcedure.NOTIFICATION_COMMISSION,
-                par,
-                envoyee_le=notification.envoyee_le,
-                canal=Canal(notification.canal).label,
-                numero_lrar=notification.numero_lrar,
-            )
-        ],
     )
     return mouvement
 

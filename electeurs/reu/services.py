@@ -200,43 +200,50 @@ def notifications_importer(
     return resultat
 
 
-@transaction.atomic
-def notification_traiter(*, notification: NotificationREU, par: Utilisateur) -> NotificationREU:
-    """Marque la notification traitée (par qui, quand)."""
+def _etat_changer(
+    notification: NotificationREU, *, etat: str, deja: str, action: str, par: Utilisateur
+) -> NotificationREU:
+    """Passe la notification (verrouillée) à `etat`, qui dit par qui et quand elle a été
+    traitée ; refuse en français si elle y est déjà."""
     notification = NotificationREU.objects.select_for_update().get(pk=notification.pk)
-    if notification.etat == EtatNotificationREU.TRAITEE:
-        raise ValidationError("Cette notification est déjà traitée.")
-    notification.etat = EtatNotificationREU.TRAITEE
-    notification.traitee_par = par
-    notification.traitee_le = timezone.now()
+    if notification.etat == etat:
+        raise ValidationError(deja)
+    traitee = etat == EtatNotificationREU.TRAITEE
+    notification.etat = etat
+    notification.traitee_par = par if traitee else None
+    notification.traitee_le = timezone.now() if traitee else None
     notification.save(update_fields=["etat", "traitee_par", "traitee_le", "modifie_le"])
     journaliser(
-        action=ActionREU.ELECTEURS_NOTIFICATION_REU_TRAITEE,
+        action=action,
         collectivite=notification.collectivite,
         par=par,
         objet=notification,
         sujet=notification.electeur,
     )
     return notification
+
+
+@transaction.atomic
+def notification_traiter(*, notification: NotificationREU, par: Utilisateur) -> NotificationREU:
+    """Marque la notification traitée (par qui, quand)."""
+    return _etat_changer(
+        notification,
+        etat=EtatNotificationREU.TRAITEE,
+        deja="Cette notification est déjà traitée.",
+        action=ActionREU.ELECTEURS_NOTIFICATION_REU_TRAITEE,
+        par=par,
+    )
 
 
 @transaction.atomic
 def notification_rouvrir(*, notification: NotificationREU, par: Utilisateur) -> NotificationREU:
-    notification = NotificationREU.objects.select_for_update().get(pk=notification.pk)
-    if notification.etat == EtatNotificationREU.A_TRAITER:
-        raise ValidationError("Cette notification est déjà à traiter.")
-    notification.etat = EtatNotificationREU.A_TRAITER
-    notification.traitee_par = None
-    notification.traitee_le = None
-    notification.save(update_fields=["etat", "traitee_par", "traitee_le", "modifie_le"])
-    journaliser(
+    return _etat_changer(
+        notification,
+        etat=EtatNotificationREU.A_TRAITER,
+        deja="Cette notification est déjà à traiter.",
         action=ActionREU.ELECTEURS_NOTIFICATION_REU_ROUVERTE,
-        collectivite=notification.collectivite,
         par=par,
-        objet=notification,
-        sujet=notification.electeur,
     )
-    return notification
 
 
 @transaction.atomic

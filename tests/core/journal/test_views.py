@@ -468,31 +468,36 @@ def _actions_journalisees() -> list[tuple[str, int, object]]:
             continue
         arbre = ast.parse(fichier.read_text(encoding="utf-8"))
         relais: dict[str, int] = {}  # nom du relais -> position de son paramètre `action`
-        for fonction in ast.walk(arbre):
-            if not isinstance(fonction, ast.FunctionDef | ast.AsyncFunctionDef):
-                continue
-            parametres = [a.arg for a in fonction.args.args + fonction.args.kwonlyargs]
-            for noeud in ast.walk(fonction):
-                if isinstance(noeud, ast.Call) and getattr(
-                    noeud.func, "id", getattr(noeud.func, "attr", "")
-                ) in {"journaliser", "ElementJournal"}:
-                    for argument in noeud.keywords:
-                        if (
-                            argument.arg == "action"
-                            and isinstance(argument.value, ast.Name)
-                            and argument.value.id in parametres
-                        ):
-                            relais[fonction.name] = parametres.index(argument.value.id)
+        fonctions = [
+            f for f in ast.walk(arbre) if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        # Point fixe : un relais peut en appeler un autre (`_tracer(…, action)` → `_journal`).
+        nouveau = True
+        while nouveau:
+            nouveau = False
+            for fonction in fonctions:
+                if fonction.name in relais:
+                    continue
+                parametres = [a.arg for a in fonction.args.args + fonction.args.kwonlyargs]
+                for noeud in ast.walk(fonction):
+                    if not isinstance(noeud, ast.Call):
+                        continue
+                    appele = getattr(noeud.func, "id", getattr(noeud.func, "attr", ""))
+                    if appele not in relais and appele not in {"journaliser", "ElementJournal"}:
+                        continue
+                    for valeur in _arguments_action(noeud, relais.get(appele)):
+                        if isinstance(valeur, ast.Name) and valeur.id in parametres:
+                            relais[fonction.name] = parametres.index(valeur.id)
+                            nouveau = True
         for noeud in ast.walk(arbre):
             if not isinstance(noeud, ast.Call):
                 continue
             nom = getattr(noeud.func, "id", getattr(noeud.func, "attr", ""))
             if nom in relais:
-                position = relais[nom]
-                valeurs = [a.value for a in noeud.keywords if a.arg == "action"]
-                if not valeurs and len(noeud.args) > position:
-                    valeurs = [noeud.args[position]]
-                trouvees.extend((str(relatif), noeud.lineno, v) for v in valeurs)
+                for valeur in _arguments_action(noeud, relais[nom]):
+                    if isinstance(valeur, ast.Name) and _dans_un_relais(arbre, noeud, relais):
+                        continue  # relais d'un relais : ses propres appels sont vérifiés
+                    trouvees.append((str(relatif), noeud.lineno, valeur))
                 continue
             if nom not in {"journaliser", "ElementJournal"}:
                 continue
@@ -503,6 +508,14 @@ def _actions_journalisees() -> list[tuple[str, int, object]]:
                     continue  # dans un relais : ses appels sont vérifiés ci-dessus
                 trouvees.append((str(relatif), noeud.lineno, argument.value))
     return trouvees
+
+
+def _arguments_action(appel: object, position: int | None) -> list[object]:
+    """L'argument `action` d'un appel : nommé, ou à la position du relais."""
+    valeurs = [a.value for a in appel.keywords if a.arg == "action"]  # type: ignore[attr-defined]
+    if not valeurs and position is not None and len(appel.args) > position:  # type: ignore[attr-defined]
+        valeurs = [appel.args[position]]  # type: ignore[attr-defined]
+    return valeurs
 
 
 def _dans_un_relais(arbre: object, appel: object, relais: dict[str, int]) -> bool:
