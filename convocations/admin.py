@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from convocations.models import Contact, Groupe, Mandat
+from convocations.models import (
+    Contact,
+    Destinataire,
+    DocumentSeance,
+    EnvoiConvocation,
+    Groupe,
+    Mandat,
+    PointOrdreDuJour,
+    Pouvoir,
+    Reponse,
+    Seance,
+)
 from core.admin_base import PerimetreAdmin
 
 
@@ -23,3 +34,59 @@ class MandatAdmin(PerimetreAdmin):
     list_display = ["utilisateur", "assemblee", "commission", "fonction", "debut", "fin"]
     list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "assemblee"]
     raw_id_fields = ["utilisateur"]
+
+
+class _PointInline(admin.TabularInline):
+    model = PointOrdreDuJour
+    extra = 0
+    exclude = ["collectivite"]
+
+
+@admin.register(Seance)
+class SeanceAdmin(PerimetreAdmin):
+    list_display = ["titre", "type", "date", "etat", "collectivite"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "type", "etat"]
+    search_fields = ["titre", "lieu"]
+    date_hierarchy = "date"
+    raw_id_fields = ["cree_par"]
+    inlines = [_PointInline]
+
+
+@admin.register(Destinataire)
+class DestinataireAdmin(PerimetreAdmin):
+    list_display = ["email", "nom", "seance", "membre", "nombre_envois", "lu_le", "presence"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "membre", "presence"]
+    search_fields = ["email", "nom", "seance__titre"]
+    raw_id_fields = ["seance", "contact", "utilisateur", "mandat"]
+
+
+@admin.register(EnvoiConvocation)
+class EnvoiConvocationAdmin(PerimetreAdmin):
+    list_display = ["destinataire", "motif", "statut", "envoye_le", "code_smtp"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "statut", "motif"]
+    search_fields = ["destinataire__email", "destinataire__nom"]
+    raw_id_fields = ["destinataire", "message", "par"]
+
+
+@admin.register(DocumentSeance)
+class DocumentSeanceAdmin(PerimetreAdmin):
+    list_display = ["titre", "nature", "version", "seance", "taille"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "nature"]
+    search_fields = ["titre", "nom_fichier", "seance__titre"]
+    raw_id_fields = ["seance", "ajoute_par"]
+
+
+@admin.register(Reponse)
+class ReponseAdmin(PerimetreAdmin):
+    list_display = ["destinataire", "presence", "canal", "cree_le"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "presence", "canal"]
+    search_fields = ["destinataire__email", "destinataire__nom"]
+    raw_id_fields = ["destinataire", "mandataire", "par"]
+
+
+@admin.register(Pouvoir)
+class PouvoirAdmin(PerimetreAdmin):
+    list_display = ["mandant", "mandataire", "seance", "revoque_le", "exception_maladie"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "exception_maladie"]
+    search_fields = ["mandant__nom", "mandataire__nom", "seance__titre"]
+    raw_id_fields = ["seance", "mandant", "mandataire", "par"]

@@ -9,7 +9,7 @@ class ConvocationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imports ici : les modèles ne se chargent qu'une fois les applications prêtes.
-        from convocations.models import ActionConvocations, Contact, Groupe, Mandat
+        from convocations.models import ActionConvocations, Contact, Groupe, Mandat, Seance
         from convocations.selectors import contacts_compter
         from core.comptes.permissions import Capacite
         from core.registry import Compteur, EntreeNavigation, registre
@@ -45,6 +45,9 @@ class ConvocationsConfig(AppConfig):
                 f"le mandat de {m.utilisateur} ({m.get_fonction_display().lower()}, "
                 f"{m.nom_assemblee})"
             ),
+        )
+        registre.ajouter_description_journal(
+            Seance._meta.label_lower, lambda s: f"la séance « {s.titre} »"
         )
         registre.ajouter_libelles_details(
             {

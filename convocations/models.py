@@ -216,3 +216,47 @@ class ImportContacts(ModeleCollectivite):
 
     def __str__(self) -> str:
         return self.nom_fichier
+
+
+# Les modèles des séances vivent dans leur sous-paquet ; ils sont réexportés ici.
+from convocations.seances.models import (  # noqa: E402
+    CanalReponse,
+    Destinataire,
+    DocumentSeance,
+    EnvoiConvocation,
+    EtatSeance,
+    MotifEnvoi,
+    NatureDocument,
+    PointOrdreDuJour,
+    Pouvoir,
+    Presence,
+    Reponse,
+    Seance,
+    TypeSeance,
+)
+
+__all__ = [
+    "ActionConvocations",
+    "Assemblee",
+    "CanalReponse",
+    "Contact",
+    "DocumentSeance",
+    "Destinataire",
+    "EnvoiConvocation",
+    "EtatSeance",
+    "Fonction",
+    "Groupe",
+    "ImportContacts",
+    "Mandat",
+    "MotifEnvoi",
+    "NatureDocument",
+    "PointOrdreDuJour",
+    "Pouvoir",
+    "Presence",
+    "Reponse",
+    "Seance",
+    "TypeGroupe",
+    "TypeSeance",
+    "en_cours_q",
+    "nom_assemblee",
+]
