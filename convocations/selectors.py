@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from convocations.models import Contact, Groupe, Mandat, TypeGroupe, en_cours_q
+from convocations.models import Contact, Groupe, ImportContacts, Mandat, TypeGroupe, en_cours_q
 from core.tenancy.models import Collectivite
 
 
@@ -102,3 +102,9 @@ def mandats_de_la_collectivite(collectivite: Collectivite) -> QuerySet[Mandat]:
 def contacts_compter(collectivite: Collectivite, utilisateur: Any) -> int:
     """Compteur de l'Accueil."""
     return Contact.objects.pour(collectivite).count()
+
+
+def import_en_attente(*, collectivite: Collectivite, par: Any, pk: int) -> ImportContacts | None:
+    """L'aperçu d'import déposé par cet agent : celui d'un collègue reste invisible (404), car
+    confirmer, c'est endosser le fichier qu'un autre a choisi."""
+    return ImportContacts.objects.pour(collectivite).filter(pk=pk, par=par).first()

@@ -36,6 +36,7 @@ from convocations.selectors import (
     contacts_du_carnet,
     groupes_avec_effectifs,
     groupes_du_carnet,
+    import_en_attente,
     mandats_de_la_collectivite,
     noms_des_groupes,
 )
@@ -491,7 +492,9 @@ class ImportApercuView(_Carnet, TemplateView):
     template_name = "convocations/import_apercu.html"
 
     def depot(self) -> ImportContacts:
-        depot = ImportContacts.objects.pour(self.collectivite).filter(pk=self.kwargs["pk"]).first()
+        depot = import_en_attente(
+            collectivite=self.collectivite, par=self.agent, pk=self.kwargs["pk"]
+        )
         if depot is None:
             raise Http404("Cet import n'existe pas ou a déjà été confirmé.")
         return depot

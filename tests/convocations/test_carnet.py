@@ -446,3 +446,18 @@ def test_creer_ou_renommer_un_groupe_a_un_nom_pris_revient_en_francais(monde):
     assert presse.nom == "Médias"
     (entree,) = EntreeJournal.objects.filter(action=ActionConvocations.CONVOCATIONS_GROUPE_RENOMME)
     assert entree.details == {"ancien_nom": "Presse"}
+
+
+def test_l_apercu_d_un_autre_agent_ne_se_voit_ni_ne_se_confirme(monde):
+    """Un aperçu d'import appartient à l'agent qui a déposé le fichier : un collègue (même
+    administrateur) ne peut ni le lire ni le confirmer à sa place."""
+    depot = _deposer(monde.client(S), b"a@exemple.fr;A\r\n")
+
+    collegue = monde.client(A)
+
+    assert collegue.get(depot["Location"]).status_code == 404
+    assert collegue.post(depot["Location"]).status_code == 404
+    assert not Contact.objects.exists()
+    assert ImportContacts.objects.count() == 1
+    assert monde.client(S).post(depot["Location"]).status_code == 302
+    assert Contact.objects.count() == 1
