@@ -21,9 +21,10 @@ class ChampHeure(forms.CharField):
     """Heure tapée « 18 h 30 », « 18h30 », « 18:30 » ou « 18 h »."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", "Par exemple 18 h 30.")
         super().__init__(**kwargs)
+        # La longueur se vérifie sur le texte, pas sur l'heure rendue.
+        self.widget.attrs.setdefault("maxlength", "10")
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, time):

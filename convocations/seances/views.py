@@ -346,6 +346,7 @@ class PointModifierView(_PointMixin, TemplateView):
     template_name = "convocations/seances/point_formulaire.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        kwargs.pop("point", None)  # l'identifiant de l'URL : le gabarit reçoit la ligne
         point = self.point()
         kwargs.setdefault(
             "form",
