@@ -60,3 +60,66 @@ class ConvocationsConfig(AppConfig):
                 "contacts": "contacts",
             }
         )
+        self._seances()
+
+    def _seances(self) -> None:
+        """Préparation des séances (sous-paquet `seances`) : navigation, onglet, travail."""
+        from convocations.seances.lettre import TYPE_LETTRE
+        from convocations.seances.models import NatureDocument, TypeSeance
+        from convocations.seances.onglets import OngletSeance, onglets_seance
+        from convocations.seances.selectors import seances_en_preparation_compter
+        from convocations.seances.tasks import lettre_produire_task
+        from core.comptes.permissions import Action, Capacite
+        from core.registry import Compteur, EntreeNavigation, TypeTravail, registre
+
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Séances",
+                "convocations:seances",
+                Capacite.CONVOCATIONS,
+                ordre=210,
+                prefixe="/convocations/seances/",
+            )
+        )
+        registre.ajouter_compteur(
+            Compteur(
+                "Séances en préparation",
+                seances_en_preparation_compter,
+                Capacite.CONVOCATIONS,
+                url_name="convocations:seances",
+                ordre=210,
+            )
+        )
+        onglets_seance.ajouter(
+            OngletSeance(
+                cle="preparation", titre="Préparation", url_name="convocations:seance", ordre=10
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_LETTRE,
+                "Lettre de convocation d'une séance",
+                lettre_produire_task,
+                Capacite.CONVOCATIONS,
+                Action.ECRIRE,
+            )
+        )
+        registre.ajouter_libelles_details(
+            {
+                "justification": "justification",
+                "champs": "champs modifiés",
+                "operation": "opération",
+                "point": "point",
+                "nature": "nature",
+                "titre": "titre",
+                "version": "version",
+                "destinataires": "destinataires",
+                "membres": "membres de l'assemblée",
+                "destinataire": "destinataire",
+                "date": "date",
+                "type": "type",
+            }
+        )
+        registre.ajouter_libelles_valeurs(
+            {**dict(NatureDocument.choices), **dict(TypeSeance.choices)}
+        )

@@ -35,6 +35,32 @@ class ActionConvocations(models.TextChoices):
         "convocations_contacts_exportes",
         "Carnet d'adresses exporté (CSV)",
     )
+    # Séances (préparation, délai, après la séance) : convocations/seances/services.py.
+    CONVOCATIONS_SEANCE_CREEE = "convocations_seance_creee", "Séance créée"
+    CONVOCATIONS_SEANCE_MODIFIEE = "convocations_seance_modifiee", "Séance modifiée"
+    CONVOCATIONS_SEANCE_URGENCE = (
+        "convocations_seance_urgence",
+        "Urgence déclarée pour la convocation (justification)",
+    )
+    CONVOCATIONS_ORDRE_DU_JOUR_MODIFIE = (
+        "convocations_ordre_du_jour_modifie",
+        "Ordre du jour modifié",
+    )
+    CONVOCATIONS_DOCUMENT_AJOUTE = "convocations_document_ajoute", "Document de séance ajouté"
+    CONVOCATIONS_DOCUMENT_RETIRE = "convocations_document_retire", "Document de séance retiré"
+    CONVOCATIONS_DESTINATAIRES_AJOUTES = (
+        "convocations_destinataires_ajoutes",
+        "Destinataires ajoutés à la séance",
+    )
+    CONVOCATIONS_DESTINATAIRE_RETIRE = (
+        "convocations_destinataire_retire",
+        "Destinataire retiré de la séance",
+    )
+    CONVOCATIONS_LETTRE_GENEREE = (
+        "convocations_lettre_generee",
+        "Lettre de convocation générée (PDF)",
+    )
+    CONVOCATIONS_SEANCE_CLASSEE = "convocations_seance_classee", "Séance classée"
 
 
 class TypeGroupe(models.TextChoices):

@@ -327,3 +327,8 @@ LOGGING = {
 ECHARPE_REU_DOMAINES_EXPEDITEURS = tuple(
     env.list("ECHARPE_REU_DOMAINES_EXPEDITEURS", default=["insee.fr"])
 )
+
+# Séances des convocations : taille maximale d'un document joint (octets).
+ECHARPE_CONVOCATIONS_LIMITE_DOCUMENT = env.int(
+    "ECHARPE_CONVOCATIONS_LIMITE_DOCUMENT", default=20 * 1024 * 1024
+)
