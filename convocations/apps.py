@@ -60,3 +60,27 @@ class ConvocationsConfig(AppConfig):
                 "contacts": "contacts",
             }
         )
+        # --- Envoi et suivi (convocations/envoi) ---
+        import convocations.envoi.tasks  # noqa: F401  (tâches Celery du sous-paquet)
+        from convocations.envoi.models import ActionEnvoi
+        from convocations.seances.models import Destinataire
+        from convocations.seances.onglets import OngletSeance, onglets_seance
+
+        registre.ajouter_actions(ActionEnvoi)
+        registre.ajouter_description_journal(
+            Destinataire._meta.label_lower, lambda d: f"le destinataire « {d.nom or d.email} »"
+        )
+        registre.ajouter_libelles_details(
+            {
+                "destinataires": "destinataires",
+                "urgence": "urgence",
+                "accuse_retire": "accusé de réception retiré",
+                "le": "le",
+                "abonne": "abonné",
+            }
+        )
+        onglets_seance.ajouter(
+            OngletSeance(
+                cle="suivi", titre="Envoi et suivi", url_name="convocations:seance_suivi", ordre=20
+            )
+        )

@@ -65,3 +65,7 @@ urlpatterns = [
     path("convocations/import/<int:pk>/", ImportApercuView.as_view(), name="import_apercu"),
     path("convocations/export/", ExportView.as_view(), name="export"),
 ]
+
+from convocations.envoi.urls import urlpatterns as envoi_urlpatterns  # noqa: E402
+
+urlpatterns += [*envoi_urlpatterns]
