@@ -61,6 +61,7 @@ class ConvocationsConfig(AppConfig):
             }
         )
         self._seances()
+        self._envoi()
 
     def _seances(self) -> None:
         """Préparation des séances (sous-paquet `seances`) : navigation, onglet, travail."""
@@ -122,4 +123,31 @@ class ConvocationsConfig(AppConfig):
         )
         registre.ajouter_libelles_valeurs(
             {**dict(NatureDocument.choices), **dict(TypeSeance.choices)}
+        )
+
+    def _envoi(self) -> None:
+        """Envoi et suivi (sous-paquet `envoi`)."""
+        import convocations.envoi.tasks  # noqa: F401  (tâches Celery du sous-paquet)
+        from convocations.envoi.models import ActionEnvoi
+        from convocations.seances.models import Destinataire
+        from convocations.seances.onglets import OngletSeance, onglets_seance
+        from core.registry import registre
+
+        registre.ajouter_actions(ActionEnvoi)
+        registre.ajouter_description_journal(
+            Destinataire._meta.label_lower, lambda d: f"le destinataire « {d.nom or d.email} »"
+        )
+        registre.ajouter_libelles_details(
+            {
+                "destinataires": "destinataires",
+                "urgence": "urgence",
+                "accuse_retire": "accusé de réception retiré",
+                "le": "le",
+                "abonne": "abonné",
+            }
+        )
+        onglets_seance.ajouter(
+            OngletSeance(
+                cle="suivi", titre="Envoi et suivi", url_name="convocations:seance_suivi", ordre=20
+            )
         )

@@ -286,3 +286,5 @@ __all__ = [
     "en_cours_q",
     "nom_assemblee",
 ]
+
+from convocations.envoi.models import AbonnementResume, ActionEnvoi  # noqa: E402, F401

@@ -67,3 +67,7 @@ urlpatterns = [
     path("convocations/export/", ExportView.as_view(), name="export"),
     *seances_urlpatterns,
 ]
+
+from convocations.envoi.urls import urlpatterns as envoi_urlpatterns  # noqa: E402
+
+urlpatterns += [*envoi_urlpatterns]

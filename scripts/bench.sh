@@ -18,5 +18,9 @@ exec bash scripts/services.sh run env DJANGO_SETTINGS_MODULE=config.settings.tes
   echo "== Banc : import d'"'"'un extrait REU de 1 000 000 de lignes contre COPY"
   .venv/bin/python -m bench.import_reu
   r=$?; [ "$code" = 0 ] && code=$r
+  echo
+  echo "== Banc : 1 000 convocations par le worker Celery contre une boucle smtplib"
+  .venv/bin/python -m bench.convocations_envoi
+  r=$?; [ "$code" = 0 ] && code=$r
   exit "$code"
 ' bench "$@"

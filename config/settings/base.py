@@ -332,3 +332,19 @@ ECHARPE_REU_DOMAINES_EXPEDITEURS = tuple(
 ECHARPE_CONVOCATIONS_LIMITE_DOCUMENT = env.int(
     "ECHARPE_CONVOCATIONS_LIMITE_DOCUMENT", default=20 * 1024 * 1024
 )
+
+# --- Convocations : envoi et suivi (convocations/envoi) ---
+from celery.schedules import crontab  # noqa: E402
+
+# Le lien personnel d'une convocation expire ce nombre de semaines après la séance.
+ECHARPE_CONVOCATIONS_LIEN_SEMAINES = env.int("ECHARPE_CONVOCATIONS_LIEN_SEMAINES", default=8)
+# Durée de la séance dans l'invitation .ics (minutes).
+ECHARPE_CONVOCATIONS_DUREE_MINUTES = env.int("ECHARPE_CONVOCATIONS_DUREE_MINUTES", default=120)
+CELERY_BEAT_SCHEDULE["convocations-envois-balayer"] = {
+    "task": "convocations.envoi.tasks.convocations_balayer_task",
+    "schedule": timedelta(minutes=1),
+}
+CELERY_BEAT_SCHEDULE["convocations-resumes-envoyer"] = {
+    "task": "convocations.envoi.tasks.convocations_resumes_envoyer_task",
+    "schedule": crontab(hour=7, minute=0),
+}

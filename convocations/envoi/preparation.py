@@ -1,0 +1,202 @@
+"""Ce qui tourne dans le worker : la préparation du courriel d'un `EnvoiConvocation` (lien
+personnel créé ici, jamais dans le broker) et la tenue des compteurs des destinataires.
+
+Les compteurs (`premier_envoi_le`, `dernier_envoi_le`, `nombre_envois`) et le rebond immédiat
+(5xx) sont recalculés depuis les lignes d'envoi, en une requête par lot : le calcul est
+idempotent, si bien qu'un worker tué entre l'envoi et la mise à jour ne laisse qu'un retard,
+que le balayage (`destinataires_actualiser` sans identifiants) rattrape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from convocations.envoi.message import (
+    OBJET_DEFAUT,
+    OBJET_NOTIFICATION,
+    TEXTE_DEFAUT,
+    TEXTE_NOTIFICATION,
+    courriel_rendre,
+    ics_rendre,
+    variables,
+)
+from convocations.seances.etat import seance_etat_recalculer
+from convocations.seances.models import (
+    Destinataire,
+    EnvoiConvocation,
+    MotifEnvoi,
+    PointOrdreDuJour,
+    Seance,
+)
+from core.liens.services import lien_creer, lien_url_absolue
+from core.mail.lots import BilanLot, EnvoiSansObjet, MessagePrepare
+from core.mail.models import StatutEnvoi, StatutMessage
+
+OBJECTIF_LIEN = "convocation"
+
+
+def duree_lien(seance: Seance) -> timedelta:
+    """Le lien vit jusqu'à quelques semaines après la séance (ou après aujourd'hui, pour une
+    notification du procès-verbal envoyée longtemps après)."""
+    semaines = int(getattr(settings, "ECHARPE_CONVOCATIONS_LIEN_SEMAINES", 8))
+    maintenant = timezone.now()
+    return max(seance.date, maintenant) + timedelta(weeks=semaines) - maintenant
+
+
+def convocation_preparer(envoi: EnvoiConvocation) -> MessagePrepare:
+    """Appelée par `core.mail.lots` après la prise de la ligne : crée le lien personnel (il
+    remplace le précédent du destinataire : le dernier émis gagne), puis rend le courriel."""
+    destinataire = (
+        Destinataire.objects.select_related("seance__collectivite", "seance__cree_par")
+        .filter(pk=envoi.destinataire_id)
+        .first()
+    )
+    if destinataire is None:
+        raise EnvoiSansObjet("Ce destinataire a été retiré de la séance : rien n'est envoyé.")
+    seance = destinataire.seance
+    if seance.classee:
+        raise EnvoiSansObjet("La séance a été classée entre-temps : rien n'est envoyé.")
+    lien, jeton = lien_creer(
+        collectivite=seance.collectivite,
+        objectif=OBJECTIF_LIEN,
+        cible=destinataire,
+        duree=duree_lien(seance),
+        usage_unique=False,
+        par=envoi.par,
+    )
+    adresse = lien_url_absolue(jeton)
+    points = list(PointOrdreDuJour.objects.filter(seance=seance).order_by("numero", "pk"))
+    valeurs = variables(seance=seance, destinataire=destinataire, lien=adresse, points=points)
+    if envoi.motif == MotifEnvoi.NOTIFICATION:
+        courriel = courriel_rendre(
+            objet="",
+            corps="",
+            valeurs=valeurs,
+            defaut_objet=OBJET_NOTIFICATION,
+            defaut_corps=TEXTE_NOTIFICATION,
+        )
+        pieces: list[tuple[str, bytes, str]] = []
+    else:
+        courriel = courriel_rendre(
+            objet=seance.objet_message,
+            corps=seance.corps_message,
+            valeurs=valeurs,
+            defaut_objet=OBJET_DEFAUT,
+            defaut_corps=TEXTE_DEFAUT,
+        )
+        ics = ics_rendre(seance=seance, lien=adresse, sequence=destinataire.nombre_envois)
+        pieces = [("seance.ics", ics, "text/calendar")]
+    return MessagePrepare(
+        collectivite=seance.collectivite,
+        expediteur=envoi.par or seance.cree_par,
+        destinataires=[destinataire.email],
+        sujet=courriel.sujet,
+        texte=courriel.texte,
+        pieces_jointes=pieces,
+    )
+
+
+def _neutre(envoi: dict[str, Any]) -> bool:
+    """Échec sans réponse d'un serveur (préparation sans objet, aucun compte) : l'envoi ne dit
+    ni remis ni rebondi."""
+    code = envoi["code_smtp"]
+    return envoi["statut"] == StatutEnvoi.ECHEC and not (code is not None and 500 <= code < 600)
+
+
+def _rebond(envoi: dict[str, Any]) -> tuple[datetime | None, str]:
+    """(quand, motif) si cet envoi a rebondi (5xx, ou avis de non-remise) ; (None, "") s'il
+    est arrivé."""
+    if envoi["statut"] == StatutEnvoi.ECHEC:
+        return envoi["modifie_le"], envoi["reponse_smtp"]
+    if envoi["message__statut"] == StatutMessage.REBONDI:
+        quand = envoi["message__rebond_le"] or envoi["modifie_le"]
+        return quand, envoi["message__rebond_diagnostic"]
+    return None, ""
+
+
+def destinataires_actualiser(*, destinataire_ids: Iterable[int]) -> set[int]:
+    """Recalcule, depuis leurs lignes d'envoi, les compteurs des destinataires et leur rebond :
+    celui du dernier envoi terminé (5xx au moment de l'envoi, ou avis de non-remise relevé
+    dans la boîte du compte par `core.mail.boite`) ; un envoi arrivé depuis l'efface. Rend les
+    séances touchées. Trois requêtes, quel que soit le nombre de destinataires."""
+    ids = sorted({int(pk) for pk in destinataire_ids})
+    if not ids:
+        return set()
+    termines = EnvoiConvocation.objects.filter(
+        destinataire_id__in=ids, statut__in=[StatutEnvoi.ENVOYE, StatutEnvoi.ECHEC]
+    ).order_by("pk")
+    par_destinataire: dict[int, list[dict[str, Any]]] = {}
+    for envoi in termines.values(
+        "destinataire_id",
+        "statut",
+        "code_smtp",
+        "reponse_smtp",
+        "envoye_le",
+        "modifie_le",
+        "message__statut",
+        "message__rebond_le",
+        "message__rebond_diagnostic",
+    ):
+        par_destinataire.setdefault(envoi["destinataire_id"], []).append(dict(envoi))
+    a_ecrire = []
+    seances: set[int] = set()
+    champs = ["nombre_envois", "premier_envoi_le", "dernier_envoi_le", "rebondi_le", "rebond_motif"]
+    for destinataire in Destinataire.objects.filter(pk__in=ids).only("seance_id", *champs):
+        envois = par_destinataire.get(destinataire.pk, [])
+        partis = [e["envoye_le"] for e in envois if e["statut"] == StatutEnvoi.ENVOYE]
+        avant = [getattr(destinataire, champ) for champ in champs]
+        destinataire.nombre_envois = len(partis)
+        destinataire.premier_envoi_le = min(partis) if partis else None
+        destinataire.dernier_envoi_le = max(partis) if partis else None
+        decisifs = [envoi for envoi in envois if not _neutre(envoi)]
+        if decisifs:
+            destinataire.rebondi_le, destinataire.rebond_motif = _rebond(decisifs[-1])
+        if [getattr(destinataire, champ) for champ in champs] != avant:
+            a_ecrire.append(destinataire)
+            seances.add(destinataire.seance_id)
+    Destinataire.objects.bulk_update(a_ecrire, champs, batch_size=500)
+    return seances
+
+
+def destinataires_en_retard(*, limite: int = 5000) -> list[int]:
+    """Les destinataires dont un envoi ou un rebond n'est pas encore compté (worker tué entre
+    l'envoi et la mise à jour, avis de non-remise relevé depuis)."""
+    recent = timezone.now() - timedelta(days=1)
+    envoi_non_compte = Q(envois__statut=StatutEnvoi.ENVOYE) & (
+        Q(dernier_envoi_le__isnull=True) | Q(envois__envoye_le__gt=F("dernier_envoi_le"))
+    )
+    rebond_non_compte = Q(envois__message__statut=StatutMessage.REBONDI) & (
+        Q(rebondi_le__isnull=True) | Q(envois__message__rebond_le__gt=F("rebondi_le"))
+    )
+    echec_recent = Q(
+        envois__statut=StatutEnvoi.ECHEC,
+        envois__code_smtp__gte=500,
+        envois__modifie_le__gte=recent,
+        rebondi_le__isnull=True,
+    )
+    return list(
+        Destinataire.objects.filter(envoi_non_compte | rebond_non_compte | echec_recent)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()[:limite]
+    )
+
+
+def seances_recalculer(seance_ids: Iterable[int]) -> None:
+    for seance in Seance.objects.filter(pk__in=set(seance_ids)):
+        seance_etat_recalculer(seance=seance)
+
+
+def apres_lot(bilan: BilanLot) -> None:
+    """Après un lot : compteurs et rebonds des destinataires touchés, état des séances."""
+    touches = bilan.envoyes + bilan.echecs + bilan.incertains
+    if not touches:
+        return
+    ids = EnvoiConvocation.objects.filter(pk__in=touches).values_list("destinataire_id", flat=True)
+    seances_recalculer(destinataires_actualiser(destinataire_ids=set(ids)))
