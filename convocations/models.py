@@ -35,6 +35,21 @@ class ActionConvocations(models.TextChoices):
         "convocations_contacts_exportes",
         "Carnet d'adresses exporté (CSV)",
     )
+    # Réponses des élus (convocations/reponses).
+    CONVOCATIONS_ACCUSE_RECEPTION = (
+        "convocations_accuse_reception",
+        "Accusé de réception d'une convocation",
+    )
+    CONVOCATIONS_REPONSE_ENREGISTREE = (
+        "convocations_reponse_enregistree",
+        "Réponse à une convocation enregistrée",
+    )
+    CONVOCATIONS_POUVOIR_DONNE = "convocations_pouvoir_donne", "Pouvoir donné"
+    CONVOCATIONS_POUVOIR_REVOQUE = "convocations_pouvoir_revoque", "Pouvoir révoqué"
+    CONVOCATIONS_NOUVEAU_LIEN_DEMANDE = (
+        "convocations_nouveau_lien_demande",
+        "Nouveau lien de convocation demandé",
+    )
 
 
 class TypeGroupe(models.TextChoices):
@@ -260,3 +275,8 @@ __all__ = [
     "en_cours_q",
     "nom_assemblee",
 ]
+
+# Réponses des élus (convocations/reponses).
+from convocations.reponses.models import PieceReponse  # noqa: E402
+
+__all__ += ["PieceReponse"]
