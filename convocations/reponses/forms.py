@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -57,9 +57,11 @@ class ReponseForm(forms.Form):
     def __init__(self, *args: Any, destinataire: Destinataire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.destinataire = destinataire
-        self.fields["presence"].choices = presences_possibles(destinataire)
+        cast(forms.ChoiceField, self.fields["presence"]).choices = presences_possibles(destinataire)
         if destinataire.membre:
-            self.fields["mandataire"].queryset = mandataires_possibles(destinataire)
+            cast(forms.ModelChoiceField, self.fields["mandataire"]).queryset = (  # type: ignore[type-arg]
+                mandataires_possibles(destinataire)
+            )
         else:
             del self.fields["mandataire"]
         self.fields["piece"].help_text += f" {taille_max_piece() // (1024 * 1024)} Mo au plus."

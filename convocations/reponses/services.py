@@ -60,13 +60,9 @@ def taille_max_piece() -> int:
 # --- Règles de lecture ------------------------------------------------------------------------
 
 
-def heure_fr(moment: datetime) -> str:
-    local = timezone.localtime(moment)
-    return f"{local.hour} h {local.minute:02d}"
-
-
 def moment_fr(moment: datetime) -> str:
-    return f"{date_fr(moment)} à {heure_fr(moment)}"
+    """« 12/12/2026 à 18 h 30 », heure de Paris."""
+    return date_fr(moment)
 
 
 def reponses_jusqu_au(seance: Seance) -> datetime:

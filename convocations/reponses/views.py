@@ -297,7 +297,7 @@ class _Tampon:
         self._morceaux: list[bytes] = []
         self._position = 0
 
-    def write(self, donnees: bytes) -> int:
+    def write(self, donnees: bytes, /) -> int:
         self._morceaux.append(bytes(donnees))
         self._position += len(donnees)
         return len(donnees)
@@ -306,6 +306,9 @@ class _Tampon:
         return self._position
 
     def flush(self) -> None:
+        return None
+
+    def close(self) -> None:
         return None
 
     def vider(self) -> bytes:
@@ -317,7 +320,7 @@ class _Tampon:
 def _zip_en_flux(documents: list[Any]) -> Iterator[bytes]:
     tampon = _Tampon()
     noms: set[str] = set()
-    with zipfile.ZipFile(tampon, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(tampon, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         for rang, doc in enumerate(documents, start=1):
             nom = f"{rang:02d} - {_nom_sur(doc.nom_fichier, f'document-{doc.pk}')}"
             if nom in noms:
@@ -459,7 +462,9 @@ def reponse_valider(request: HttpRequest, acces: AccesElu) -> HttpResponse:
                 destinataire=destinataire, saisie=saisie, canal=acces.canal, par=acces.par
             )
         except ValidationError as erreur:
-            form = ReponseForm(initial=_initial(request, destinataire), destinataire=destinataire)
+            # La saisie revient dans le formulaire, avec l'erreur à sa place.
+            form = ReponseForm(_initial(request, destinataire), destinataire=destinataire)
+            form.is_valid()
             erreurs_vers_formulaire(form, erreur)
             return render(
                 request,
