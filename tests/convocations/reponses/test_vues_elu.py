@@ -31,6 +31,7 @@ from convocations.models import (
 )
 from convocations.seances.models import Destinataire
 from core.journal.models import EntreeJournal
+from core.liens.models import LienSecurise
 from core.liens.services import lien_creer, lien_revoquer
 from core.models import TypeRole
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
@@ -187,8 +188,6 @@ def _lien_refuse(reponse: Any) -> str:
 def test_lien_expire_remplace_annule_ou_altere_une_page_claire_sans_donnee(seance: Any) -> None:
     alice = _envoye(seance)
     expire = _jeton(alice)
-    from core.liens.models import LienSecurise
-
     LienSecurise.objects.filter(objectif="convocation").update(
         expire_le=timezone.now() - datetime.timedelta(days=1)
     )
