@@ -1,6 +1,7 @@
 from django.urls import path
 
 from convocations.reponses.views import (
+    PieceReponseView,
     ReponseSaisirView,
     reponse_accuser,
     reponse_confirmation,
@@ -39,5 +40,10 @@ urlpatterns = [
         "convocations/destinataires/<int:pk>/reponse/",
         ReponseSaisirView.as_view(),
         name="reponse_saisir",
+    ),
+    path(
+        "convocations/reponses/pieces/<int:pk>/",
+        PieceReponseView.as_view(),
+        name="reponse_piece",
     ),
 ]

@@ -33,7 +33,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from convocations.reponses.forms import (
     MotDePasseSeanceForm,
@@ -41,6 +41,7 @@ from convocations.reponses.forms import (
     ReponseAgentForm,
     ReponseForm,
 )
+from convocations.reponses.models import PieceReponse
 from convocations.reponses.pouvoirs import pouvoir_en_vigueur
 from convocations.reponses.selectors import (
     derniere_reponse,
@@ -578,3 +579,25 @@ class ReponseSaisirView(EspaceAgentMixin, TemplateView):
             if erreur is not None:
                 erreurs_vers_formulaire(form, erreur)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PieceReponseView(EspaceAgentMixin, View):
+    """Une pièce jointe à une réponse (un pouvoir signé), pour les agents de la collectivité."""
+
+    capacite = Capacite.CONVOCATIONS
+    model = PieceReponse
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
+        piece = self.get_object()
+        try:
+            fichier = piece.fichier.open("rb")
+        except FileNotFoundError as erreur:
+            raise Http404("Pièce introuvable.") from erreur
+        reponse = FileResponse(
+            fichier,
+            as_attachment=True,
+            filename=_nom_sur(piece.nom_fichier, f"piece-{piece.pk}"),
+            content_type=piece.type_contenu,
+        )
+        reponse["X-Content-Type-Options"] = "nosniff"
+        return reponse

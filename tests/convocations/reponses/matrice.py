@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from convocations.models import EtatSeance
+from convocations.models import EtatSeance, PieceReponse
 from tests.conftest import Monde
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
 from tests.matrice import A, Cas, S, attendus
@@ -38,12 +39,26 @@ def _seulement_l_elu(ok: int = 200) -> dict[str, int]:
     return statuts
 
 
+def _piece(monde: Monde) -> dict[str, Any]:
+    seance = SeanceFactory(collectivite=monde.collectivite, etat=EtatSeance.ENVOYEE)
+    piece = PieceReponse.objects.create(
+        collectivite=monde.collectivite,
+        destinataire=DestinataireFactory(seance=seance),
+        fichier=ContentFile(b"%PDF-1.4\n", name="pouvoir.pdf"),
+        nom_fichier="pouvoir signé.pdf",
+        type_contenu="application/pdf",
+        taille=9,
+    )
+    return {"pk": piece.pk}
+
+
 CAS_MATRICE = [
     Cas("convocations:reponse_portail", _seulement_l_elu(), kwargs=_de_l_elu),
     Cas("convocations:reponse_repondre", _seulement_l_elu(), kwargs=_de_l_elu),
     Cas("convocations:reponse_documents_zip", _seulement_l_elu(404), kwargs=_de_l_elu),
     Cas("convocations:reponse_accuser", _seulement_l_elu(302), kwargs=_de_l_elu, methode="post"),
     Cas("convocations:reponse_saisir", attendus({A, S}, autre=404), kwargs=_destinataire),
+    Cas("convocations:reponse_piece", attendus({A, S, LECTURE}, autre=404), kwargs=_piece),
 ]
 
 _ELU = "Côté de l'élu : testé dans tests/convocations/reponses/test_vues_elu.py."

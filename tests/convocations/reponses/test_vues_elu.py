@@ -510,3 +510,33 @@ def test_l_agent_ne_saisit_pas_dans_une_autre_collectivite(seance: Any, membres:
     assert client.get(url).status_code == 404
     assert client.post(url, {"presence": Presence.PRESENT}).status_code == 404
     assert not Reponse.objects.exists()
+
+
+def test_l_agent_voit_et_telecharge_la_piece_jointe_par_l_elu(seance: Any, membres: Any) -> None:
+    alice, bruno, _ = membres
+    client = _par_le_lien(alice)
+    client.post(
+        _url("reponse_repondre", alice),
+        {
+            "presence": Presence.POUVOIR,
+            "mandataire": bruno.pk,
+            "piece": SimpleUploadedFile("pouvoir.pdf", PDF + b"signe"),
+        },
+    )
+    client.post(_url("reponse_valider", alice))
+    piece = PieceReponse.objects.get()
+    # Le nom sur le disque est aléatoire, jamais celui que l'élu a donné.
+    assert "pouvoir" not in piece.fichier.name
+    agent = RoleFactory(collectivite=seance.collectivite, role=TypeRole.LECTURE).utilisateur
+    lecteur = Client()
+    lecteur.force_login(agent)
+    url = reverse("convocations:reponse_piece", args=[piece.pk])
+    secretaire = RoleFactory(collectivite=seance.collectivite, role=TypeRole.SECRETARIAT)
+    page = Client()
+    page.force_login(secretaire.utilisateur)
+    assert url in _t(page.get(reverse("convocations:reponse_saisir", args=[alice.pk])))
+    fichier = lecteur.get(url)
+    assert b"".join(fichier.streaming_content) == PDF + b"signe"  # type: ignore[attr-defined]
+    assert fichier["X-Content-Type-Options"] == "nosniff"
+    # L'élu lui-même n'a pas de rôle d'agent : pas d'accès par cette adresse.
+    assert client.get(url).status_code == 302
