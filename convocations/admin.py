@@ -7,6 +7,7 @@ from convocations.models import (
     EnvoiConvocation,
     Groupe,
     Mandat,
+    PieceReponse,
     PointOrdreDuJour,
     Pouvoir,
     Reponse,
@@ -90,3 +91,12 @@ class PouvoirAdmin(PerimetreAdmin):
     list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter), "exception_maladie"]
     search_fields = ["mandant__nom", "mandataire__nom", "seance__titre"]
     raw_id_fields = ["seance", "mandant", "mandataire", "par"]
+
+
+# Réponses des élus (convocations/reponses).
+@admin.register(PieceReponse)
+class PieceReponseAdmin(PerimetreAdmin):
+    list_display = ["nom_fichier", "destinataire", "reponse", "taille", "cree_le"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["nom_fichier", "destinataire__nom", "destinataire__email"]
+    raw_id_fields = ["destinataire", "reponse"]

@@ -62,6 +62,7 @@ class ConvocationsConfig(AppConfig):
         )
         self._seances()
         self._envoi()
+        self._reponses()
 
     def _seances(self) -> None:
         """Préparation des séances (sous-paquet `seances`) : navigation, onglet, travail."""
@@ -151,3 +152,53 @@ class ConvocationsConfig(AppConfig):
                 cle="suivi", titre="Envoi et suivi", url_name="convocations:seance_suivi", ordre=20
             )
         )
+
+    def _reponses(self) -> None:
+        """Sous-paquet `reponses`."""
+        # Réponses des élus (convocations/reponses).
+        from convocations.reponses.services import OBJECTIF_CONVOCATION
+        from convocations.seances.models import (
+            CanalReponse,
+            Destinataire,
+            EnvoiConvocation,
+            Pouvoir,
+            Presence,
+            Reponse,
+        )
+        from core.registry import registre
+
+        registre.ajouter_objectif_lien(OBJECTIF_CONVOCATION, "convocations:reponse_lien")
+        registre.ajouter_demande_nouveau_lien(
+            "convocations:reponse_nouveau_lien", "Demander un nouveau lien de convocation"
+        )
+        registre.ajouter_description_journal(
+            Destinataire._meta.label_lower,
+            lambda d: f"la convocation de {d.nom or d.email}",
+        )
+        registre.ajouter_description_journal(
+            Reponse._meta.label_lower,
+            lambda r: f"la réponse de {r.destinataire.nom or r.destinataire.email}",
+        )
+        registre.ajouter_description_journal(
+            Pouvoir._meta.label_lower,
+            lambda p: (
+                f"le pouvoir de {p.mandant.nom or p.mandant.email} à "
+                f"{p.mandataire.nom or p.mandataire.email}"
+            ),
+        )
+        registre.ajouter_description_journal(
+            EnvoiConvocation._meta.label_lower,
+            lambda e: f"l'envoi à {e.destinataire.nom or e.destinataire.email}",
+        )
+        registre.ajouter_libelles_details(
+            {
+                "presence": "réponse",
+                "canal": "canal",
+                "exception_maladie": "maladie dûment constatée",
+            }
+        )
+        registre.ajouter_libelles_valeurs(
+            {str(c.value): str(c.label) for c in (*Presence, *CanalReponse)}
+        )
+        # « le lien d'accès à une convocation » dans le journal.
+        registre.ajouter_libelles_valeurs({OBJECTIF_CONVOCATION: "accès à une convocation"})

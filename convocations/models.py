@@ -61,6 +61,21 @@ class ActionConvocations(models.TextChoices):
         "Lettre de convocation générée (PDF)",
     )
     CONVOCATIONS_SEANCE_CLASSEE = "convocations_seance_classee", "Séance classée"
+    # Réponses des élus (convocations/reponses).
+    CONVOCATIONS_ACCUSE_RECEPTION = (
+        "convocations_accuse_reception",
+        "Accusé de réception d'une convocation",
+    )
+    CONVOCATIONS_REPONSE_ENREGISTREE = (
+        "convocations_reponse_enregistree",
+        "Réponse à une convocation enregistrée",
+    )
+    CONVOCATIONS_POUVOIR_DONNE = "convocations_pouvoir_donne", "Pouvoir donné"
+    CONVOCATIONS_POUVOIR_REVOQUE = "convocations_pouvoir_revoque", "Pouvoir révoqué"
+    CONVOCATIONS_NOUVEAU_LIEN_DEMANDE = (
+        "convocations_nouveau_lien_demande",
+        "Nouveau lien de convocation demandé",
+    )
 
 
 class TypeGroupe(models.TextChoices):
@@ -288,3 +303,8 @@ __all__ = [
 ]
 
 from convocations.envoi.models import AbonnementResume, ActionEnvoi  # noqa: E402, F401
+
+# Réponses des élus (convocations/reponses).
+from convocations.reponses.models import PieceReponse  # noqa: E402
+
+__all__ += ["PieceReponse"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from convocations.seances.urls import urlpatterns as seances_urlpatterns
+from convocations.reponses.urls import urlpatterns as reponses_urlpatterns
 from convocations.views import (
     ContactCreerView,
     ContactDetailView,
@@ -66,6 +67,7 @@ urlpatterns = [
     path("convocations/import/<int:pk>/", ImportApercuView.as_view(), name="import_apercu"),
     path("convocations/export/", ExportView.as_view(), name="export"),
     *seances_urlpatterns,
+    *reponses_urlpatterns,
 ]
 
 from convocations.envoi.urls import urlpatterns as envoi_urlpatterns  # noqa: E402

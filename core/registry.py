@@ -98,6 +98,9 @@ class Registre:
     # dans le code sans supposer que le code soit le nom du membre en minuscules.
     enumerations_actions: dict[str, type[Choices]] = field(default_factory=dict)
     chargeurs_demo: dict[str, ChargeurDemo] = field(default_factory=dict)
+    # Pages où demander un nouveau lien (url_name → libellé), proposées par la page d'un lien
+    # refusé : un lien altéré ne dit pas son objectif, la page les propose donc toutes.
+    demandes_nouveau_lien: dict[str, str] = field(default_factory=dict)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -136,6 +139,11 @@ class Registre:
     def ajouter_objectif_lien(self, objectif: str, url_name: str) -> None:
         """Un lien sécurisé d'objectif `objectif` mène, après vérification, à `url_name`."""
         self.objectifs_liens[objectif] = url_name
+
+    def ajouter_demande_nouveau_lien(self, url_name: str, libelle: str) -> None:
+        """Une page publique où demander un nouveau lien (réponse neutre), montrée sur la page
+        d'un lien expiré, remplacé, annulé ou altéré."""
+        self.demandes_nouveau_lien[url_name] = libelle
 
     def ajouter_reception_courrier(self, reception: ReceptionCourrier) -> None:
         self.receptions_courrier[reception.code] = reception

@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -61,10 +62,21 @@ def _vue_de_lien(vue: Vue) -> Vue:
 def _erreur(
     request: HttpRequest, erreur: LienInvalide, *, deconnexion: bool = False
 ) -> HttpResponse:
+    # Un lien bloqué ou destiné à une autre personne ne se règle pas par un nouveau lien.
+    demandes = (
+        []
+        if isinstance(erreur, LienVerrouille | LienAutrePersonne)
+        else [(reverse(nom), libelle) for nom, libelle in registre.demandes_nouveau_lien.items()]
+    )
     return render(
         request,
         "core/lien_erreur.html",
-        {"titre": erreur.titre, "message": erreur.message, "deconnexion": deconnexion},
+        {
+            "titre": erreur.titre,
+            "message": erreur.message,
+            "deconnexion": deconnexion,
+            "demandes": demandes,
+        },
         status=erreur.statut,
     )
 
