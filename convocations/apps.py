@@ -60,3 +60,43 @@ class ConvocationsConfig(AppConfig):
                 "contacts": "contacts",
             }
         )
+        self._ready_elus()
+
+    def _ready_elus(self) -> None:
+        """Accès des élus : espace personnel (portail), objectifs de liens, journal."""
+        from convocations.elus.courriels import OBJECTIF_ADRESSE, OBJECTIF_MOT_DE_PASSE
+        from convocations.elus.models import AccuseNotice, AdresseElu, NoteElu, NoticeRgpd
+        from convocations.elus.selectors import est_elu
+        from core.comptes.permissions import Capacite
+        from core.registry import EntreeNavigation, EspacePersonnel, registre
+
+        registre.ajouter_espace_personnel(
+            EspacePersonnel("elu", "Espace élu", "convocations:portail", est_elu)
+        )
+        registre.ajouter_objectif_lien(OBJECTIF_MOT_DE_PASSE, "convocations:elu_mot_de_passe")
+        registre.ajouter_objectif_lien(OBJECTIF_ADRESSE, "convocations:elu_adresse_confirmer")
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Accès des élus",
+                "convocations:elus_acces",
+                Capacite.CONVOCATIONS,
+                ordre=210,
+                prefixe="/convocations/elus/",
+            )
+        )
+        registre.ajouter_description_journal(
+            NoticeRgpd._meta.label_lower, lambda n: "la notice RGPD des élus"
+        )
+        registre.ajouter_description_journal(
+            AccuseNotice._meta.label_lower,
+            lambda a: f"la lecture de la notice RGPD par {a.utilisateur}",
+        )
+        registre.ajouter_description_journal(
+            AdresseElu._meta.label_lower, lambda a: f"l'adresse personnelle de {a.utilisateur}"
+        )
+        registre.ajouter_description_journal(
+            NoteElu._meta.label_lower, lambda n: f"la note de {n.auteur} sur « {n.seance} »"
+        )
+        registre.ajouter_libelles_details(
+            {"actualites": "informations sur les projets", "evenements": "invitations"}
+        )

@@ -35,6 +35,41 @@ class ActionConvocations(models.TextChoices):
         "convocations_contacts_exportes",
         "Carnet d'adresses exporté (CSV)",
     )
+    # Accès des élus (convocations/elus).
+    CONVOCATIONS_ELU_NAISSANCE_ENREGISTREE = (
+        "convocations_elu_naissance_enregistree",
+        "Date de naissance d'un élu enregistrée",
+    )
+    CONVOCATIONS_ELU_ACTIVATION_ENVOYEE = (
+        "convocations_elu_activation_envoyee",
+        "Lien d'activation envoyé à un élu",
+    )
+    CONVOCATIONS_ELU_LIEN_PERDU = "convocations_elu_lien_perdu", "Nouveau lien demandé par un élu"
+    CONVOCATIONS_ELU_MOT_DE_PASSE_CHANGE = (
+        "convocations_elu_mot_de_passe_change",
+        "Mot de passe d'un élu changé par lien",
+    )
+    CONVOCATIONS_ELU_ADRESSE_DEMANDEE = (
+        "convocations_elu_adresse_demandee",
+        "Adresse personnelle demandée par un élu",
+    )
+    CONVOCATIONS_ELU_ADRESSE_CONFIRMEE = (
+        "convocations_elu_adresse_confirmee",
+        "Adresse personnelle d'un élu confirmée",
+    )
+    CONVOCATIONS_NOTICE_RGPD_MODIFIEE = (
+        "convocations_notice_rgpd_modifiee",
+        "Notice RGPD des élus modifiée",
+    )
+    CONVOCATIONS_NOTICE_RGPD_LUE = "convocations_notice_rgpd_lue", "Notice RGPD lue par un élu"
+    CONVOCATIONS_ELU_CONSENTEMENTS = (
+        "convocations_elu_consentements",
+        "Consentements d'un élu modifiés",
+    )
+    CONVOCATIONS_ELU_NOTE_ENVOYEE = (
+        "convocations_elu_note_envoyee",
+        "Note d'un élu envoyée à la collectivité",
+    )
 
 
 class TypeGroupe(models.TextChoices):
@@ -260,3 +295,5 @@ __all__ = [
     "en_cours_q",
     "nom_assemblee",
 ]
+
+from convocations.elus.models import AccuseNotice, AdresseElu, CourrielElu, NoteElu, NoticeRgpd  # noqa: E402, F401, I001

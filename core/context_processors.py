@@ -49,4 +49,7 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
         "roles_actifs": acces_courant.roles,
         "role_courant": acces_courant.role,
         "navigation": navigation,
+        # Calculé seulement si le gabarit s'en sert (menu du compte) : passer d'un espace à
+        # l'autre pour qui est à la fois agent et élu.
+        "espaces_personnels": lambda: registre.espaces_de(request.user),
     }
