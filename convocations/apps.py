@@ -68,10 +68,16 @@ class ConvocationsConfig(AppConfig):
         from convocations.elus.models import AccuseNotice, AdresseElu, NoteElu, NoticeRgpd
         from convocations.elus.selectors import est_elu
         from core.comptes.permissions import Capacite
-        from core.registry import EntreeNavigation, EspacePersonnel, registre
+        from core.registry import EntreeNavigation, EspacePersonnel, LienConnexion, registre
 
         registre.ajouter_espace_personnel(
             EspacePersonnel("elu", "Espace élu", "convocations:portail", est_elu)
+        )
+        registre.ajouter_lien_connexion(
+            LienConnexion(
+                "Élu ou élue : lien d'activation ou mot de passe perdu ?",
+                "convocations:elu_lien_perdu",
+            )
         )
         registre.ajouter_objectif_lien(OBJECTIF_MOT_DE_PASSE, "convocations:elu_mot_de_passe")
         registre.ajouter_objectif_lien(OBJECTIF_ADRESSE, "convocations:elu_adresse_confirmer")

@@ -36,6 +36,8 @@ def _entree_courante(chemin: str, navigation: list[EntreeNavigation]) -> str:
 
 def echarpe(request: HttpRequest) -> dict[str, Any]:
     contexte = contexte_demo()
+    # Sous le formulaire de connexion : les liens des applications (« Élu : lien perdu ? »).
+    contexte["liens_connexion"] = registre.liens_connexion
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return contexte
     if not hasattr(request, "session"):

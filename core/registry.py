@@ -97,6 +97,14 @@ class EspacePersonnel:
     ordre: int = 100
 
 
+@dataclass(frozen=True)
+class LienConnexion:
+    """Lien montré sous le formulaire de connexion (« Élu : lien perdu ? »)."""
+
+    libelle: str
+    url_name: str
+
+
 @dataclass
 class Registre:
     navigation: list[EntreeNavigation] = field(default_factory=list)
@@ -114,6 +122,7 @@ class Registre:
     enumerations_actions: dict[str, type[Choices]] = field(default_factory=dict)
     chargeurs_demo: dict[str, ChargeurDemo] = field(default_factory=dict)
     espaces_personnels: dict[str, EspacePersonnel] = field(default_factory=dict)
+    liens_connexion: list[LienConnexion] = field(default_factory=list)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -168,6 +177,10 @@ class Registre:
 
     def ajouter_espace_personnel(self, espace: EspacePersonnel) -> None:
         self.espaces_personnels[espace.code] = espace
+
+    def ajouter_lien_connexion(self, lien: LienConnexion) -> None:
+        if lien not in self.liens_connexion:
+            self.liens_connexion.append(lien)
 
     def retirer_espace_personnel(self, code: str) -> None:
         self.espaces_personnels.pop(code, None)

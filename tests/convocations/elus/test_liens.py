@@ -187,3 +187,9 @@ def test_l_adresse_personnelle_ne_vaut_qu_une_fois_son_lien_ouvert(monde, elu, c
     assert LienSecurise.objects.get(objectif="elu_adresse").utilise_le is not None
     # Elle sert aussi à demander un nouveau lien.
     assert elu_lien_perdu(email="jeanne@perso.test", date_naissance=NAISSANCE)
+
+
+def test_la_page_de_connexion_mene_au_lien_perdu(db):
+    contenu = texte(Client().get(reverse("login")))
+    assert f'href="{reverse("convocations:elu_lien_perdu")}"' in contenu
+    assert "lien d'activation ou mot de passe perdu" in contenu

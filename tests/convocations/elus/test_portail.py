@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -310,3 +312,18 @@ def test_les_pages_de_l_elu_annoncent_le_manifeste_sans_fenetre_surgissante(mond
 
     assert f'rel="manifest" href="{reverse("convocations:portail_manifest")}"' in contenu
     assert "window.open" not in contenu and "alert(" not in contenu
+
+
+def test_le_portail_a_un_nombre_constant_de_requetes(monde, elu):
+    _lue(elu, monde.collectivite)
+    client = monde.client("anonyme")
+    client.force_login(elu)
+
+    def requetes(nombre: int) -> int:
+        for _ in range(nombre):
+            _convocation(elu, monde.collectivite)
+        with CaptureQueriesContext(connection) as capture:
+            assert client.get(reverse("convocations:portail")).status_code == 200
+        return len(capture.captured_queries)
+
+    assert requetes(5) == requetes(45)
