@@ -64,7 +64,11 @@ class ConvocationsConfig(AppConfig):
 
     def _ready_elus(self) -> None:
         """Accès des élus : espace personnel (portail), objectifs de liens, journal."""
-        from convocations.elus.courriels import OBJECTIF_ADRESSE, OBJECTIF_MOT_DE_PASSE
+        from convocations.elus.courriels import (
+            OBJECTIF_ADRESSE,
+            OBJECTIF_MOT_DE_PASSE,
+            OBJECTIF_RATTACHEMENT,
+        )
         from convocations.elus.models import AccuseNotice, AdresseElu, NoteElu, NoticeRgpd
         from convocations.elus.selectors import est_elu
         from core.comptes.permissions import Capacite
@@ -81,6 +85,7 @@ class ConvocationsConfig(AppConfig):
         )
         registre.ajouter_objectif_lien(OBJECTIF_MOT_DE_PASSE, "convocations:elu_mot_de_passe")
         registre.ajouter_objectif_lien(OBJECTIF_ADRESSE, "convocations:elu_adresse_confirmer")
+        registre.ajouter_objectif_lien(OBJECTIF_RATTACHEMENT, "convocations:elu_rattachement")
         registre.ajouter_navigation(
             EntreeNavigation(
                 "Accès des élus",
@@ -104,5 +109,9 @@ class ConvocationsConfig(AppConfig):
             NoteElu._meta.label_lower, lambda n: f"la note de {n.auteur} sur « {n.seance} »"
         )
         registre.ajouter_libelles_details(
-            {"actualites": "informations sur les projets", "evenements": "invitations"}
+            {
+                "actualites": "informations sur les projets",
+                "evenements": "invitations",
+                "compte": "compte rattaché",
+            }
         )

@@ -66,6 +66,14 @@ class ActionConvocations(models.TextChoices):
         "convocations_elu_consentements",
         "Consentements d'un élu modifiés",
     )
+    CONVOCATIONS_ELU_RATTACHEMENT_DEMANDE = (
+        "convocations_elu_rattachement_demande",
+        "Rattachement d'un autre compte demandé par un élu",
+    )
+    CONVOCATIONS_ELU_COMPTES_RATTACHES = (
+        "convocations_elu_comptes_rattaches",
+        "Mandats d'un autre compte rattachés au compte de l'élu",
+    )
     CONVOCATIONS_ELU_NOTE_ENVOYEE = (
         "convocations_elu_note_envoyee",
         "Note d'un élu envoyée à la collectivité",

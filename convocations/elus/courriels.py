@@ -13,6 +13,8 @@ from core.mail.lots import EnvoiSansObjet, MessagePrepare
 
 OBJECTIF_MOT_DE_PASSE = "elu_mot_de_passe"
 OBJECTIF_ADRESSE = "elu_adresse"
+OBJECTIF_RATTACHEMENT = "elu_rattachement"
+DUREE_RATTACHEMENT = timedelta(days=2)
 DUREE_MOT_DE_PASSE = timedelta(days=1)
 DUREE_ADRESSE = timedelta(days=7)
 
@@ -59,6 +61,18 @@ def courriel_preparer(courriel: CourrielElu) -> MessagePrepare:
         )
         contexte["lien"] = lien_url_absolue(jeton)
         gabarit = "elu_adresse"
+    elif courriel.motif == MotifCourrielElu.RATTACHEMENT:
+        if courriel.autre is None or not courriel.autre.is_active:
+            raise EnvoiSansObjet("Compte à rattacher introuvable : lien non envoyé.")
+        lien, jeton = lien_creer(
+            collectivite=collectivite,
+            objectif=OBJECTIF_RATTACHEMENT,
+            cible=courriel,
+            duree=DUREE_RATTACHEMENT,
+            usage_unique=True,
+        )
+        contexte["lien"] = lien_url_absolue(jeton)
+        gabarit = "elu_rattachement"
     else:
         note = courriel.note
         if note is None:

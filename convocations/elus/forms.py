@@ -113,3 +113,14 @@ class NoteForm(forms.Form):
             "max_length": "Votre note dépasse 5 000 caractères.",
         },
     )
+
+
+class RattachementForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse où cette collectivité vous écrit",
+        max_length=254,
+        error_messages={
+            "required": "Indiquez l'adresse.",
+            "invalid": "Cette adresse électronique n'est pas valide.",
+        },
+    )

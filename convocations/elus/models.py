@@ -112,6 +112,7 @@ class MotifCourrielElu(models.TextChoices):
     MOT_DE_PASSE = "mot_de_passe", "Nouveau lien (mot de passe perdu)"
     ADRESSE = "adresse", "Confirmation d'une adresse personnelle"
     NOTE = "note", "Note au compte de la collectivité"
+    RATTACHEMENT = "rattachement", "Rattachement d'un autre compte d'élu"
 
 
 class CourrielElu(LigneEnvoi, ModeleCollectivite):
@@ -123,6 +124,10 @@ class CourrielElu(LigneEnvoi, ModeleCollectivite):
     email = models.EmailField("adresse")
     adresse = models.ForeignKey(AdresseElu, on_delete=models.CASCADE, null=True, blank=True)
     note = models.ForeignKey(NoteElu, on_delete=models.CASCADE, null=True, blank=True)
+    # Rattachement : l'autre compte de la même personne, dont les mandats rejoindront celui-ci.
+    autre = models.ForeignKey(
+        Utilisateur, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "courriel de l'espace élu"

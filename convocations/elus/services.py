@@ -15,7 +15,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from convocations.elus.courriels import OBJECTIF_ADRESSE, OBJECTIF_MOT_DE_PASSE
+from convocations.elus.courriels import (
+    OBJECTIF_ADRESSE,
+    OBJECTIF_MOT_DE_PASSE,
+    OBJECTIF_RATTACHEMENT,
+)
 from convocations.elus.models import (
     AccuseNotice,
     AdresseElu,
@@ -376,6 +380,112 @@ def adresse_confirmer(*, lien: LienSecurise) -> AdresseElu:
         sujet=_contact_de(adresse.utilisateur, adresse.collectivite),
     )
     return adresse
+
+
+# --- Rattachement d'un autre compte (un seul compte pour tous les mandats) -----------------
+
+
+def _rattachable(utilisateur: Utilisateur, autre: Utilisateur) -> bool:
+    """Même personne (même date de naissance enregistrée), compte d'élu seulement : un
+    compte d'agent ou du personnel ne se fond jamais dans un autre."""
+    return (
+        autre.pk != utilisateur.pk
+        and autre.is_active
+        and not autre.is_staff
+        and utilisateur.date_naissance is not None
+        and autre.date_naissance == utilisateur.date_naissance
+        and not autre.roles.exists()
+        and Mandat.objects.filter(utilisateur_id=autre.pk).exists()
+    )
+
+
+def rattachement_demander(*, utilisateur: Utilisateur, email: str) -> bool:
+    """L'élu connecté donne l'adresse où une autre collectivité le convoque ; si un autre
+    compte d'élu de la même personne y correspond, un lien y part (la preuve qu'il reçoit ce
+    courrier). Réponse neutre ; demandes bornées comme le lien perdu."""
+    email = email.strip().lower()
+    if _trop_de_demandes(_cle("rattachement", f"{utilisateur.pk}")):
+        return False
+    candidats = [
+        u
+        for u in Utilisateur.objects.filter(
+            Q(email__iexact=email) | Q(contacts_convocations__email__iexact=email)
+        )
+        .exclude(pk=utilisateur.pk)
+        .distinct()[:2]
+        if _rattachable(utilisateur, u)
+    ]
+    if len(candidats) != 1:
+        return False
+    autre = candidats[0]
+    collectivite = collectivite_principale(autre)
+    if collectivite is None:
+        return False
+    with transaction.atomic():
+        courriel = CourrielElu.objects.create(
+            collectivite=collectivite,
+            motif=MotifCourrielElu.RATTACHEMENT,
+            utilisateur=utilisateur,
+            email=email,
+            autre=autre,
+        )
+        journaliser(
+            action=ActionConvocations.CONVOCATIONS_ELU_RATTACHEMENT_DEMANDE,
+            collectivite=collectivite,
+            par=utilisateur,
+            objet=autre,
+            sujet=_contact_de(autre, collectivite),
+        )
+        _mettre_en_file(courriel)
+    return True
+
+
+@transaction.atomic
+def rattachement_confirmer(*, lien: LienSecurise, par: Utilisateur) -> list[Collectivite]:
+    """Le lien reçu à l'autre adresse, ouvert par l'élu connecté : les mandats, fiches du
+    carnet, convocations, notices lues et adresses de l'autre compte rejoignent le sien ;
+    l'autre compte est désactivé. Rend les collectivités rattachées."""
+    courriel = cible_du_lien(lien, CourrielElu)
+    if lien.objectif != OBJECTIF_RATTACHEMENT or courriel is None or courriel.autre is None:
+        raise LienInconnu()
+    if courriel.utilisateur_id != par.pk:
+        raise LienInconnu(
+            "Ce lien rattache des mandats au compte qui l'a demandé : connectez-vous avec ce "
+            "compte, puis rouvrez le lien."
+        )
+    autre = Utilisateur.objects.select_for_update().get(pk=courriel.autre_id)
+    if not _rattachable(par, autre):
+        raise LienInconnu("Ce compte ne peut plus être rattaché au vôtre.")
+    lien_utiliser(lien=lien)
+    collectivites = list(
+        Collectivite.objects.filter(
+            pk__in=Mandat.objects.filter(utilisateur=autre).values("collectivite_id")
+        ).order_by("nom")
+    )
+    Mandat.objects.filter(utilisateur=autre).update(utilisateur=par)
+    for contact in Contact.objects.filter(utilisateur=autre):
+        deja = Contact.objects.filter(collectivite_id=contact.collectivite_id, utilisateur=par)
+        contact.utilisateur = None if deja.exists() else par
+        contact.save(update_fields=["utilisateur", "modifie_le"])
+    Destinataire.objects.filter(utilisateur=autre).update(utilisateur=par)
+    lues = AccuseNotice.objects.filter(utilisateur=par).values("collectivite_id")
+    AccuseNotice.objects.filter(utilisateur=autre).exclude(collectivite_id__in=lues).update(
+        utilisateur=par
+    )
+    AdresseElu.objects.filter(utilisateur=autre).update(utilisateur=par)
+    autre.is_active = False
+    autre.set_unusable_password()
+    autre.save(update_fields=["is_active", "password"])
+    for collectivite in collectivites:
+        journaliser(
+            action=ActionConvocations.CONVOCATIONS_ELU_COMPTES_RATTACHES,
+            collectivite=collectivite,
+            par=par,
+            objet=par,
+            sujet=_contact_de(par, collectivite),
+            details={"compte": autre.username},
+        )
+    return collectivites
 
 
 # --- Note à la collectivité ------------------------------------------------------------------

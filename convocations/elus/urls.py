@@ -9,6 +9,7 @@ from convocations.elus.views import (
     PortailDonneesView,
     PortailNoteView,
     PortailNoticeView,
+    PortailRattacherView,
     PortailRecapitulatifView,
     PortailView,
     adresse_confirmation,
@@ -16,6 +17,7 @@ from convocations.elus.views import (
     lien_perdu_envoye,
     manifest,
     mot_de_passe,
+    rattachement_confirmation,
 )
 
 urlpatterns = [
@@ -37,6 +39,7 @@ urlpatterns = [
     path("elu/notice/", PortailNoticeView.as_view(), name="portail_notice"),
     path("elu/donnees/", PortailDonneesView.as_view(), name="portail_donnees"),
     path("elu/adresse/", PortailAdresseView.as_view(), name="portail_adresse"),
+    path("elu/rattacher/", PortailRattacherView.as_view(), name="portail_rattacher"),
     path("elu/recapitulatif/", PortailRecapitulatifView.as_view(), name="portail_recapitulatif"),
     path("elu/convocations/<int:pk>/note/", PortailNoteView.as_view(), name="portail_note"),
     path("elu/manifest.webmanifest", manifest, name="portail_manifest"),
@@ -45,4 +48,5 @@ urlpatterns = [
     path("elu/lien-perdu/envoye/", lien_perdu_envoye, name="elu_lien_perdu_envoye"),
     path("elu/mot-de-passe/", mot_de_passe, name="elu_mot_de_passe"),
     path("elu/adresse/confirmer/", adresse_confirmation, name="elu_adresse_confirmer"),
+    path("elu/rattacher/confirmer/", rattachement_confirmation, name="elu_rattachement"),
 ]

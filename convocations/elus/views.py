@@ -18,7 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
-from convocations.elus.courriels import OBJECTIF_ADRESSE, OBJECTIF_MOT_DE_PASSE
+from convocations.elus.courriels import (
+    OBJECTIF_ADRESSE,
+    OBJECTIF_MOT_DE_PASSE,
+    OBJECTIF_RATTACHEMENT,
+)
 from convocations.elus.forms import (
     AdresseForm,
     ConsentementsForm,
@@ -27,8 +31,9 @@ from convocations.elus.forms import (
     NoteForm,
     NoticeAccuseForm,
     NoticeRgpdForm,
+    RattachementForm,
 )
-from convocations.elus.models import AccuseNotice, AdresseElu
+from convocations.elus.models import AccuseNotice, AdresseElu, CourrielElu
 from convocations.elus.selectors import (
     acces_des_elus,
     accuses_de,
@@ -52,6 +57,8 @@ from convocations.elus.services import (
     note_envoyer,
     notice_accuser,
     notice_enregistrer,
+    rattachement_confirmer,
+    rattachement_demander,
 )
 from convocations.models import Contact, Mandat
 from core.comptes.models import Utilisateur
@@ -369,6 +376,31 @@ class PortailAdresseView(EspaceEluMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
+class PortailRattacherView(EspaceEluMixin, TemplateView):
+    """Un seul compte pour tous les mandats : l'élu qu'une autre collectivité convoque sous un
+    autre compte donne l'adresse où elle lui écrit et ouvre le lien qui y est envoyé."""
+
+    template_name = "convocations/elus/rattacher.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", RattachementForm())
+        context["sans_naissance"] = self.elu.date_naissance is None
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = RattachementForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        rattachement_demander(utilisateur=self.elu, email=form.cleaned_data["email"])
+        messages.success(
+            request,
+            "Si un autre compte d'élu à votre nom correspond à cette adresse, un lien vient "
+            "d'y être envoyé. Ouvrez-le dans ce navigateur pour réunir vos mandats.",
+        )
+        return redirect("convocations:portail_rattacher")
+
+
 class PortailRecapitulatifView(EspaceEluMixin, TemplateView):
     """Page imprimable : identifiant, adresse du portail, mandats ; jamais le mot de passe."""
 
@@ -520,6 +552,36 @@ def adresse_confirmation(request: HttpRequest) -> HttpResponse:
         oublier_lien(request)
         return render(request, "convocations/elus/adresse_confirmee.html", {"adresse": adresse})
     reponse = render(request, "convocations/elus/adresse_confirmer.html", {"adresse": adresse})
+    reponse["Referrer-Policy"] = "same-origin"
+    return reponse
+
+
+@never_cache
+def rattachement_confirmation(request: HttpRequest) -> HttpResponse:
+    """Page du lien de rattachement : l'élu, connecté au compte qui l'a demandé, confirme."""
+    lien = lien_de_session(request, OBJECTIF_RATTACHEMENT)
+    if lien is None:
+        return redirect("liens:accueil")
+    if not request.user.is_authenticated:
+        # La session garde le lien à travers la connexion.
+        return redirect(f"{reverse('login')}?next={request.path}")
+    courriel = cible_du_lien(lien, CourrielElu)
+    if courriel is None or courriel.autre is None:
+        raise Http404("Demande introuvable.")
+    if request.method == "POST":
+        try:
+            collectivites = rattachement_confirmer(lien=lien, par=request.user)  # type: ignore[arg-type]
+        except LienInvalide as erreur:
+            return _erreur_lien(request, erreur)
+        oublier_lien(request)
+        noms = ", ".join(c.nom for c in collectivites)
+        messages.success(request, f"Vos mandats ({noms}) sont maintenant réunis sur ce compte.")
+        return redirect("convocations:portail")
+    reponse = render(
+        request,
+        "convocations/elus/rattachement_confirmer.html",
+        {"autre": courriel.autre, "collectivite": courriel.collectivite},
+    )
     reponse["Referrer-Policy"] = "same-origin"
     return reponse
 

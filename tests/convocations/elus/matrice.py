@@ -78,6 +78,7 @@ CAS_MATRICE = [
     Cas("convocations:portail_donnees", espace_elu(), kwargs=_elu),
     Cas("convocations:portail_adresse", espace_elu(), kwargs=_elu),
     Cas("convocations:portail_recapitulatif", espace_elu(), kwargs=_elu),
+    Cas("convocations:portail_rattacher", espace_elu(), kwargs=_elu),
     Cas("convocations:portail_note", espace_elu(), kwargs=_convocation),
 ]
 
@@ -89,4 +90,5 @@ HORS_MATRICE = {
     "convocations:elu_lien_perdu_envoye": _PUBLIC,
     "convocations:elu_mot_de_passe": _PAR_JETON,
     "convocations:elu_adresse_confirmer": _PAR_JETON,
+    "convocations:elu_rattachement": _PAR_JETON,
 }

@@ -18,7 +18,13 @@ from core.journal.models import EntreeJournal
 from core.liens.models import LienSecurise
 from core.mail.models import EnvoiActivation
 from tests.convocations.elus.conftest import NAISSANCE, texte
-from tests.convocations.factories import DestinataireFactory, SeanceFactory
+from tests.convocations.factories import (
+    ContactFactory,
+    DestinataireFactory,
+    MandatFactory,
+    SeanceFactory,
+)
+from tests.factories import RoleFactory, UtilisateurFactory
 
 NOUVEAU = "Un-nouveau-mot-de-passe-2026"
 
@@ -193,3 +199,89 @@ def test_la_page_de_connexion_mene_au_lien_perdu(db):
     contenu = texte(Client().get(reverse("login")))
     assert f'href="{reverse("convocations:elu_lien_perdu")}"' in contenu
     assert "lien d'activation ou mot de passe perdu" in contenu
+
+
+# --- Un seul compte pour tous les mandats ------------------------------------------------------
+
+
+def _compte_epci(monde, *, naissance=NAISSANCE, email="jeanne@epci.test"):
+    """Le compte que l'intercommunalité a ouvert à la même élue (autre adresse)."""
+    utilisateur = UtilisateurFactory(
+        username="elu-jeanne-epci", email=email, date_naissance=naissance
+    )
+    utilisateur.set_unusable_password()
+    utilisateur.save()
+    ContactFactory(collectivite=monde.autre, email=email, utilisateur=utilisateur)
+    MandatFactory(
+        collectivite=monde.autre, utilisateur=utilisateur, assemblee="conseil_communautaire"
+    )
+    seance = SeanceFactory(collectivite=monde.autre, etat=EtatSeance.ENVOYEE, titre="Conseil EPCI")
+    DestinataireFactory(seance=seance, utilisateur=utilisateur, email=email)
+    return utilisateur
+
+
+def test_l_elu_reunit_ses_mandats_par_le_lien_envoye_a_l_autre_adresse(monde, elu, client_elu):
+    autre = _compte_epci(monde)
+    reponse = client_elu.post(
+        reverse("convocations:portail_rattacher"), {"email": "Jeanne@epci.test"}
+    )
+    assert reponse.status_code == 302
+    courriel = CourrielElu.objects.get(motif=MotifCourrielElu.RATTACHEMENT)
+    assert courriel.collectivite == monde.autre and courriel.autre == autre
+    jeton = _jeton(courriel_preparer(courriel))
+
+    # Ouvert sans être connecté : la connexion d'abord, le lien reste en session.
+    navigateur = Client()
+    navigateur.get(f"/l/{jeton}/")
+    assert navigateur.get("/l/")["Location"] == reverse("convocations:elu_rattachement")
+    assert navigateur.get(reverse("convocations:elu_rattachement"))["Location"].startswith(
+        reverse("login")
+    )
+    navigateur.post(
+        reverse("login"), {"username": elu.username, "password": "mot-de-passe-solide-42"}
+    )
+    page = navigateur.get(reverse("convocations:elu_rattachement"))
+    assert "elu-jeanne-epci" in texte(page)
+    navigateur.post(reverse("convocations:elu_rattachement"))
+
+    autre.refresh_from_db()
+    assert not autre.is_active
+    assert set(elu.mandats.values_list("collectivite_id", flat=True)) == {
+        monde.collectivite.pk,
+        monde.autre.pk,
+    }
+    notice_accuser(utilisateur=elu, collectivite=monde.autre, actualites=False, evenements=False)
+    assert "Conseil EPCI" in texte(navigateur.get(reverse("convocations:portail")))
+    assert EntreeJournal.objects.filter(
+        action="convocations_elu_comptes_rattaches", collectivite=monde.autre
+    ).exists()
+    assert Client().get(f"/l/{jeton}/").status_code == 410
+
+
+def test_pas_de_rattachement_pour_une_autre_personne(monde, elu, client_elu):
+    _compte_epci(monde, naissance=NAISSANCE.replace(year=1980))
+    client_elu.post(reverse("convocations:portail_rattacher"), {"email": "jeanne@epci.test"})
+    assert not CourrielElu.objects.exists()
+
+
+def test_un_compte_d_agent_ne_se_rattache_jamais(monde, elu, client_elu):
+    autre = _compte_epci(monde)
+    RoleFactory(collectivite=monde.autre, utilisateur=autre, role="secretariat")
+    client_elu.post(reverse("convocations:portail_rattacher"), {"email": "jeanne@epci.test"})
+    assert not CourrielElu.objects.exists()
+
+
+def test_le_lien_de_rattachement_ne_sert_qu_au_compte_qui_l_a_demande(monde, elu, client_elu):
+    _compte_epci(monde)
+    client_elu.post(reverse("convocations:portail_rattacher"), {"email": "jeanne@epci.test"})
+    jeton = _jeton(courriel_preparer(CourrielElu.objects.get()))
+    intrus = MandatFactory(collectivite=monde.collectivite).utilisateur
+    navigateur = Client()
+    navigateur.force_login(intrus)
+    navigateur.get(f"/l/{jeton}/")
+
+    reponse = navigateur.post(reverse("convocations:elu_rattachement"))
+
+    assert reponse.status_code == 404
+    assert "connectez-vous avec ce compte" in texte(reponse)
+    assert not intrus.mandats.filter(collectivite=monde.autre).exists()
