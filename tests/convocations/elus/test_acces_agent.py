@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from convocations.elus.models import NoticeRgpd
@@ -14,6 +15,7 @@ from core.liens.services import activation_preparer
 from core.mail.models import EnvoiActivation
 from tests.convocations.elus.conftest import NAISSANCE, nouvel_elu, texte
 from tests.convocations.factories import ContactFactory
+from tests.factories import UtilisateurFactory
 
 
 def test_l_agent_enregistre_la_date_de_naissance_sans_la_journaliser(monde, contact_elu):
@@ -129,3 +131,9 @@ def test_la_fiche_du_contact_propose_l_acces_elu(monde, contact_elu):
     )
     assert "Envoyer le lien d'activation" in contenu
     assert reverse("convocations:elu_naissance", args=[contact_elu.pk]) in contenu
+
+
+@pytest.mark.parametrize("modele", ["noticergpd", "accusenotice", "courrielelu"])
+def test_les_listes_admin_de_l_acces_des_elus_repondent(monde, client, modele):
+    client.force_login(UtilisateurFactory(username="super", is_staff=True, is_superuser=True))
+    assert client.get(reverse(f"admin:convocations_{modele}_changelist")).status_code == 200
