@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from convocations.elus.models import AccuseNotice, CourrielElu, NoticeRgpd
 from convocations.models import (
     Contact,
     Destinataire,
@@ -13,7 +14,7 @@ from convocations.models import (
     Reponse,
     Seance,
 )
-from core.admin_base import PerimetreAdmin
+from core.admin_base import LectureSeuleAdmin, PerimetreAdmin
 
 
 @admin.register(Contact)
@@ -100,3 +101,22 @@ class PieceReponseAdmin(PerimetreAdmin):
     list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["nom_fichier", "destinataire__nom", "destinataire__email"]
     raw_id_fields = ["destinataire", "reponse"]
+
+
+# --- Accès des élus (convocations/elus) : en lecture seule, les écritures passent par les
+# services journalisés (notice : page « Notice RGPD des élus »).
+@admin.register(NoticeRgpd)
+class NoticeRgpdAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["collectivite", "adresse_dpd", "modifie_le"]
+
+
+@admin.register(AccuseNotice)
+class AccuseNoticeAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["utilisateur", "collectivite", "lu_le", "actualites", "evenements"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+
+
+@admin.register(CourrielElu)
+class CourrielEluAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["cree_le", "motif", "email", "statut", "tentatives", "envoye_le"]
+    list_filter = ["statut", "motif", ("collectivite", admin.RelatedOnlyFieldListFilter)]

@@ -63,6 +63,7 @@ class ConvocationsConfig(AppConfig):
         self._seances()
         self._envoi()
         self._reponses()
+        self._elus()
 
     def _seances(self) -> None:
         """Préparation des séances (sous-paquet `seances`) : navigation, onglet, travail."""
@@ -202,3 +203,62 @@ class ConvocationsConfig(AppConfig):
         )
         # « le lien d'accès à une convocation » dans le journal.
         registre.ajouter_libelles_valeurs({OBJECTIF_CONVOCATION: "accès à une convocation"})
+
+    def _elus(self) -> None:
+        """Sous-paquet `elus`."""
+
+        self._ready_elus()
+
+    def _ready_elus(self) -> None:
+        """Accès des élus : espace personnel (portail), objectifs de liens, journal."""
+        from convocations.elus.courriels import (
+            OBJECTIF_ADRESSE,
+            OBJECTIF_MOT_DE_PASSE,
+            OBJECTIF_RATTACHEMENT,
+        )
+        from convocations.elus.models import AccuseNotice, AdresseElu, NoteElu, NoticeRgpd
+        from convocations.elus.selectors import est_elu
+        from core.comptes.permissions import Capacite
+        from core.registry import EntreeNavigation, EspacePersonnel, LienConnexion, registre
+
+        registre.ajouter_espace_personnel(
+            EspacePersonnel("elu", "Espace élu", "convocations:portail", est_elu)
+        )
+        registre.ajouter_lien_connexion(
+            LienConnexion(
+                "Élu ou élue : lien d'activation ou mot de passe perdu ?",
+                "convocations:elu_lien_perdu",
+            )
+        )
+        registre.ajouter_objectif_lien(OBJECTIF_MOT_DE_PASSE, "convocations:elu_mot_de_passe")
+        registre.ajouter_objectif_lien(OBJECTIF_ADRESSE, "convocations:elu_adresse_confirmer")
+        registre.ajouter_objectif_lien(OBJECTIF_RATTACHEMENT, "convocations:elu_rattachement")
+        registre.ajouter_navigation(
+            EntreeNavigation(
+                "Accès des élus",
+                "convocations:elus_acces",
+                Capacite.CONVOCATIONS,
+                ordre=210,
+                prefixe="/convocations/elus/",
+            )
+        )
+        registre.ajouter_description_journal(
+            NoticeRgpd._meta.label_lower, lambda n: "la notice RGPD des élus"
+        )
+        registre.ajouter_description_journal(
+            AccuseNotice._meta.label_lower,
+            lambda a: f"la lecture de la notice RGPD par {a.utilisateur}",
+        )
+        registre.ajouter_description_journal(
+            AdresseElu._meta.label_lower, lambda a: f"l'adresse personnelle de {a.utilisateur}"
+        )
+        registre.ajouter_description_journal(
+            NoteElu._meta.label_lower, lambda n: f"la note de {n.auteur} sur « {n.seance} »"
+        )
+        registre.ajouter_libelles_details(
+            {
+                "actualites": "informations sur les projets",
+                "evenements": "invitations",
+                "compte": "compte rattaché",
+            }
+        )

@@ -76,6 +76,49 @@ class ActionConvocations(models.TextChoices):
         "convocations_nouveau_lien_demande",
         "Nouveau lien de convocation demandé",
     )
+    # Accès des élus (convocations/elus).
+    CONVOCATIONS_ELU_NAISSANCE_ENREGISTREE = (
+        "convocations_elu_naissance_enregistree",
+        "Date de naissance d'un élu enregistrée",
+    )
+    CONVOCATIONS_ELU_ACTIVATION_ENVOYEE = (
+        "convocations_elu_activation_envoyee",
+        "Lien d'activation envoyé à un élu",
+    )
+    CONVOCATIONS_ELU_LIEN_PERDU = "convocations_elu_lien_perdu", "Nouveau lien demandé par un élu"
+    CONVOCATIONS_ELU_MOT_DE_PASSE_CHANGE = (
+        "convocations_elu_mot_de_passe_change",
+        "Mot de passe d'un élu changé par lien",
+    )
+    CONVOCATIONS_ELU_ADRESSE_DEMANDEE = (
+        "convocations_elu_adresse_demandee",
+        "Adresse personnelle demandée par un élu",
+    )
+    CONVOCATIONS_ELU_ADRESSE_CONFIRMEE = (
+        "convocations_elu_adresse_confirmee",
+        "Adresse personnelle d'un élu confirmée",
+    )
+    CONVOCATIONS_NOTICE_RGPD_MODIFIEE = (
+        "convocations_notice_rgpd_modifiee",
+        "Notice RGPD des élus modifiée",
+    )
+    CONVOCATIONS_NOTICE_RGPD_LUE = "convocations_notice_rgpd_lue", "Notice RGPD lue par un élu"
+    CONVOCATIONS_ELU_CONSENTEMENTS = (
+        "convocations_elu_consentements",
+        "Consentements d'un élu modifiés",
+    )
+    CONVOCATIONS_ELU_RATTACHEMENT_DEMANDE = (
+        "convocations_elu_rattachement_demande",
+        "Rattachement d'un autre compte demandé par un élu",
+    )
+    CONVOCATIONS_ELU_COMPTES_RATTACHES = (
+        "convocations_elu_comptes_rattaches",
+        "Mandats d'un autre compte rattachés au compte de l'élu",
+    )
+    CONVOCATIONS_ELU_NOTE_ENVOYEE = (
+        "convocations_elu_note_envoyee",
+        "Note d'un élu envoyée à la collectivité",
+    )
 
 
 class TypeGroupe(models.TextChoices):
@@ -308,3 +351,4 @@ from convocations.envoi.models import AbonnementResume, ActionEnvoi  # noqa: E40
 from convocations.reponses.models import PieceReponse  # noqa: E402
 
 __all__ += ["PieceReponse"]
+from convocations.elus.models import AccuseNotice, AdresseElu, CourrielElu, NoteElu, NoticeRgpd  # noqa: E402, F401, I001

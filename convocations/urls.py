@@ -1,7 +1,8 @@
 from django.urls import path
 
-from convocations.seances.urls import urlpatterns as seances_urlpatterns
+from convocations.elus.urls import urlpatterns as elus_urlpatterns
 from convocations.reponses.urls import urlpatterns as reponses_urlpatterns
+from convocations.seances.urls import urlpatterns as seances_urlpatterns
 from convocations.views import (
     ContactCreerView,
     ContactDetailView,
@@ -68,6 +69,7 @@ urlpatterns = [
     path("convocations/export/", ExportView.as_view(), name="export"),
     *seances_urlpatterns,
     *reponses_urlpatterns,
+    *elus_urlpatterns,
 ]
 
 from convocations.envoi.urls import urlpatterns as envoi_urlpatterns  # noqa: E402

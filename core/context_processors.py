@@ -36,6 +36,8 @@ def _entree_courante(chemin: str, navigation: list[EntreeNavigation]) -> str:
 
 def echarpe(request: HttpRequest) -> dict[str, Any]:
     contexte = contexte_demo()
+    # Sous le formulaire de connexion : les liens des applications (« Élu : lien perdu ? »).
+    contexte["liens_connexion"] = registre.liens_connexion
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return contexte
     if not hasattr(request, "session"):
@@ -49,4 +51,7 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
         "roles_actifs": acces_courant.roles,
         "role_courant": acces_courant.role,
         "navigation": navigation,
+        # Calculé seulement si le gabarit s'en sert (menu du compte) : passer d'un espace à
+        # l'autre pour qui est à la fois agent et élu.
+        "espaces_personnels": lambda: registre.espaces_de(request.user),
     }

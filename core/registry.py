@@ -82,6 +82,29 @@ class ReceptionCourrier:
     ordre: int = 100
 
 
+@dataclass(frozen=True)
+class EspacePersonnel:
+    """Espace d'une personne hors de l'espace agent (le portail d'un élu).
+
+    `concerne(utilisateur)` dit si la personne y a accès (une requête courte). La personne
+    connectée sans rôle d'agent y arrive au lieu de l'Accueil ; celle qui a aussi un rôle
+    d'agent passe de l'un à l'autre par le menu du compte."""
+
+    code: str
+    libelle: str
+    url_name: str
+    concerne: Callable[[Any], bool]
+    ordre: int = 100
+
+
+@dataclass(frozen=True)
+class LienConnexion:
+    """Lien montré sous le formulaire de connexion (« Élu : lien perdu ? »)."""
+
+    libelle: str
+    url_name: str
+
+
 @dataclass
 class Registre:
     navigation: list[EntreeNavigation] = field(default_factory=list)
@@ -101,6 +124,8 @@ class Registre:
     # Pages où demander un nouveau lien (url_name → libellé), proposées par la page d'un lien
     # refusé : un lien altéré ne dit pas son objectif, la page les propose donc toutes.
     demandes_nouveau_lien: dict[str, str] = field(default_factory=dict)
+    espaces_personnels: dict[str, EspacePersonnel] = field(default_factory=dict)
+    liens_connexion: list[LienConnexion] = field(default_factory=list)
 
     def ajouter_navigation(self, entree: EntreeNavigation) -> None:
         if entree not in self.navigation:
@@ -157,6 +182,23 @@ class Registre:
 
     def retirer_chargeur_demo(self, code: str) -> None:
         self.chargeurs_demo.pop(code, None)
+
+    def ajouter_espace_personnel(self, espace: EspacePersonnel) -> None:
+        self.espaces_personnels[espace.code] = espace
+
+    def ajouter_lien_connexion(self, lien: LienConnexion) -> None:
+        if lien not in self.liens_connexion:
+            self.liens_connexion.append(lien)
+
+    def retirer_espace_personnel(self, code: str) -> None:
+        self.espaces_personnels.pop(code, None)
+
+    def espaces_de(self, utilisateur: Any) -> list[EspacePersonnel]:
+        """Les espaces personnels ouverts à cette personne, dans l'ordre."""
+        if not getattr(utilisateur, "is_authenticated", False):
+            return []
+        espaces = sorted(self.espaces_personnels.values(), key=lambda e: (e.ordre, e.code))
+        return [e for e in espaces if e.concerne(utilisateur)]
 
     def receptions_ordonnees(self) -> list[ReceptionCourrier]:
         return sorted(self.receptions_courrier.values(), key=lambda r: (r.ordre, r.code))

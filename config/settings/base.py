@@ -212,6 +212,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "core.tasks.mail_invitations_balayer_task",
         "schedule": timedelta(minutes=1),
     },
+    # Courriels de l'espace élu (nouveau lien, adresse personnelle, note à la collectivité).
+    "convocations-elus-courriels-balayer": {
+        "task": "convocations.elus.tasks.elus_courriels_balayer_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
 # Travaux suivis (core.travaux), en secondes. Une exécution bat toutes les INTERVALLE secondes
 # (et à chaque avancement) ; sans battement depuis DELAI secondes, le balayage la déclare
@@ -348,3 +353,7 @@ CELERY_BEAT_SCHEDULE["convocations-resumes-envoyer"] = {
     "task": "convocations.envoi.tasks.convocations_resumes_envoyer_task",
     "schedule": crontab(hour=7, minute=0),
 }
+# Espace élu : demandes « lien ou mot de passe perdu » par adresse et par IP, et par heure.
+ECHARPE_CONVOCATIONS_LIENS_PERDUS_PAR_HEURE = env.int(
+    "ECHARPE_CONVOCATIONS_LIENS_PERDUS_PAR_HEURE", default=3
+)

@@ -89,6 +89,10 @@ class AccueilView(EspaceAgentMixin, TemplateView):
         # Personne n'arrive sur une impasse « Accès refusé » : sans rôle d'agent, le personnel
         # de la plateforme va à l'administration, les autres lisent pourquoi et peuvent partir.
         if request.user.is_authenticated and collectivite_courante(request) is None:
+            # Un élu (ou toute personne qui a un espace personnel) arrive sur cet espace.
+            espaces = registre.espaces_de(request.user)
+            if espaces:
+                return redirect(espaces[0].url_name)
             if request.user.is_staff:
                 messages.info(
                     request,
