@@ -1,5 +1,6 @@
 from django.urls import path
 
+from convocations.editions.urls import urlpatterns as editions_urlpatterns
 from convocations.views import (
     ContactCreerView,
     ContactDetailView,
@@ -64,4 +65,5 @@ urlpatterns = [
     path("convocations/import/", ImportView.as_view(), name="import"),
     path("convocations/import/<int:pk>/", ImportApercuView.as_view(), name="import_apercu"),
     path("convocations/export/", ExportView.as_view(), name="export"),
+    *editions_urlpatterns,
 ]
