@@ -83,22 +83,27 @@ EXPLICATION_SCEAUX = (
 def edition_demander(*, seance: Seance, type: str, format: str, par: Utilisateur) -> Travail:
     """Journalise la demande et crée le travail suivi (mis en file après le commit)."""
     if type == TYPE_EMARGEMENT:
-        action = ActionEditionsSeance.CONVOCATIONS_EMARGEMENT_DEMANDE
         libelle = f"Liste d'émargement, {seance.titre} ({format.upper()})"
+        journaliser(
+            action=ActionEditionsSeance.CONVOCATIONS_EMARGEMENT_DEMANDE,
+            collectivite=seance.collectivite,
+            par=par,
+            objet=seance,
+            sujet=seance,
+            details={"format": format.upper()},
+        )
     elif type == TYPE_DOSSIER_PREUVE:
-        action = ActionEditionsSeance.CONVOCATIONS_DOSSIER_PREUVE_DEMANDE
         libelle = f"Dossier de preuve des convocations, {seance.titre}"
         format = "zip"
+        journaliser(
+            action=ActionEditionsSeance.CONVOCATIONS_DOSSIER_PREUVE_DEMANDE,
+            collectivite=seance.collectivite,
+            par=par,
+            objet=seance,
+            sujet=seance,
+        )
     else:
         raise ValueError(f"Édition inconnue : {type!r}.")
-    journaliser(
-        action=action,
-        collectivite=seance.collectivite,
-        par=par,
-        objet=seance,
-        sujet=seance,
-        details={"format": format.upper()},
-    )
     return travail_creer(
         collectivite=seance.collectivite,
         type=type,
