@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.db.models import F, Q
 from django.utils import timezone
 
-from convocations.models import Fonction
+from convocations.models import Fonction, Mandat, en_cours_q
 from convocations.seances.models import (
     Destinataire,
     EnvoiConvocation,
@@ -32,7 +32,7 @@ from core.delais.services import (
     valeur_affichee,
 )
 from core.journal.models import EntreeJournal
-from core.journal.services import hash_entree
+from core.journal.services import cles_journal, hash_entree
 
 # Ordre du tableau : l'exécutif d'abord, puis les conseillers ; les suppléants à part.
 _RANG_FONCTION = {
@@ -156,12 +156,29 @@ def emargement_lire(seance: Seance) -> Emargement:
         suppleants=suppleants,
         autres=autres,
         pouvoirs=pouvoirs,
-        quorum=_quorum(membres, pouvoirs),
+        quorum=_quorum(seance, membres, pouvoirs),
     )
 
 
-def _quorum(membres: list[LigneEmargement], pouvoirs: list[Pouvoir]) -> Quorum:
-    en_exercice = len(membres)
+def membres_en_exercice(seance: Seance) -> int:
+    """Les titulaires d'un mandat en cours dans l'assemblée le jour de la séance (un suppléant
+    n'est pas membre en exercice)."""
+    mandats = Mandat.objects.pour(seance.collectivite_id).filter(
+        en_cours_q(timezone.localdate(seance.date)), assemblee=seance.assemblee
+    )
+    if seance.commission:
+        mandats = mandats.filter(commission__iexact=seance.commission)
+    return (
+        mandats.exclude(fonction=Fonction.DELEGUE_SUPPLEANT)
+        .values("utilisateur")
+        .distinct()
+        .count()
+    )
+
+
+def _quorum(seance: Seance, membres: list[LigneEmargement], pouvoirs: list[Pouvoir]) -> Quorum:
+    # Les mandats font foi ; une séance convoquée sans eux (adresses tapées) compte ses membres.
+    en_exercice = membres_en_exercice(seance) or len(membres)
     presents = sum(
         1
         for m in membres
@@ -313,4 +330,5 @@ def sceaux_lire(seance: Seance) -> list[SceauJournal]:
         .filter(numero__lte=F("chaine__dernier_numero"))
         .order_by("numero")
     )
-    return [SceauJournal(entree=e, verifie=hash_entree(e) == e.hash) for e in entrees]
+    cles = cles_journal()
+    return [SceauJournal(entree=e, verifie=hash_entree(e, cles) == e.hash) for e in entrees]

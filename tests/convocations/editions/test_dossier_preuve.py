@@ -10,15 +10,17 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from convocations.editions.selectors import regle_delai
+from convocations.editions.selectors import preuves_lire, regle_delai, sceaux_lire
 from convocations.editions.services import COLONNES_PREUVE, COLONNES_SCEAUX
-from convocations.models import Assemblee, TypeSeance
+from convocations.models import Assemblee, Fonction, TypeSeance
 from core.comptes.models import TypeRole
 from core.journal.models import EntreeJournal
 from core.journal.services import hash_entree, journaliser
 from core.tenancy.models import TypeCollectivite
-from tests.convocations.editions.conftest import PARIS
+from tests.convocations.editions.conftest import PARIS, _envoi, _membre
 from tests.convocations.editions.test_emargement import lancer, lire_csv
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
 from tests.core.documents.texte_pdf import sans_espaces, texte_pdf
@@ -202,3 +204,27 @@ def test_une_commission_suit_le_delai_de_la_collectivite(monde):
     regle = regle_delai(seance)
     assert regle.delai is not None and regle.delai.code == "convocation_commission"
     assert regle.date_limite is not None
+
+
+def _requetes(seance) -> int:
+    with CaptureQueriesContext(connection) as requetes:
+        regle = regle_delai(seance)
+        preuves_lire(seance, regle)
+        sceaux_lire(seance)
+    return len(requetes)
+
+
+def test_les_lectures_du_dossier_ont_un_nombre_fixe_de_requetes(monde):
+    def seance_de(n: int):
+        seance = SeanceFactory(collectivite=monde.collectivite)
+        for i in range(n):
+            destinataire = _membre(seance, "Élu", f"N{i}", Fonction.CONSEILLER)
+            _envoi(destinataire, timezone.now())
+            journaliser(
+                action="convocations_demo_seance_chargee",
+                collectivite=monde.collectivite,
+                objet=destinataire,
+            )
+        return seance
+
+    assert _requetes(seance_de(3)) == _requetes(seance_de(30))

@@ -4,6 +4,7 @@ suppléants, quorum) et CSV (colonnes des éditeurs du marché, cellules neutral
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -24,6 +25,7 @@ from core.journal.models import EntreeJournal
 from core.registry import registre
 from core.travaux.models import StatutTravail, Travail
 from core.travaux.services import verifier_types_travaux
+from tests.convocations.factories import MandatFactory
 from tests.core.documents.texte_pdf import sans_espaces, texte_pdf
 
 A, S = TypeRole.ADMINISTRATEUR, TypeRole.SECRETARIAT
@@ -193,3 +195,13 @@ def test_la_seance_supprimee_entre_temps_donne_un_echec_en_francais(
     travail = Travail.objects.get(type=TYPE_EMARGEMENT)
     assert travail.statut == StatutTravail.ECHEC
     assert travail.erreur == "Cette séance n'existe plus."
+
+
+def test_les_membres_en_exercice_sont_ceux_des_mandats_en_cours(seance_editions):
+    seance = seance_editions.seance
+    # Un conseiller en exercice qui n'est pas parmi les destinataires compte quand même ;
+    # un mandat terminé avant la séance, non.
+    MandatFactory(collectivite=seance.collectivite)
+    MandatFactory(collectivite=seance.collectivite, fin=datetime.date(2026, 10, 1))
+    quorum = emargement_lire(seance).quorum
+    assert (quorum.en_exercice, quorum.requis) == (8, 5)
