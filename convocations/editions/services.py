@@ -224,6 +224,7 @@ COLONNES_PREUVE = [
     "Réponse du serveur",
     "Envoi papier le",
     "Accusé de réception le",
+    "Réponses",
     "Non distribué le",
     "Motif de non-distribution",
     "Dernier jour légal d'envoi",
@@ -255,9 +256,14 @@ def _lignes_csv_preuve(preuves: list[PreuveDestinataire], regle: RegleDelai) -> 
     for p in preuves:
         d = p.destinataire
         commun = [p.nom, p.prenom, p.qualite, d.email]
+        reponses = " ; ".join(
+            f"{r.get_presence_display()} le {date_fr(r.cree_le)} ({r.get_canal_display().lower()})"
+            for r in p.reponses
+        )
         fin = [
             d.papier_le,
             d.lu_le,
+            reponses,
             d.rebondi_le,
             d.rebond_motif,
             regle.date_limite,

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from convocations.models import Fonction
 from convocations.seances.models import (
+    CanalReponse,
     Destinataire,
     EnvoiConvocation,
     MotifEnvoi,
     Pouvoir,
     Presence,
+    Reponse,
     Seance,
 )
 from core.mail.models import StatutEnvoi
@@ -137,6 +139,13 @@ def seance_editions(monde) -> SeanceEditions:
     )
     maire.lu_le = datetime.datetime(2026, 11, 20, 11, 15, tzinfo=PARIS)
     maire.save()
+    Reponse.objects.create(
+        collectivite=seance.collectivite,
+        destinataire=maire,
+        presence=Presence.PRESENT,
+        canal=CanalReponse.AGENT,
+        cree_le=datetime.datetime(2026, 11, 22, 9, 30, tzinfo=PARIS),
+    )
     return SeanceEditions(
         seance=seance,
         maire=maire,

@@ -79,6 +79,7 @@ def test_le_pdf_donne_envois_reponses_du_serveur_accuses_papier_et_regle(
         "550 5.1.1Mailboxunavailable".replace(" ", ""),
         "Envoyésurpapierle20/11/2026",
         "20/11/2026à11h15",  # accusé de réception du maire
+        "Réponse«présent»le22/11/2026à9h30(saisieparunagent",
         "1destinataireconvoquéaprèsledernierjourlégal",
         "journal_verifier--collectivitesaint-test",
     ):
@@ -101,6 +102,9 @@ def test_le_csv_des_envois_une_ligne_par_courriel_et_le_delai(
     assert maire[0]["Envoyé le"] == "20/11/2026 10:02"
     assert maire[1]["Réponse du serveur"] == "5.1.1 Mailbox unavailable"
     assert maire[0]["Accusé de réception le"] == "20/11/2026 11:15"
+    assert maire[0]["Réponses"] == (
+        "Présent le 22/11/2026 à 9 h 30 (saisie par un agent (téléphone, courrier))"
+    )
     assert maire[0]["Dernier jour légal d'envoi"] == "24/11/2026"
     assert maire[0]["Dans le délai"] == "Oui"
     assert "L2121-11" in maire[0]["Règle de délai appliquée"]
