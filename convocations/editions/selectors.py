@@ -17,6 +17,7 @@ from convocations.models import Fonction, Mandat, en_cours_q
 from convocations.seances.models import (
     Destinataire,
     EnvoiConvocation,
+    MotifEnvoi,
     Pouvoir,
     Presence,
     Reponse,
@@ -33,6 +34,7 @@ from core.delais.services import (
 )
 from core.journal.models import EntreeJournal
 from core.journal.services import cles_journal, hash_entree
+from core.mail.models import StatutEnvoi
 
 # Ordre du tableau : l'exécutif d'abord, puis les conseillers ; les suppléants à part.
 _RANG_FONCTION = {
@@ -251,12 +253,20 @@ class PreuveDestinataire:
     dans_le_delai: bool | None = None
 
     @property
-    def premier_envoi(self) -> datetime | date | None:
+    def premier_envoi(self) -> date | None:
+        """Le jour du premier envoi qui prouve la convocation : un courriel de convocation
+        accepté par le serveur (ni un échec, ni la notification du procès-verbal), ou l'envoi
+        papier. Sans ligne d'envoi (reprise d'un autre logiciel), le compteur du destinataire."""
         d = self.destinataire
-        dates: list[datetime | date] = []
-        if d.premier_envoi_le:
+        dates = [
+            timezone.localdate(e.envoye_le)
+            for e in self.envois
+            if e.envoye_le
+            and e.statut == StatutEnvoi.ENVOYE
+            and e.motif in (MotifEnvoi.CONVOCATION, MotifEnvoi.RELANCE)
+        ]
+        if not self.envois and d.premier_envoi_le:
             dates.append(timezone.localdate(d.premier_envoi_le))
-        dates += [timezone.localdate(e.envoye_le) for e in self.envois if e.envoye_le]
         if d.papier_le:
             dates.append(d.papier_le)
         return min(dates) if dates else None

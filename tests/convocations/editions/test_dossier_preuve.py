@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from convocations.editions.selectors import preuves_lire, regle_delai, sceaux_lire
 from convocations.editions.services import COLONNES_PREUVE, COLONNES_SCEAUX
-from convocations.models import Assemblee, Fonction, TypeSeance
+from convocations.models import Assemblee, Fonction, MotifEnvoi, TypeSeance
 from core.comptes.models import TypeRole
 from core.journal.models import EntreeJournal
 from core.journal.services import hash_entree, journaliser
+from core.mail.models import StatutEnvoi
 from core.tenancy.models import TypeCollectivite
 from tests.convocations.editions.conftest import PARIS, _envoi, _membre
 from tests.convocations.editions.test_emargement import lancer, lire_csv
@@ -232,3 +233,24 @@ def test_les_lectures_du_dossier_ont_un_nombre_fixe_de_requetes(monde):
         return seance
 
     assert _requetes(seance_de(3)) == _requetes(seance_de(30))
+
+
+def test_seul_un_courriel_de_convocation_accepte_prouve_l_envoi(seance_editions):
+    seance = seance_editions.seance
+    echoue = _membre(seance, "Yves", "RENAUD", Fonction.CONSEILLER)
+    _envoi(
+        echoue,
+        datetime.datetime(2026, 11, 20, 10, 0, tzinfo=PARIS),
+        statut=StatutEnvoi.ECHEC,
+        code_smtp=550,
+    )
+    _envoi(
+        echoue,
+        datetime.datetime(2026, 11, 21, 10, 0, tzinfo=PARIS),
+        motif=MotifEnvoi.NOTIFICATION,
+    )
+    regle = regle_delai(seance)
+    preuves = {p.nom: p for p in preuves_lire(seance, regle)}
+    assert preuves["RENAUD"].premier_envoi is None
+    assert preuves["RENAUD"].dans_le_delai is None
+    assert preuves["DUVAL"].premier_envoi == datetime.date(2026, 11, 20)
