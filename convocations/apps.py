@@ -208,6 +208,7 @@ class ConvocationsConfig(AppConfig):
         """Sous-paquet `elus`."""
 
         self._ready_elus()
+        self._editions()
 
     def _ready_elus(self) -> None:
         """Accès des élus : espace personnel (portail), objectifs de liens, journal."""
@@ -262,3 +263,49 @@ class ConvocationsConfig(AppConfig):
                 "compte": "compte rattaché",
             }
         )
+
+    def _editions(self) -> None:
+        """Sous-paquet `editions`."""
+        # Éditions d'une séance (sous-paquet `editions`) et données de démonstration.
+        from convocations.demo import charger_demo_convocations
+        from convocations.editions.services import (
+            TYPE_DOSSIER_PREUVE,
+            TYPE_EMARGEMENT,
+            ActionEditionsSeance,
+        )
+        from convocations.editions.tasks import (
+            dossier_preuve_produire_task,
+            emargement_produire_task,
+        )
+        from convocations.seances.onglets import OngletSeance, onglets_seance
+        from core.comptes.permissions import Action, Capacite
+        from core.registry import TypeTravail, registre
+
+        onglets_seance.ajouter(
+            OngletSeance(
+                cle="editions",
+                titre="Éditions",
+                url_name="convocations:seance_editions",
+                ordre=40,
+            )
+        )
+        registre.ajouter_actions(ActionEditionsSeance)
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_EMARGEMENT,
+                "Liste d'émargement d'une séance",
+                emargement_produire_task,
+                Capacite.CONVOCATIONS,
+                Action.EXPORTER,
+            )
+        )
+        registre.ajouter_type_travail(
+            TypeTravail(
+                TYPE_DOSSIER_PREUVE,
+                "Dossier de preuve des convocations",
+                dossier_preuve_produire_task,
+                Capacite.CONVOCATIONS,
+                Action.EXPORTER,
+            )
+        )
+        registre.ajouter_chargeur_demo("convocations", charger_demo_convocations)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from convocations.editions.urls import urlpatterns as editions_urlpatterns
 from convocations.elus.urls import urlpatterns as elus_urlpatterns
 from convocations.reponses.urls import urlpatterns as reponses_urlpatterns
 from convocations.seances.urls import urlpatterns as seances_urlpatterns
@@ -70,6 +71,7 @@ urlpatterns = [
     *seances_urlpatterns,
     *reponses_urlpatterns,
     *elus_urlpatterns,
+    *editions_urlpatterns,
 ]
 
 from convocations.envoi.urls import urlpatterns as envoi_urlpatterns  # noqa: E402
