@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from core.comptes.permissions import Action, Capacite
@@ -135,11 +136,11 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
         insee = situation_insee(objet, aujourdhui=self.aujourdhui)
         if insee.texte and not objet.transmis_insee_le:
             retard = (
-                format_html('<strong class="etiquette etiquette--echec">En retard</strong> ')
+                mark_safe('<strong class="etiquette etiquette--echec">En retard</strong> ')  # noqa: S308
                 if insee.en_retard
                 else ""
             )
-            separateur = format_html("<br>") if echeance else ""
+            separateur = mark_safe("<br>") if echeance else ""  # noqa: S308
             echeance = format_html("{}{}{}{}", echeance, separateur, retard, insee.texte)
         type_ = f"{objet.get_type_display()} — {objet.get_liste_display()}"
         if objet.nature:
