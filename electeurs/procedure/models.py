@@ -214,10 +214,6 @@ class MembreCommission(ModeleCollectivite):
     def __str__(self) -> str:
         return f"{self.nom} ({self.qualite})"
 
-    def en_fonction_le(self, jour: datetime.date) -> bool:
-        """Compte pour le quorum d'une réunion de ce jour-là (R10)."""
-        return self.fin_le is None or jour <= self.fin_le
-
 
 class Scrutin(ModeleCollectivite):
     """Un scrutin à venir : il fixe la date limite de dépôt des demandes d'inscription (L17 :

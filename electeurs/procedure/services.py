@@ -1404,7 +1404,10 @@ def reunion_creer(
 ) -> ReunionCommission:
     if any(m.collectivite_id != collectivite.pk for m in presents):
         raise ValidationError({"membres_presents": "Choisissez des membres de la commission."})
-    sortis = [m for m in presents if not m.en_fonction_le(date)]
+    # Relu en base : la fin de fonctions a pu être enregistrée depuis le chargement du formulaire.
+    sortis = MembreCommission.objects.filter(
+        pk__in=[m.pk for m in presents], fin_le__lt=date
+    ).order_by("nom", "pk")
     if sortis:
         raise ValidationError(
             {
