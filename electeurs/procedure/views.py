@@ -26,7 +26,7 @@ from core.templatetags.echarpe import date_fr
 from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.travaux.services import travail_creer
 from electeurs.models import Electeur, InscriptionListe, TypeListe
-from electeurs.procedure import services
+from electeurs.procedure import delais, services
 from electeurs.procedure.affichage import situation, situation_insee
 from electeurs.procedure.forms import (
     CommissionElecteurForm,
@@ -56,6 +56,7 @@ from electeurs.procedure.models import (
     OrigineMouvement,
     Piece,
     ReunionCommission,
+    Scrutin,
     TypeMouvement,
 )
 from electeurs.procedure.selectors import (
@@ -895,32 +896,50 @@ class MembreFinView(ProcedureMixin, TemplateView):
 # --- Scrutins : dates limites de dépôt des demandes -----------------------------------------
 
 
-class ScrutinsView(ProcedureMixin, TemplateView):
-    """Les scrutins à venir et leurs dates limites (L17, R5, L30, L19) ; un POST en ajoute."""
+class ScrutinsView(ListeMixin, ProcedureMixin, TemplateView):
+    """Les scrutins et leurs dates limites (L17, R5, L30, L19) ; un POST en ajoute un."""
 
+    model = Scrutin
     template_name = "electeurs/procedure/scrutins.html"
+    colonnes = (
+        Colonne("scrutin", "Scrutin", tri=("libelle",)),
+        Colonne("tours", "Tours", tri=("premier_tour",)),
+        Colonne("papier", "Demande en mairie ou par courrier"),
+        Colonne("en_ligne", "Demande en ligne"),
+        Colonne("l30", "Cas de l'article L30"),
+        Colonne("commission", "Dernière décision de la commission"),
+    )
+    tri_defaut = "-tours"
+    vide = "Aucun scrutin enregistré."
+
+    def legende_liste(self) -> str:
+        return "Scrutins et dates limites"
+
+    def lignes(self) -> QuerySet[Scrutin]:
+        return scrutins_lister(collectivite=self.collectivite)
+
+    def cellules(self, objet: Scrutin) -> dict[str, str]:
+        tours = date_fr(objet.premier_tour)
+        if objet.second_tour:
+            tours += f" et {date_fr(objet.second_tour)}"
+        cellules = {"scrutin": objet.libelle, "tours": tours}
+        codes = {
+            "papier": delais.INSCRIPTION_SCRUTIN,
+            "en_ligne": delais.INSCRIPTION_SCRUTIN_EN_LIGNE,
+            "l30": delais.INSCRIPTION_SCRUTIN_L30,
+            "commission": delais.COMMISSION_SCRUTIN,
+        }
+        for cle, code in codes.items():
+            try:
+                cellules[cle] = date_fr(self.limite(code, objet.premier_tour))
+            except ValidationError as erreur:
+                cellules[cle] = " ".join(erreur.messages)
+        return cellules
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.limite = delais.limites_avant_scrutin(self.collectivite)
         context = super().get_context_data(**kwargs)
-        lignes = []
-        for scrutin in scrutins_lister(collectivite=self.collectivite)[:50]:
-            limites: dict[str, Any]
-            try:
-                limites = {
-                    "papier": services.date_limite_inscription(
-                        scrutin, collectivite=self.collectivite
-                    ),
-                    "en_ligne": services.date_limite_inscription(
-                        scrutin, collectivite=self.collectivite, en_ligne=True
-                    ),
-                    "l30": services.date_limite_inscription(
-                        scrutin, collectivite=self.collectivite, cas_l30=True
-                    ),
-                }
-            except ValidationError as erreur:
-                limites = {"erreur": " ".join(erreur.messages)}
-            lignes.append((scrutin, limites))
-        context["lignes"] = lignes
+        context.update(self.contexte_liste())
         context.setdefault("form", ScrutinForm())
         return context
 

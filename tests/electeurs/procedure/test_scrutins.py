@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.comptes.models import TypeRole
@@ -225,3 +227,23 @@ def test_la_page_des_scrutins_montre_les_dates_limites_et_refuse_un_samedi(monde
     assert refus.status_code == 400
     assert "n&#x27;est pas un dimanche" in refus.content.decode()
     assert Scrutin.objects.count() == 1
+
+
+def test_la_page_des_scrutins_fait_autant_de_requetes_pour_5_ou_50_scrutins(monde):
+    def creer(debut, n):
+        for i in range(debut, debut + n):
+            _scrutin(monde, premier=date(2030, 1, 6) + timedelta(weeks=i), second=None)
+
+    client = monde.client(L)
+    creer(0, 5)
+    with CaptureQueriesContext(connection) as cinq:
+        assert client.get(reverse("electeurs:procedure_scrutins")).status_code == 200
+    creer(5, 45)
+    with CaptureQueriesContext(connection) as cinquante:
+        reponse = client.get(reverse("electeurs:procedure_scrutins"))
+    assert len(cinquante) == len(cinq)
+    assert reponse.context["page_obj"].paginator.count == 50
+    # 06/01/2030 − 37 jours : le sixième vendredi, 30/11/2029 ; la commission, 16/12/2029.
+    premiers = client.get(reverse("electeurs:procedure_scrutins"), {"tri": "tours"})
+    assert "30/11/2029" in premiers.content.decode()
+    assert "16/12/2029" in premiers.content.decode()
