@@ -117,8 +117,10 @@ class ElecteursConfig(AppConfig):
             Canal,
             MembreCommission,
             Mouvement,
+            NatureModification,
             Piece,
             ReunionCommission,
+            Scrutin,
         )
         from electeurs.procedure.tasks import TYPE_TABLEAU_COMMISSION, tableau_commission_task
 
@@ -136,6 +138,9 @@ class ElecteursConfig(AppConfig):
         registre.ajouter_description_journal(
             ReunionCommission._meta.label_lower,
             lambda r: f"la réunion de la commission du {r.date:%d/%m/%Y}",
+        )
+        registre.ajouter_description_journal(
+            Scrutin._meta.label_lower, lambda s: f"le scrutin « {s.libelle} »"
         )
         registre.ajouter_libelles_details(
             {
@@ -156,15 +161,27 @@ class ElecteursConfig(AppConfig):
                 "presents": "présents",
                 "type": "type",
                 "date": "date",
+                "nature": "modification",
+                "apres_le": "inscription possible à partir du",
             }
         )
         registre.ajouter_libelles_valeurs(
-            {str(c.value): str(c.label) for choix in (Avis, Canal) for c in choix}
+            {
+                str(c.value): str(c.label)
+                for choix in (Avis, Canal, NatureModification)
+                for c in choix
+            }
         )
         for libelle, calcul, ordre in (
             ("Demandes à décider", procedure.demandes_a_decider_compter, 110),
             ("Décisions à notifier", procedure.decisions_a_notifier_compter, 111),
             ("Mouvements en retard", procedure.mouvements_en_retard_compter, 112),
+            ("Décisions à transmettre à l'INSEE", procedure.transmissions_insee_compter, 113),
+            (
+                "Transmissions à l'INSEE en retard",
+                procedure.transmissions_insee_en_retard_compter,
+                114,
+            ),
         ):
             registre.ajouter_compteur(
                 Compteur(

@@ -44,6 +44,8 @@ class StatutElecteur(models.TextChoices):
     INSCRIT = "inscrit", "Inscrit"
     EN_INSTANCE = "en_instance", "En instance"
     RADIE = "radie", "Radié"
+    # Demande d'inscription refusée : la personne n'est sur aucune liste (procédure).
+    REFUSE = "refuse", "Inscription refusée"
 
 
 class BureauDeVote(ModeleCollectivite):

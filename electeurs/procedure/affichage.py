@@ -57,3 +57,16 @@ def situation(mouvement: Mouvement, *, aujourdhui: date | None = None) -> Situat
     if etat == EtatMouvement.NOTIFIEE and mouvement.notifie_le:
         return Situation(f"Notifiée le {_jj(mouvement.notifie_le)}")
     return Situation("")
+
+
+def situation_insee(mouvement: Mouvement, *, aujourdhui: date | None = None) -> Situation:
+    """Où en est la transmission de la décision à l'INSEE (EL-22) : vide s'il n'y a rien."""
+    if mouvement.transmis_insee_le:
+        return Situation(f"Transmise à l'INSEE le {_jj(mouvement.transmis_insee_le)}")
+    if mouvement.echeance_insee is None:
+        return Situation("")
+    aujourdhui = aujourdhui or timezone.localdate()
+    return Situation(
+        f"À transmettre à l'INSEE au plus tard le {_jj(mouvement.echeance_insee)}",
+        mouvement.echeance_insee < aujourdhui,
+    )

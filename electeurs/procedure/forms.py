@@ -17,7 +17,10 @@ from electeurs.procedure.models import (
     DecisionCommission,
     Delegation,
     MembreCommission,
+    NatureModification,
+    OrigineMouvement,
     ReunionCommission,
+    Scrutin,
     TypeMouvement,
     TypePiece,
 )
@@ -55,6 +58,18 @@ class DemandeInscriptionForm(forms.ModelForm):
         "de la décision et ne pourra plus être modifiée.",
     )
     motif = _texte("Motif de l'attache avec la commune", help_text="Domicile, résidence…")
+    en_ligne = forms.BooleanField(
+        label="Demande déposée en ligne (service-public.fr)",
+        required=False,
+        help_text="Avant un scrutin, la date limite en ligne est le sixième mercredi, et non le "
+        "sixième vendredi (Code électoral, art. R5 et L17).",
+    )
+    cas_l30 = forms.BooleanField(
+        label="Cas de l'article L30 (mutation, retraite, majorité, naturalisation…)",
+        required=False,
+        help_text="La demande est alors possible jusqu'au dixième jour avant le scrutin : "
+        "précisez le cas dans le motif.",
+    )
     confirmer_homonyme = forms.BooleanField(
         label="J'ai vérifié : ce n'est pas la même personne que l'homonyme signalé",
         required=False,
@@ -164,11 +179,20 @@ class DecisionForm(forms.Form):
         self,
         *args: Any,
         type_mouvement: str = "",
+        nature: str = "",
         collectivite: Collectivite | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        if type_mouvement == TypeMouvement.INSCRIPTION and collectivite is not None:
+        change_bureau = type_mouvement == TypeMouvement.MODIFICATION and nature in (
+            NatureModification.ADRESSE,
+            NatureModification.BUREAU,
+        )
+        if change_bureau:
+            self.fields["bureau"].label = "Nouveau bureau de vote"
+            self.fields["bureau"].help_text = "Pour une modification accordée (L16 I)."
+            cast(forms.ModelChoiceField, self.fields["bureau"]).empty_label = "Inchangé"
+        if (type_mouvement == TypeMouvement.INSCRIPTION or change_bureau) and collectivite:
             cast(
                 forms.ModelChoiceField, self.fields["bureau"]
             ).queryset = BureauDeVote.objects.pour(collectivite)
@@ -320,4 +344,97 @@ class ReunionForm(forms.Form):
         super().__init__(*args, **kwargs)
         cast(
             forms.ModelMultipleChoiceField, self.fields["presents"]
-        ).queryset = MembreCommission.objects.pour(collectivite).filter(actif=True)
+        ).queryset = MembreCommission.objects.pour(collectivite).filter(fin_le__isnull=True)
+
+
+class ModificationForm(forms.Form):
+    """Demande de modification d'un électeur inscrit : adresse, bureau, état civil."""
+
+    liste = forms.ChoiceField(label="Liste", choices=TypeListe.choices)
+    nature = forms.ChoiceField(
+        label="Modification demandée",
+        choices=[("", "Choisissez"), *NatureModification.choices],
+        error_messages={"required": "Indiquez ce que la demande modifie."},
+    )
+    recue_le = _date(
+        "Demande reçue le",
+        help_text="Date de réception en mairie (jj/mm/aaaa) : elle fait courir les 5 jours de "
+        "la décision.",
+    )
+    motif = _texte(
+        "Modification demandée",
+        required=True,
+        help_text="La nouvelle adresse, le bureau souhaité ou la correction demandée.",
+    )
+
+    def __init__(self, *args: Any, listes: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _listes(self, listes)
+        self.fields["recue_le"].initial = timezone.localdate()
+
+
+class RadiationDemandeForm(forms.Form):
+    """Radiation demandée par l'électeur : seulement d'une liste complémentaire (EL-14)."""
+
+    liste = forms.ChoiceField(label="Liste à quitter", choices=TypeListe.choices)
+    recue_le = _date("Demande reçue le")
+    motif = _texte("Précisions")
+
+    def __init__(self, *args: Any, listes: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _listes(self, listes)
+        self.fields["recue_le"].initial = timezone.localdate()
+
+
+class MouvementExterneForm(forms.Form):
+    """Mouvement appliqué par l'INSEE dans le REU, ou ordonné par le tribunal judiciaire."""
+
+    origine = forms.ChoiceField(
+        label="Origine",
+        choices=[
+            (OrigineMouvement.INSEE, "INSEE (avis du répertoire électoral unique)"),
+            (OrigineMouvement.TRIBUNAL, "Jugement du tribunal judiciaire"),
+        ],
+    )
+    type = forms.ChoiceField(label="Mouvement", choices=TypeMouvement.choices)
+    liste = forms.ChoiceField(label="Liste", choices=TypeListe.choices)
+    le = _date("Date de l'avis ou du jugement")
+    motif = _texte(
+        "Motif",
+        required=True,
+        help_text="Décès, inscription dans une autre commune, perte de nationalité… ; pour un "
+        "jugement : tribunal, date et numéro.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["le"].initial = timezone.localdate()
+
+
+def _listes(form: forms.Form, listes: list[str] | None) -> None:
+    """Ne propose que les listes où l'électeur est inscrit."""
+    if listes is not None:
+        cast(forms.ChoiceField, form.fields["liste"]).choices = [
+            (code, libelle) for code, libelle in TypeListe.choices if code in listes
+        ]
+
+
+class FinFonctionsForm(forms.Form):
+    fin_le = _date("Fin de fonctions le")
+    motif = forms.CharField(
+        label="Motif",
+        max_length=200,
+        required=False,
+        help_text="Par exemple : nouvel arrêté préfectoral, démission.",
+    )
+
+
+class ScrutinForm(forms.ModelForm):
+    premier_tour = _date("Premier tour le", help_text="Un dimanche (jj/mm/aaaa).")
+    second_tour = _date(
+        "Second tour le", required=False, help_text="Facultatif : un dimanche (jj/mm/aaaa)."
+    )
+
+    class Meta:
+        model = Scrutin
+        fields = ["libelle", "premier_tour", "second_tour"]

@@ -35,7 +35,9 @@ __all__ = [
     "Mouvement",
     "OrigineMouvement",
     "Piece",
+    "NatureModification",
     "ReunionCommission",
+    "Scrutin",
     "TypeEtape",
     "TypeMouvement",
     "TypePiece",
@@ -75,6 +77,19 @@ class ActionProcedure(models.TextChoices):
     ELECTEUR_RADIE = "electeurs_procedure_electeur_radie", "Électeur radié d'une liste"
     PIECE_AJOUTEE = "electeurs_procedure_piece_ajoutee", "Pièce ajoutée"
     MEMBRE_AJOUTE = "electeurs_procedure_membre_ajoute", "Membre de la commission ajouté"
+    MEMBRE_FIN = (
+        "electeurs_procedure_membre_fin",
+        "Fin de fonctions d'un membre de la commission enregistrée",
+    )
+    TRANSMISSION_INSEE = (
+        "electeurs_procedure_transmission_insee",
+        "Transmission de la décision à l'INSEE enregistrée",
+    )
+    SCRUTIN_CREE = "electeurs_procedure_scrutin_cree", "Scrutin enregistré"
+    ELECTEUR_REFUSE = (
+        "electeurs_procedure_electeur_refuse",
+        "Demandeur non inscrit : inscription refusée",
+    )
     REUNION_CREEE = "electeurs_procedure_reunion_creee", "Réunion de la commission enregistrée"
 
 
@@ -90,6 +105,14 @@ class OrigineMouvement(models.TextChoices):
     INSEE = "insee", "INSEE"
     COMMISSION = "commission", "Commission de contrôle"
     TRIBUNAL = "tribunal", "Tribunal judiciaire"
+
+
+class NatureModification(models.TextChoices):
+    """Ce que change une demande de modification."""
+
+    ADRESSE = "adresse", "Changement d'adresse dans la commune"
+    BUREAU = "bureau", "Changement de bureau de vote"
+    ETAT_CIVIL = "etat_civil", "Correction de l'état civil"
 
 
 class EtatMouvement(models.TextChoices):
@@ -165,6 +188,7 @@ class TypeEtape(models.TextChoices):
     RAPO = "rapo", "Recours administratif préalable (RAPO)"
     DECISION_COMMISSION = "decision_commission", "Décision de la commission de contrôle"
     NOTIFICATION_COMMISSION = "notification_commission", "Décision de la commission notifiée"
+    TRANSMISSION_INSEE = "transmission_insee", "Décision transmise à l'INSEE (REU)"
 
 
 class MembreCommission(ModeleCollectivite):
@@ -178,6 +202,9 @@ class MembreCommission(ModeleCollectivite):
     )
     courriel = models.EmailField("courriel", blank=True)
     actif = models.BooleanField("en fonction", default=True)
+    # Un membre qui quitte la commission reste dans l'historique (réunions, présences).
+    fin_le = models.DateField("fin de fonctions le", null=True, blank=True)
+    motif_fin = models.CharField("motif de la fin de fonctions", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "membre de la commission de contrôle"
@@ -186,6 +213,58 @@ class MembreCommission(ModeleCollectivite):
 
     def __str__(self) -> str:
         return f"{self.nom} ({self.qualite})"
+
+
+class Scrutin(ModeleCollectivite):
+    """Un scrutin à venir : il fixe la date limite de dépôt des demandes d'inscription (L17 :
+    sixième vendredi avant le premier tour ; R5 : sixième mercredi en ligne ; L30 : dixième
+    jour pour les cas de l'article L30), lue dans les délais datés de `core.delais`."""
+
+    libelle = models.CharField(
+        "scrutin", max_length=200, help_text="Par exemple : élections municipales."
+    )
+    premier_tour = models.DateField("premier tour le")
+    second_tour = models.DateField("second tour le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "scrutin"
+        verbose_name_plural = "scrutins"
+        ordering = ["premier_tour", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collectivite", "premier_tour", "libelle"],
+                name="electeurs_scrutin_unique",
+                violation_error_message="Ce scrutin est déjà enregistré à cette date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(second_tour__isnull=True) | Q(second_tour__gt=models.F("premier_tour")),
+                name="electeurs_scrutin_tours_ordonnes",
+                violation_error_message="Le second tour suit le premier.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.libelle} du {self.premier_tour:%d/%m/%Y}"
+
+    @property
+    def dernier_tour(self) -> datetime.date:
+        return self.second_tour or self.premier_tour
+
+    def clean(self) -> None:
+        # Code électoral, art. L55 : le scrutin a lieu un dimanche ; les délais d'inscription
+        # (sixième vendredi, sixième mercredi) se comptent en jours avant ce dimanche.
+        erreurs = {}
+        for champ in ("premier_tour", "second_tour"):
+            jour = getattr(self, champ)
+            if jour is not None and jour.weekday() != 6:
+                erreurs[champ] = (
+                    f"Le {jour:%d/%m/%Y} n'est pas un dimanche : un scrutin a lieu un dimanche "
+                    "(Code électoral, art. L55)."
+                )
+        if self.second_tour and self.second_tour <= self.premier_tour:
+            erreurs.setdefault("second_tour", "Le second tour suit le premier.")
+        if erreurs:
+            raise ValidationError(erreurs)
 
 
 class ReunionCommission(ModeleCollectivite):
@@ -226,6 +305,30 @@ class Mouvement(ModeleCollectivite):
     liste = models.CharField("liste", max_length=3, choices=TypeListe.choices)
     origine = models.CharField("origine", max_length=12, choices=OrigineMouvement.choices)
     motif = models.TextField("motif", blank=True)
+    nature = models.CharField(
+        "nature de la modification",
+        max_length=12,
+        choices=NatureModification.choices,
+        blank=True,
+    )
+    # Date limite de dépôt avant un scrutin (L17, R5, L30).
+    en_ligne = models.BooleanField("déposée en ligne (service-public.fr)", default=False)
+    cas_l30 = models.BooleanField("cas de l'article L30", default=False)
+    scrutin = models.ForeignKey(
+        Scrutin,
+        verbose_name="reçue trop tard pour le scrutin",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="demandes_tardives",
+    )
+    prend_effet_le = models.DateField(
+        "inscription possible à partir du",
+        null=True,
+        blank=True,
+        help_text="Demande reçue après la date limite : elle vaut pour la liste d'après le "
+        "scrutin.",
+    )
     # EL-23 : date de réception de la demande, champ de premier rang, jamais modifiée.
     recue_le = models.DateField("reçue le")
     etat = models.CharField("état", max_length=20, choices=EtatMouvement.choices)
@@ -287,6 +390,10 @@ class Mouvement(ModeleCollectivite):
         "décision de la commission notifiée le", null=True, blank=True
     )
 
+    # EL-22, L19 : la décision part à l'INSEE (REU) sous 2 jours, comme la notification.
+    echeance_insee = models.DateField("à transmettre à l'INSEE avant le", null=True, blank=True)
+    transmis_insee_le = models.DateField("transmise à l'INSEE le", null=True, blank=True)
+
     class Meta:
         verbose_name = "mouvement"
         verbose_name_plural = "mouvements"
@@ -296,6 +403,11 @@ class Mouvement(ModeleCollectivite):
                 fields=["collectivite", "etat", "echeance"], name="electeurs_mvt_etat_idx"
             ),
             models.Index(fields=["collectivite", "recue_le"], name="electeurs_mvt_recue_idx"),
+            models.Index(
+                fields=["collectivite", "echeance_insee"],
+                condition=Q(echeance_insee__isnull=False, transmis_insee_le__isnull=True),
+                name="electeurs_mvt_insee_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -330,6 +442,9 @@ class Mouvement(ModeleCollectivite):
     @property
     def defavorable(self) -> bool:
         """Décision qui fait grief : refus, ou radiation prononcée (ouvre le RAPO, L18 III)."""
+        if self.type == TypeMouvement.RADIATION and self.origine == OrigineMouvement.DEMANDE:
+            # Radiation demandée par l'électeur (EL-14) : c'est le refus qui lui fait grief.
+            return self.decision == Decision.REFUS
         if self.type == TypeMouvement.RADIATION:
             return self.decision == Decision.FAVORABLE
         return self.decision == Decision.REFUS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from electeurs.procedure.models import (
     Mouvement,
     Piece,
     ReunionCommission,
+    Scrutin,
 )
 
 
@@ -27,9 +28,15 @@ def mouvements_lister(
     etat: str = "",
     type: str = "",
     en_retard: bool = False,
+    origine: str = "",
+    insee: bool = False,
     le: date | None = None,
 ) -> QuerySet[Mouvement]:
     mouvements = Mouvement.objects.pour(collectivite).select_related("electeur")
+    if origine:
+        mouvements = mouvements.filter(origine=origine)
+    if insee:
+        mouvements = mouvements.filter(_insee_a_transmettre())
     if etat:
         mouvements = mouvements.filter(etat=etat)
     if type:
@@ -39,8 +46,16 @@ def mouvements_lister(
     return mouvements
 
 
+def _insee_a_transmettre() -> Q:
+    return Q(echeance_insee__isnull=False, transmis_insee_le__isnull=True)
+
+
 def _en_retard(le: date | None = None) -> Q:
-    return Q(etat__in=ETATS_A_ECHEANCE, echeance__lt=le or timezone.localdate())
+    """Une étape de la procédure ou la transmission à l'INSEE a passé sa date limite."""
+    jour = le or timezone.localdate()
+    return Q(etat__in=ETATS_A_ECHEANCE, echeance__lt=jour) | (
+        _insee_a_transmettre() & Q(echeance_insee__lt=jour)
+    )
 
 
 def mouvements_de(*, electeur: Electeur) -> QuerySet[Mouvement]:
@@ -73,6 +88,18 @@ def decisions_a_notifier_compter(collectivite: Collectivite, utilisateur: Any) -
     )
 
 
+def transmissions_insee_compter(collectivite: Collectivite, utilisateur: Any) -> int:
+    return Mouvement.objects.pour(collectivite).filter(_insee_a_transmettre()).count()
+
+
+def transmissions_insee_en_retard_compter(collectivite: Collectivite, utilisateur: Any) -> int:
+    return (
+        Mouvement.objects.pour(collectivite)
+        .filter(_insee_a_transmettre(), echeance_insee__lt=timezone.localdate())
+        .count()
+    )
+
+
 def mouvements_en_retard_compter(collectivite: Collectivite, utilisateur: Any) -> int:
     return Mouvement.objects.pour(collectivite).filter(_en_retard()).count()
 
@@ -81,7 +108,14 @@ def mouvements_en_retard_compter(collectivite: Collectivite, utilisateur: Any) -
 
 
 def membres_lister(*, collectivite: Collectivite) -> QuerySet[MembreCommission]:
-    return MembreCommission.objects.pour(collectivite)
+    """Les membres en fonction d'abord, puis les anciens (gardés pour l'historique)."""
+    return MembreCommission.objects.pour(collectivite).order_by(
+        F("fin_le").desc(nulls_first=True), "nom", "pk"
+    )
+
+
+def scrutins_lister(*, collectivite: Collectivite) -> QuerySet[Scrutin]:
+    return Scrutin.objects.pour(collectivite).order_by("-premier_tour", "-pk")
 
 
 def reunions_lister(*, collectivite: Collectivite) -> QuerySet[ReunionCommission]:

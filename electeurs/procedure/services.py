@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.comptes.models import Utilisateur
@@ -42,9 +43,11 @@ from electeurs.procedure.models import (
     EtatMouvement,
     MembreCommission,
     Mouvement,
+    NatureModification,
     OrigineMouvement,
     Piece,
     ReunionCommission,
+    Scrutin,
     TypeEtape,
     TypeMouvement,
     TypePiece,
@@ -187,6 +190,169 @@ def avis_de_la_decision(mouvement: Mouvement) -> str:
     }[TypeMouvement(mouvement.type)][0 if favorable else 1]
 
 
+# --- Date limite de dépôt avant un scrutin (L17, R5, L30) ------------------------------------
+
+
+@dataclass(frozen=True)
+class DemandeTardive:
+    """Une demande d'inscription reçue après la date limite d'un scrutin : elle ne vaut pas
+    pour lui (EL-04) et l'inscription ne prend effet qu'au lendemain de son dernier tour."""
+
+    scrutin: Scrutin
+    limite: date
+
+    @property
+    def prend_effet_le(self) -> date:
+        return self.scrutin.dernier_tour + timedelta(days=1)
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Demande reçue après la date limite du {self.limite:%d/%m/%Y} pour le scrutin "
+            f"« {self.scrutin.libelle} » du {self.scrutin.premier_tour:%d/%m/%Y} (Code "
+            "électoral, art. L17) : elle ne vaut pas pour ce scrutin. L'inscription pourra "
+            f"être accordée à partir du {self.prend_effet_le:%d/%m/%Y}."
+        )
+
+
+def date_limite_inscription(
+    scrutin: Scrutin,
+    *,
+    collectivite: Collectivite,
+    en_ligne: bool = False,
+    cas_l30: bool = False,
+) -> date:
+    """Dernier jour de dépôt d'une demande pour voter à `scrutin` : sixième vendredi avant
+    (L17), sixième mercredi en ligne (R5), dixième jour pour un cas de l'article L30."""
+    if cas_l30:
+        code = delais.INSCRIPTION_SCRUTIN_L30
+    elif en_ligne:
+        code = delais.INSCRIPTION_SCRUTIN_EN_LIGNE
+    else:
+        code = delais.INSCRIPTION_SCRUTIN
+    return delais.date_limite_avant_scrutin(
+        code, scrutin=scrutin.premier_tour, collectivite=collectivite
+    )
+
+
+def tardivete(mouvement: Mouvement) -> DemandeTardive | None:
+    """Pour la page d'une demande enregistrée après la date limite d'un scrutin."""
+    if mouvement.scrutin is None:
+        return None
+    limite = date_limite_inscription(
+        mouvement.scrutin,
+        collectivite=mouvement.collectivite,
+        en_ligne=mouvement.en_ligne,
+        cas_l30=mouvement.cas_l30,
+    )
+    return DemandeTardive(scrutin=mouvement.scrutin, limite=limite)
+
+
+def scrutins_a_venir(*, collectivite: Collectivite, le: date) -> list[Scrutin]:
+    """Les scrutins dont le dernier tour n'est pas passé le jour `le`."""
+    return list(
+        Scrutin.objects.pour(collectivite)
+        .filter(Q(premier_tour__gte=le) | Q(second_tour__gte=le))
+        .order_by("premier_tour", "pk")
+    )
+
+
+def demande_tardive(
+    *, collectivite: Collectivite, recue_le: date, en_ligne: bool = False, cas_l30: bool = False
+) -> DemandeTardive | None:
+    """Le dernier scrutin à venir pour lequel une demande reçue le `recue_le` arrive trop tard."""
+    tardive = None
+    for scrutin in scrutins_a_venir(collectivite=collectivite, le=recue_le):
+        limite = date_limite_inscription(
+            scrutin, collectivite=collectivite, en_ligne=en_ligne, cas_l30=cas_l30
+        )
+        if recue_le > limite:
+            tardive = DemandeTardive(scrutin=scrutin, limite=limite)
+    return tardive
+
+
+def _commission_avant_scrutin(collectivite: Collectivite, jour: date) -> None:
+    """L19 : la commission statue au plus tard le 21e jour avant chaque scrutin ; entre cette
+    date et le dernier tour, elle ne peut plus inscrire, radier ni réformer."""
+    for scrutin in scrutins_a_venir(collectivite=collectivite, le=jour):
+        limite = delais.date_limite_avant_scrutin(
+            delais.COMMISSION_SCRUTIN, scrutin=scrutin.premier_tour, collectivite=collectivite
+        )
+        if limite < jour <= scrutin.dernier_tour:
+            raise ValidationError(
+                {
+                    "reunion": f"La commission statue au plus tard le {limite:%d/%m/%Y} pour le "
+                    f"scrutin « {scrutin.libelle} » du {scrutin.premier_tour:%d/%m/%Y} (Code "
+                    "électoral, art. L19) : elle pourra statuer après le dernier tour."
+                }
+            )
+
+
+@transaction.atomic
+def scrutin_creer(
+    *,
+    collectivite: Collectivite,
+    libelle: str,
+    premier_tour: date,
+    second_tour: date | None = None,
+    par: Utilisateur,
+) -> Scrutin:
+    scrutin = Scrutin(
+        collectivite=collectivite,
+        libelle=libelle.strip(),
+        premier_tour=premier_tour,
+        second_tour=second_tour,
+    )
+    scrutin.full_clean(exclude=["collectivite"])
+    scrutin.save()
+    journaliser(
+        action=ActionProcedure.SCRUTIN_CREE,
+        collectivite=collectivite,
+        par=par,
+        objet=scrutin,
+        details={"date": premier_tour},
+    )
+    return scrutin
+
+
+# --- Transmission des décisions à l'INSEE (L18 III, L16 II, L19) ----------------------------
+
+
+def _insee_a_transmettre(mouvement: Mouvement, *, depart: date, code: str = delais.INSEE) -> None:
+    mouvement.echeance_insee = delais.date_limite(
+        code, depart=depart, collectivite=mouvement.collectivite
+    )
+    mouvement.transmis_insee_le = None
+
+
+@transaction.atomic
+def insee_transmission_enregistrer(
+    *, mouvement: Mouvement, transmise_le: date, par: Utilisateur | None
+) -> Mouvement:
+    """La date à laquelle la décision est partie à l'INSEE par le REU (EL-22, EL-42)."""
+    mouvement = _verrouiller(mouvement)
+    if mouvement.echeance_insee is None or mouvement.transmis_insee_le is not None:
+        raise ValidationError(
+            "Aucune décision de ce mouvement n'attend d'être transmise à l'INSEE."
+        )
+    _pas_dans_le_futur("le", transmise_le, "La date de transmission")
+    _pas_avant(
+        "le",
+        transmise_le,
+        mouvement.commission_decide_le or mouvement.decide_le,
+        "La date de transmission",
+    )
+    mouvement.transmis_insee_le = transmise_le
+    mouvement.save(update_fields=["transmis_insee_le", "modifie_le"])
+    _etape(mouvement, type=TypeEtape.TRANSMISSION_INSEE, date=transmise_le, par=par)
+    journaliser_lot(
+        collectivite=mouvement.collectivite,
+        par=par,
+        elements=[_journal(mouvement, ActionProcedure.TRANSMISSION_INSEE, par, le=transmise_le)],
+    )
+    return mouvement
+
+
 # --- Demandes -------------------------------------------------------------------------------
 
 
@@ -200,16 +366,36 @@ def mouvement_enregistrer(
     origine: str,
     recue_le: date,
     motif: str = "",
+    nature: str = "",
+    en_ligne: bool = False,
+    cas_l30: bool = False,
     par: Utilisateur | None,
 ) -> Mouvement:
     """Enregistre une demande (à décider sous 5 jours, L18 I) ou un mouvement décidé ailleurs
-    (INSEE, tribunal : enregistré clos, pour la commission de contrôle et la fiche)."""
+    (INSEE, tribunal : enregistré clos, pour la commission de contrôle et la fiche).
+
+    Une demande d'inscription reçue après la date limite d'un scrutin (L17) est enregistrée
+    pour la liste d'après ce scrutin : le maire décide dans les 5 jours qui suivent son
+    dernier tour (EL-07), jamais pour ce scrutin."""
     if electeur.collectivite_id != collectivite.pk:
         raise ValidationError("Cet électeur n'appartient pas à la collectivité.")
     if origine == OrigineMouvement.OFFICE and type == TypeMouvement.RADIATION:
         raise ValidationError("Une radiation par le maire commence par une intention de radiation.")
     if origine == OrigineMouvement.COMMISSION:
         raise ValidationError("Une décision de la commission s'enregistre depuis sa réunion.")
+    if type == TypeMouvement.MODIFICATION and nature not in NatureModification.values:
+        raise ValidationError({"nature": "Indiquez ce que la demande modifie."})
+    if type != TypeMouvement.MODIFICATION:
+        nature = ""
+    if cas_l30 and type != TypeMouvement.INSCRIPTION:
+        raise ValidationError({"cas_l30": "L'article L30 ne concerne que les inscriptions."})
+    if cas_l30 and not motif.strip():
+        raise ValidationError(
+            {
+                "motif": "Précisez le cas de l'article L30 (mutation, retraite, majorité, "
+                "acquisition de la nationalité…)."
+            }
+        )
     _pas_dans_le_futur("recue_le", recue_le, "La date de réception")
     mouvement = Mouvement(
         collectivite=collectivite,
@@ -219,15 +405,27 @@ def mouvement_enregistrer(
         origine=origine,
         recue_le=recue_le,
         motif=motif.strip(),
+        nature=nature,
+        en_ligne=en_ligne,
+        cas_l30=cas_l30,
     )
     if origine in (OrigineMouvement.INSEE, OrigineMouvement.TRIBUNAL):
         mouvement.etat = EtatMouvement.CLOS
     else:
         mouvement.etat = EtatMouvement.A_DECIDER
+        depart = recue_le
+        if type == TypeMouvement.INSCRIPTION:
+            tardive = demande_tardive(
+                collectivite=collectivite, recue_le=recue_le, en_ligne=en_ligne, cas_l30=cas_l30
+            )
+            if tardive is not None:
+                mouvement.scrutin = tardive.scrutin
+                mouvement.prend_effet_le = tardive.prend_effet_le
+                depart = max(recue_le, tardive.scrutin.dernier_tour)
         mouvement.echeance = delais.date_limite(
-            delais.DECISION, depart=recue_le, collectivite=collectivite
+            delais.DECISION, depart=depart, collectivite=collectivite
         )
-    mouvement.full_clean(exclude=["collectivite", "electeur"])
+    mouvement.full_clean(exclude=["collectivite", "electeur", "scrutin"])
     mouvement.save()
     _etape(mouvement, type=TypeEtape.RECEPTION, date=recue_le, par=par, texte=motif)
     journaliser(
@@ -236,8 +434,141 @@ def mouvement_enregistrer(
         par=par,
         objet=mouvement,
         sujet=electeur,
-        details={"recue_le": recue_le, "liste": TypeListe(liste).label},
+        details={
+            "recue_le": recue_le,
+            "liste": TypeListe(liste).label,
+            "nature": NatureModification(nature).label if nature else "",
+            "apres_le": mouvement.prend_effet_le,
+        },
     )
+    return mouvement
+
+
+def _exiger_inscrit(electeur: Electeur, liste: str) -> None:
+    if not InscriptionListe.objects.filter(electeur=electeur, type_liste=liste).exists():
+        raise ValidationError(
+            {"liste": f"Cet électeur n'est pas inscrit sur la {TypeListe(liste).label.lower()}."}
+        )
+
+
+@transaction.atomic
+def modification_demander(
+    *,
+    collectivite: Collectivite,
+    electeur: Electeur,
+    liste: str,
+    nature: str,
+    recue_le: date,
+    motif: str,
+    par: Utilisateur | None,
+) -> Mouvement:
+    """Demande de modification (adresse, bureau, état civil) d'un électeur inscrit."""
+    _exiger_inscrit(electeur, liste)
+    if not motif.strip():
+        raise ValidationError({"motif": "Décrivez la modification demandée."})
+    return mouvement_enregistrer(
+        collectivite=collectivite,
+        electeur=electeur,
+        type=TypeMouvement.MODIFICATION,
+        liste=liste,
+        origine=OrigineMouvement.DEMANDE,
+        recue_le=recue_le,
+        motif=motif,
+        nature=nature,
+        par=par,
+    )
+
+
+@transaction.atomic
+def radiation_demander(
+    *,
+    collectivite: Collectivite,
+    electeur: Electeur,
+    liste: str,
+    recue_le: date,
+    motif: str = "",
+    par: Utilisateur | None,
+) -> Mouvement:
+    """EL-14 : un électeur ne demande pas sa radiation, sauf un ressortissant de l'Union qui
+    quitte une liste complémentaire ; le maire décide comme pour une inscription."""
+    if liste == TypeListe.PRINCIPALE:
+        raise ValidationError(
+            {
+                "liste": "Un électeur ne peut pas demander sa radiation de la liste principale : "
+                "il en sort par son inscription dans une autre commune (Code électoral, art. "
+                "L10) ou par une radiation décidée par le maire (intention de radiation)."
+            }
+        )
+    _exiger_inscrit(electeur, liste)
+    if Mouvement.objects.filter(
+        electeur=electeur,
+        liste=liste,
+        type=TypeMouvement.RADIATION,
+        etat__in=[EtatMouvement.A_DECIDER, EtatMouvement.INTENTION, EtatMouvement.DECIDEE],
+    ).exists():
+        raise ValidationError("Une radiation de cet électeur est déjà en cours sur cette liste.")
+    return mouvement_enregistrer(
+        collectivite=collectivite,
+        electeur=electeur,
+        type=TypeMouvement.RADIATION,
+        liste=liste,
+        origine=OrigineMouvement.DEMANDE,
+        recue_le=recue_le,
+        motif=motif,
+        par=par,
+    )
+
+
+@transaction.atomic
+def mouvement_externe_enregistrer(
+    *,
+    collectivite: Collectivite,
+    electeur: Electeur,
+    type: str,
+    liste: str,
+    origine: str,
+    le: date,
+    motif: str,
+    par: Utilisateur | None,
+) -> Mouvement:
+    """Un mouvement que l'INSEE a appliqué dans le REU (décès, inscription ailleurs, perte de
+    nationalité…, EL-34) ou qu'un jugement du tribunal judiciaire ordonne : la copie de la
+    commune le suit aussitôt, sans décision du maire."""
+    if origine not in (OrigineMouvement.INSEE, OrigineMouvement.TRIBUNAL):
+        raise ValidationError({"origine": "Choisissez : INSEE ou tribunal judiciaire."})
+    if type not in TypeMouvement.values:
+        raise ValidationError({"type": "Choisissez le type de mouvement."})
+    if not motif.strip():
+        raise ValidationError(
+            {
+                "motif": "Indiquez le motif (par exemple : décès, inscription dans une autre "
+                "commune) et, pour un jugement, le tribunal, la date et le numéro."
+            }
+        )
+    inscrit = InscriptionListe.objects.filter(electeur=electeur, type_liste=liste).exists()
+    if type == TypeMouvement.INSCRIPTION and inscrit:
+        raise ValidationError({"liste": "Cet électeur est déjà inscrit sur cette liste."})
+    if type != TypeMouvement.INSCRIPTION and not inscrit:
+        _exiger_inscrit(electeur, liste)
+    mouvement = mouvement_enregistrer(
+        collectivite=collectivite,
+        electeur=electeur,
+        type=type,
+        liste=liste,
+        origine=origine,
+        recue_le=le,
+        motif=motif,
+        nature=NatureModification.ETAT_CIVIL if type == TypeMouvement.MODIFICATION else "",
+        par=par,
+    )
+    electeur = Electeur.objects.select_for_update().get(pk=electeur.pk)
+    applique = None
+    if type == TypeMouvement.INSCRIPTION:
+        applique = _inscrire(electeur, liste=liste, le=le, mouvement=mouvement)
+    elif type == TypeMouvement.RADIATION:
+        applique = _radier(electeur, liste=liste, le=le, motif=motif, mouvement=mouvement)
+    if applique is not None:
+        journaliser_lot(collectivite=collectivite, par=par, elements=[applique])
     return mouvement
 
 
@@ -249,6 +580,8 @@ def demande_inscription_enregistrer(
     liste: str,
     recue_le: date,
     motif: str = "",
+    en_ligne: bool = False,
+    cas_l30: bool = False,
     par: Utilisateur | None,
 ) -> Mouvement:
     """Nouvelle demande d'inscription : l'électeur (pas encore enregistré) entre « en
@@ -272,6 +605,8 @@ def demande_inscription_enregistrer(
         origine=OrigineMouvement.DEMANDE,
         recue_le=recue_le,
         motif=motif,
+        en_ligne=en_ligne,
+        cas_l30=cas_l30,
         par=par,
     )
 
@@ -460,6 +795,20 @@ def mouvement_decider(
         raise ValidationError({"delegation": "Indiquez à quel titre le signataire décide."})
     if bureau is not None and bureau.collectivite_id != mouvement.collectivite_id:
         raise ValidationError({"bureau": "Choisissez un bureau de vote de la commune."})
+    if (
+        decision == Decision.FAVORABLE
+        and mouvement.prend_effet_le is not None
+        and decide_le < mouvement.prend_effet_le
+    ):
+        # L17 : une demande reçue après la date limite ne vaut pas pour le scrutin.
+        raise ValidationError(
+            {
+                "decide_le": "Cette demande est arrivée après la date limite de dépôt pour le "
+                f"scrutin du {mouvement.prend_effet_le - timedelta(days=1):%d/%m/%Y} : "
+                "l'inscription ne peut être accordée qu'à partir du "
+                f"{mouvement.prend_effet_le:%d/%m/%Y}, pour la liste d'après ce scrutin."
+            }
+        )
     if delegation != Delegation.MAIRE and not delegation_reference.strip():
         raise ValidationError(
             {"delegation_reference": "Indiquez l'arrêté de délégation (numéro et date)."}
@@ -494,6 +843,16 @@ def mouvement_decider(
     mouvement.etat = EtatMouvement.DECIDEE
     mouvement.echeance = delais.date_limite(
         delais.NOTIFICATION, depart=decide_le, collectivite=mouvement.collectivite
+    )
+    changement_adresse = (
+        mouvement.type == TypeMouvement.MODIFICATION
+        and mouvement.nature in (NatureModification.ADRESSE, NatureModification.BUREAU)
+        and decision == Decision.FAVORABLE
+    )
+    _insee_a_transmettre(
+        mouvement,
+        depart=decide_le,
+        code=delais.INSEE_ADRESSE if changement_adresse else delais.INSEE,
     )
     mouvement.save()
     _etape(
@@ -531,8 +890,38 @@ def mouvement_decider(
                 mouvement=mouvement,
             )
         )
+    elif decision == Decision.FAVORABLE and bureau is not None:
+        elements.append(_changer_bureau(electeur, liste=mouvement.liste, bureau=bureau))
+    elif (
+        decision == Decision.REFUS
+        and mouvement.type == TypeMouvement.INSCRIPTION
+        and electeur.statut == StatutElecteur.EN_INSTANCE
+        and not InscriptionListe.objects.filter(electeur=electeur).exists()
+    ):
+        # Un demandeur refusé n'est plus « en instance » : il n'est sur aucune liste.
+        electeur.statut = StatutElecteur.REFUSE
+        electeur.save(update_fields=["statut"])
+        elements.append(
+            ElementJournal(
+                action=ActionProcedure.ELECTEUR_REFUSE,
+                objet=electeur,
+                sujet=electeur,
+                details={"mouvement": mouvement.pk, "le": decide_le},
+            )
+        )
     journaliser_lot(collectivite=mouvement.collectivite, par=par, elements=elements)
     return mouvement
+
+
+def _changer_bureau(electeur: Electeur, *, liste: str, bureau: BureauDeVote) -> ElementJournal:
+    """Modification accordée : le bureau de vote de l'électeur sur cette liste (L16 I)."""
+    InscriptionListe.objects.filter(electeur=electeur, type_liste=liste).update(bureau=bureau)
+    return ElementJournal(
+        action=ActionElecteurs.ELECTEUR_MODIFIE,
+        objet=electeur,
+        sujet=electeur,
+        details={"champs_modifies": "bureau de vote", "liste": TypeListe(liste).label},
+    )
 
 
 @dataclass(frozen=True)
@@ -763,6 +1152,7 @@ def commission_decider(
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez les motifs de la décision de la commission."})
     _verifier_reunion(reunion, mouvement.collectivite_id, reunion.date)
+    _commission_avant_scrutin(mouvement.collectivite, reunion.date)
     _pas_avant(
         "decide_le", reunion.date, mouvement.rapo_recu_le or mouvement.decide_le, "La réunion"
     )
@@ -774,6 +1164,7 @@ def commission_decider(
     mouvement.echeance = delais.date_limite(
         delais.NOTIFICATION_COMMISSION, depart=reunion.date, collectivite=mouvement.collectivite
     )
+    _insee_a_transmettre(mouvement, depart=reunion.date, code=delais.NOTIFICATION_COMMISSION)
     mouvement.save()
     _etape(
         mouvement,
@@ -819,6 +1210,7 @@ def commission_statuer_electeur(
     if not motif.strip():
         raise ValidationError({"motif": "Indiquez les motifs de la décision de la commission."})
     _verifier_reunion(reunion, collectivite.pk, reunion.date)
+    _commission_avant_scrutin(collectivite, reunion.date)
     inscrit = InscriptionListe.objects.filter(electeur=electeur, type_liste=liste).exists()
     if decision == DecisionCommission.INSCRIPTION and inscrit:
         raise ValidationError({"liste": "Cet électeur est déjà inscrit sur cette liste."})
@@ -843,6 +1235,7 @@ def commission_statuer_electeur(
             delais.NOTIFICATION_COMMISSION, depart=reunion.date, collectivite=collectivite
         ),
     )
+    _insee_a_transmettre(mouvement, depart=reunion.date, code=delais.NOTIFICATION_COMMISSION)
     mouvement.full_clean(exclude=["collectivite", "electeur", "reunion"])
     mouvement.save()
     _etape(
@@ -934,7 +1327,10 @@ class Quorum:
 
 def quorum(reunion: ReunionCommission) -> Quorum:
     regles: dict[int, int] = getattr(settings, "ECHARPE_COMMISSION_QUORUM", QUORUM_PAR_DEFAUT)
-    presents = reunion.membres_presents.count()
+    # Un membre sorti de la commission avant la réunion ne compte pas (R10).
+    presents = reunion.membres_presents.filter(
+        Q(fin_le__isnull=True) | Q(fin_le__gte=reunion.date)
+    ).count()
     n = reunion.nombre_membres
     requis = regles.get(n, n)
     if presents >= requis:
@@ -963,6 +1359,40 @@ def membre_ajouter(
 
 
 @transaction.atomic
+def membre_fin_de_fonctions(
+    *, membre: MembreCommission, fin_le: date, motif: str = "", par: Utilisateur
+) -> MembreCommission:
+    """Un membre quitte la commission (nouvel arrêté préfectoral, démission…) : il n'est plus
+    proposé parmi les présents, ne compte plus pour le quorum des réunions suivantes et reste
+    dans l'historique des réunions passées."""
+    membre = MembreCommission.objects.select_for_update().get(pk=membre.pk)
+    if membre.fin_le is not None:
+        raise ValidationError(
+            f"La fin de fonctions de {membre.nom} est déjà enregistrée au {membre.fin_le:%d/%m/%Y}."
+        )
+    derniere = membre.reunions.filter(date__gt=fin_le).order_by("-date").first()
+    if derniere is not None:
+        raise ValidationError(
+            {
+                "fin_le": f"{membre.nom} était présent(e) à la réunion du "
+                f"{derniere.date:%d/%m/%Y} : la fin de fonctions ne peut pas la précéder."
+            }
+        )
+    membre.fin_le = fin_le
+    membre.motif_fin = motif.strip()[:200]
+    membre.actif = False
+    membre.save(update_fields=["fin_le", "motif_fin", "actif", "modifie_le"])
+    journaliser(
+        action=ActionProcedure.MEMBRE_FIN,
+        collectivite=membre.collectivite,
+        par=par,
+        objet=membre,
+        details={"le": fin_le},
+    )
+    return membre
+
+
+@transaction.atomic
 def reunion_creer(
     *,
     collectivite: Collectivite,
@@ -974,6 +1404,21 @@ def reunion_creer(
 ) -> ReunionCommission:
     if any(m.collectivite_id != collectivite.pk for m in presents):
         raise ValidationError({"membres_presents": "Choisissez des membres de la commission."})
+    # Relu en base : la fin de fonctions a pu être enregistrée depuis le chargement du formulaire.
+    sortis = MembreCommission.objects.filter(
+        pk__in=[m.pk for m in presents], fin_le__lt=date
+    ).order_by("nom", "pk")
+    if sortis:
+        raise ValidationError(
+            {
+                "membres_presents": " ".join(
+                    f"{m.nom} n'est plus membre de la commission depuis le "
+                    f"{m.fin_le:%d/%m/%Y} : il ne compte pas pour le quorum."
+                    for m in sortis
+                    if m.fin_le
+                )
+            }
+        )
     if len(presents) > nombre_membres:
         raise ValidationError(
             {"membres_presents": "Plus de présents que de membres : vérifiez le nombre de membres."}

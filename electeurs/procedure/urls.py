@@ -56,4 +56,15 @@ urlpatterns = [
         views.ReunionTableauView.as_view(),
         name="procedure_reunion_tableau",
     ),
+    path(
+        "electeurs/<int:pk>/mouvements/<slug:sorte>/",
+        views.MouvementSaisieView.as_view(),
+        name="procedure_mouvement_saisie",
+    ),
+    path(
+        "electeurs/commission-de-controle/membres/<int:pk>/fin-de-fonctions/",
+        views.MembreFinView.as_view(),
+        name="procedure_membre_fin",
+    ),
+    path("electeurs/scrutins/", views.ScrutinsView.as_view(), name="procedure_scrutins"),
 ]

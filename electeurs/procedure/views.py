@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from core.comptes.permissions import Action, Capacite
@@ -25,28 +26,37 @@ from core.templatetags.echarpe import date_fr
 from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.travaux.services import travail_creer
 from electeurs.models import Electeur, InscriptionListe, TypeListe
-from electeurs.procedure import services
-from electeurs.procedure.affichage import situation
+from electeurs.procedure import delais, services
+from electeurs.procedure.affichage import situation, situation_insee
 from electeurs.procedure.forms import (
     CommissionElecteurForm,
     DateForm,
     DecisionCommissionForm,
     DecisionForm,
     DemandeInscriptionForm,
+    FinFonctionsForm,
     IntentionRadiationForm,
     MembreForm,
+    ModificationForm,
+    MouvementExterneForm,
     NotificationForm,
     ObservationsForm,
     PieceForm,
+    RadiationDemandeForm,
     RapoForm,
     ReunionForm,
+    ScrutinForm,
 )
 from electeurs.procedure.models import (
     Etape,
     EtatMouvement,
+    MembreCommission,
     Mouvement,
+    NatureModification,
+    OrigineMouvement,
     Piece,
     ReunionCommission,
+    Scrutin,
     TypeMouvement,
 )
 from electeurs.procedure.selectors import (
@@ -55,10 +65,12 @@ from electeurs.procedure.selectors import (
     mouvements_lister,
     reunion_precedente,
     reunions_lister,
+    scrutins_lister,
 )
 from electeurs.procedure.tasks import TYPE_TABLEAU_COMMISSION
 
 FILTRE_RETARD = "oui"
+FILTRE_INSEE = "a_transmettre"
 
 
 class ProcedureMixin(EspaceAgentMixin):
@@ -95,10 +107,13 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
     def _filtres(self) -> dict[str, str]:
         etat = self.request.GET.get("etat", "")
         type_ = self.request.GET.get("type", "")
+        origine = self.request.GET.get("origine", "")
         return {
             "etat": etat if etat in EtatMouvement.values else "",
             "type": type_ if type_ in TypeMouvement.values else "",
+            "origine": origine if origine in OrigineMouvement.values else "",
             "retard": FILTRE_RETARD if self.request.GET.get("retard") == FILTRE_RETARD else "",
+            "insee": FILTRE_INSEE if self.request.GET.get("insee") == FILTRE_INSEE else "",
         }
 
     def lignes(self) -> QuerySet[Mouvement]:
@@ -107,7 +122,9 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
             collectivite=self.collectivite,
             etat=filtres["etat"],
             type=filtres["type"],
+            origine=filtres["origine"],
             en_retard=bool(filtres["retard"]),
+            insee=bool(filtres["insee"]),
         )
 
     def cellules(self, objet: Mouvement) -> dict[str, str]:
@@ -117,13 +134,25 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
             echeance = format_html(
                 '<strong class="etiquette etiquette--echec">En retard</strong> {}', etat.texte
             )
+        insee = situation_insee(objet, aujourdhui=self.aujourdhui)
+        if insee.texte and not objet.transmis_insee_le:
+            retard = (
+                mark_safe('<strong class="etiquette etiquette--echec">En retard</strong> ')  # noqa: S308
+                if insee.en_retard
+                else ""
+            )
+            separateur = mark_safe("<br>") if echeance else ""  # noqa: S308
+            echeance = format_html("{}{}{}{}", echeance, separateur, retard, insee.texte)
+        type_ = f"{objet.get_type_display()} — {objet.get_liste_display()}"
+        if objet.nature:
+            type_ += f" ({objet.get_nature_display().lower()})"
         return {
             "electeur": format_html(
                 '<a href="{}">{}</a>',
                 reverse("electeurs:procedure_mouvement", args=[objet.pk]),
                 objet.electeur.nom_complet,
             ),
-            "type": f"{objet.get_type_display()} — {objet.get_liste_display()}",
+            "type": f"{type_}, origine : {objet.get_origine_display().lower()}",
             "recue": date_fr(objet.recue_le),
             "etat": objet.get_etat_display(),
             "echeance": echeance,
@@ -138,6 +167,7 @@ class MouvementListeView(ListeMixin, ProcedureMixin, TemplateView):
         context["filtres"] = self._filtres()
         context["etats"] = EtatMouvement.choices
         context["types"] = TypeMouvement.choices
+        context["origines"] = OrigineMouvement.choices
         return context
 
 
@@ -199,7 +229,11 @@ ETAPES: dict[str, EtapeFormulaire] = {
         "Décision du maire",
         "Enregistrer la décision",
         lambda *a, mouvement, **k: DecisionForm(
-            *a, type_mouvement=mouvement.type, collectivite=mouvement.collectivite, **k
+            *a,
+            type_mouvement=mouvement.type,
+            nature=mouvement.nature,
+            collectivite=mouvement.collectivite,
+            **k,
         ),
         lambda m, d, par: services.mouvement_decider(
             mouvement=m,
@@ -267,6 +301,17 @@ ETAPES: dict[str, EtapeFormulaire] = {
         (EtatMouvement.COMMISSION_DECIDEE,),
         "Notification de la décision de la commission enregistrée.",
     ),
+    # Proposée selon `echeance_insee`, quel que soit l'état (voir `_etapes_proposees`).
+    "transmission-insee": EtapeFormulaire(
+        "Transmission de la décision à l'INSEE",
+        "Enregistrer la transmission",
+        lambda *a, **k: DateForm(*a, libelle="Transmise à l'INSEE (REU) le", **k),
+        lambda m, d, par: services.insee_transmission_enregistrer(
+            mouvement=m, transmise_le=d["le"], par=par
+        ),
+        (),
+        "Transmission à l'INSEE enregistrée.",
+    ),
 }
 
 
@@ -285,6 +330,8 @@ def _etapes_proposees(mouvement: Mouvement) -> list[str]:
         codes.remove("reception-notification")
     if mouvement.etat == EtatMouvement.NOTIFIEE and not mouvement.defavorable:
         codes.remove("rapo")
+    if mouvement.echeance_insee and not mouvement.transmis_insee_le:
+        codes.append("transmission-insee")
     return codes
 
 
@@ -302,7 +349,9 @@ class MouvementDetailView(ProcedureMixin, TemplateView):
 
     def _mouvement(self) -> Mouvement:
         return get_object_or_404(
-            Mouvement.objects.pour(self.collectivite).select_related("electeur", "reunion"),
+            Mouvement.objects.pour(self.collectivite).select_related(
+                "electeur", "reunion", "scrutin"
+            ),
             pk=self.kwargs["pk"],
         )
 
@@ -315,6 +364,8 @@ class MouvementDetailView(ProcedureMixin, TemplateView):
             mouvement=mouvement,
             electeur=mouvement.electeur,
             situation=situation(mouvement),
+            situation_insee=situation_insee(mouvement),
+            tardive=services.tardivete(mouvement),
             decision_possible=services.decision_possible_le(mouvement),
             etapes=list(Etape.objects.filter(mouvement=mouvement).select_related("par")),
             pieces=list(Piece.objects.filter(mouvement=mouvement)),
@@ -474,6 +525,8 @@ class DemandeInscriptionView(ProcedureMixin, TemplateView):
                         liste=form.cleaned_data["liste"],
                         recue_le=form.cleaned_data["recue_le"],
                         motif=form.cleaned_data["motif"],
+                        en_ligne=form.cleaned_data["en_ligne"],
+                        cas_l30=form.cleaned_data["cas_l30"],
                         par=self.agent,
                     )
                 except ValidationError as erreur:
@@ -484,6 +537,9 @@ class DemandeInscriptionView(ProcedureMixin, TemplateView):
                         f"Demande de {mouvement.electeur.nom_complet} enregistrée : "
                         f"{situation(mouvement).texte.lower()}.",
                     )
+                    tardive = services.tardivete(mouvement)
+                    if tardive is not None:
+                        messages.warning(request, tardive.message)
                     return redirect("electeurs:procedure_mouvement", pk=mouvement.pk)
         return self.render_to_response(
             self.get_context_data(form=form, homonymes=homonymes), status=400
@@ -664,3 +720,243 @@ class ReunionTableauView(ProcedureMixin, View):
         )
         messages.success(request, "Tableau demandé : le PDF vous attendra ici.")
         return redirect("travaux:detail", pk=travail.pk)
+
+
+# --- Autres mouvements d'un électeur : modification, radiation demandée, INSEE, tribunal ----
+
+
+@dataclass(frozen=True)
+class Saisie:
+    """Une sorte de mouvement saisi depuis la fiche : titre, explication, formulaire."""
+
+    titre: str
+    aide: str
+    bouton: str
+    formulaire: type[forms.Form]
+    listes_inscrites: bool
+
+
+SAISIES: dict[str, Saisie] = {
+    "modification": Saisie(
+        "Demande de modification",
+        "Changement d'adresse ou de bureau de vote dans la commune, correction de l'état civil. "
+        "Le maire décide sous 5 jours ; un changement d'adresse ou de bureau accordé part à "
+        "l'INSEE sous 7 jours (Code électoral, art. L16 II). L'état civil est corrigé par "
+        "l'INSEE (répertoire national, RNIPP) : orientez aussi l'électeur vers le téléservice "
+        "de service-public.fr.",
+        "Enregistrer la demande",
+        ModificationForm,
+        True,
+    ),
+    "radiation": Saisie(
+        "Radiation demandée par l'électeur",
+        "Seul un ressortissant de l'Union européenne peut demander à quitter une liste "
+        "complémentaire ; le maire décide sous 5 jours.",
+        "Enregistrer la demande",
+        RadiationDemandeForm,
+        True,
+    ),
+    "insee-tribunal": Saisie(
+        "Mouvement de l'INSEE ou du tribunal",
+        "Un mouvement que l'INSEE a déjà appliqué dans le répertoire électoral unique (décès, "
+        "inscription dans une autre commune, perte de nationalité ou de capacité…), ou qu'un "
+        "jugement du tribunal judiciaire ordonne. Il s'applique aussitôt au fichier de la "
+        "commune, sans décision du maire.",
+        "Enregistrer le mouvement",
+        MouvementExterneForm,
+        False,
+    ),
+}
+
+
+class MouvementSaisieView(ProcedureMixin, TemplateView):
+    action = Action.ECRIRE
+    model = Electeur
+    template_name = "electeurs/procedure/mouvement_saisie.html"
+
+    def _saisie(self) -> Saisie:
+        saisie = SAISIES.get(self.kwargs["sorte"])
+        if saisie is None:
+            raise Http404("Mouvement inconnu.")
+        return saisie
+
+    def _formulaire(self, electeur: Electeur, data: Any = None) -> forms.Form:
+        saisie = self._saisie()
+        if saisie.listes_inscrites:
+            listes = list(
+                InscriptionListe.objects.filter(electeur=electeur).values_list(
+                    "type_liste", flat=True
+                )
+            )
+            return saisie.formulaire(data, listes=listes)  # type: ignore[call-arg]
+        return saisie.formulaire(data)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        electeur = self.get_object()
+        saisie = self._saisie()
+        form = kwargs.get("form") or self._formulaire(electeur)
+        context.update(
+            electeur=electeur,
+            saisie=saisie,
+            form=form,
+            possible=bool(cast(forms.ChoiceField, form.fields["liste"]).choices),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int, sorte: str) -> HttpResponse:
+        electeur = self.get_object()
+        form = self._formulaire(electeur, request.POST)
+        if form.is_valid():
+            donnees = form.cleaned_data
+            try:
+                if sorte == "modification":
+                    mouvement = services.modification_demander(
+                        collectivite=self.collectivite,
+                        electeur=electeur,
+                        liste=donnees["liste"],
+                        nature=donnees["nature"],
+                        recue_le=donnees["recue_le"],
+                        motif=donnees["motif"],
+                        par=self.agent,
+                    )
+                elif sorte == "radiation":
+                    mouvement = services.radiation_demander(
+                        collectivite=self.collectivite,
+                        electeur=electeur,
+                        liste=donnees["liste"],
+                        recue_le=donnees["recue_le"],
+                        motif=donnees["motif"],
+                        par=self.agent,
+                    )
+                else:
+                    mouvement = services.mouvement_externe_enregistrer(
+                        collectivite=self.collectivite,
+                        electeur=electeur,
+                        type=donnees["type"],
+                        liste=donnees["liste"],
+                        origine=donnees["origine"],
+                        le=donnees["le"],
+                        motif=donnees["motif"],
+                        par=self.agent,
+                    )
+            except ValidationError as erreur:
+                erreurs_vers_formulaire(form, erreur)
+            else:
+                messages.success(request, f"{self._saisie().titre} enregistrée.")
+                if mouvement.nature == NatureModification.ETAT_CIVIL and sorte == "modification":
+                    messages.warning(
+                        request,
+                        "L'état civil est corrigé par l'INSEE (RNIPP), pas par la mairie : "
+                        "orientez l'électeur vers le téléservice de service-public.fr.",
+                    )
+                return redirect("electeurs:procedure_mouvement", pk=mouvement.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Commission : fin de fonctions d'un membre ----------------------------------------------
+
+
+class MembreFinView(ProcedureMixin, TemplateView):
+    """Un membre quitte la commission ; il reste dans l'historique des réunions."""
+
+    action = Action.ECRIRE
+    model = MembreCommission
+    template_name = "electeurs/procedure/membre_fin.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["membre"] = self.get_object()
+        context.setdefault("form", FinFonctionsForm(initial={"fin_le": timezone.localdate()}))
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        membre = self.get_object()
+        form = FinFonctionsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.membre_fin_de_fonctions(
+                    membre=membre,
+                    fin_le=form.cleaned_data["fin_le"],
+                    motif=form.cleaned_data["motif"],
+                    par=self.agent,
+                )
+            except ValidationError as erreur:
+                erreurs_vers_formulaire(form, erreur)
+            else:
+                messages.success(
+                    request,
+                    f"{membre.nom} n'est plus membre de la commission à partir du "
+                    f"{form.cleaned_data['fin_le']:%d/%m/%Y}.",
+                )
+                return redirect("electeurs:procedure_commission")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# --- Scrutins : dates limites de dépôt des demandes -----------------------------------------
+
+
+class ScrutinsView(ListeMixin, ProcedureMixin, TemplateView):
+    """Les scrutins et leurs dates limites (L17, R5, L30, L19) ; un POST en ajoute un."""
+
+    model = Scrutin
+    template_name = "electeurs/procedure/scrutins.html"
+    colonnes = (
+        Colonne("scrutin", "Scrutin", tri=("libelle",)),
+        Colonne("tours", "Tours", tri=("premier_tour",)),
+        Colonne("papier", "Demande en mairie ou par courrier"),
+        Colonne("en_ligne", "Demande en ligne"),
+        Colonne("l30", "Cas de l'article L30"),
+        Colonne("commission", "Dernière décision de la commission"),
+    )
+    tri_defaut = "-tours"
+    vide = "Aucun scrutin enregistré."
+
+    def legende_liste(self) -> str:
+        return "Scrutins et dates limites"
+
+    def lignes(self) -> QuerySet[Scrutin]:
+        return scrutins_lister(collectivite=self.collectivite)
+
+    def cellules(self, objet: Scrutin) -> dict[str, str]:
+        tours = date_fr(objet.premier_tour)
+        if objet.second_tour:
+            tours += f" et {date_fr(objet.second_tour)}"
+        cellules = {"scrutin": objet.libelle, "tours": tours}
+        codes = {
+            "papier": delais.INSCRIPTION_SCRUTIN,
+            "en_ligne": delais.INSCRIPTION_SCRUTIN_EN_LIGNE,
+            "l30": delais.INSCRIPTION_SCRUTIN_L30,
+            "commission": delais.COMMISSION_SCRUTIN,
+        }
+        for cle, code in codes.items():
+            try:
+                cellules[cle] = date_fr(self.limite(code, objet.premier_tour))
+            except ValidationError as erreur:
+                cellules[cle] = " ".join(erreur.messages)
+        return cellules
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        self.limite = delais.limites_avant_scrutin(self.collectivite)
+        context = super().get_context_data(**kwargs)
+        context.update(self.contexte_liste())
+        context.setdefault("form", ScrutinForm())
+        return context
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ScrutinForm(request.POST)
+        if form.is_valid():
+            try:
+                scrutin = services.scrutin_creer(
+                    collectivite=self.collectivite,
+                    libelle=form.cleaned_data["libelle"],
+                    premier_tour=form.cleaned_data["premier_tour"],
+                    second_tour=form.cleaned_data["second_tour"],
+                    par=self.agent,
+                )
+            except ValidationError as erreur:
+                erreurs_vers_formulaire(form, erreur)
+            else:
+                messages.success(request, f"Scrutin enregistré : {scrutin}.")
+                return redirect("electeurs:procedure_scrutins")
+        return self.render_to_response(self.get_context_data(form=form), status=400)

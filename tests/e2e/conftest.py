@@ -143,6 +143,9 @@ def commune(transactional_db: None) -> Commune:
     from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 
     importlib.import_module("core.migrations.0002_delais_initiaux").creer(registre_apps, None)
+    importlib.import_module("electeurs.migrations.0006_procedure_suite").creer_delais(
+        registre_apps, None
+    )
     call_command("charger_demo", stdout=io.StringIO())
     collectivite = Collectivite.objects.get(slug="saint-exemple")
     voisine = Collectivite.objects.get(slug="cc-val-exemple")

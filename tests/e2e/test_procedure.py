@@ -4,6 +4,7 @@ notification, avec axe-core (aucune violation grave) sur chaque page traversée.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -79,4 +80,44 @@ def test_demande_decision_notification(page: Page, live_server: Any, commune: Co
         page.get_by_role("button", name="Enregistrer la réunion").click()
     expect(page.locator("main")).to_contain_text("Quorum non atteint : 1 présent pour 3 requis")
     expect(page.locator("table")).to_contain_text("PARCOURS Camille Anne")
+    verifier_accessibilite(page)
+
+
+def test_scrutin_et_demande_tardive(page: Page, live_server: Any, commune: Commune) -> None:
+    """Un scrutin enregistré fixe la date limite ; une demande reçue après est prévenue."""
+    connecter(page, live_server, commune.administrateur.username, MOT_DE_PASSE)
+    aujourdhui = timezone.localdate()
+    # Le premier dimanche dans plus de 20 jours : la demande d'aujourd'hui arrive trop tard.
+    dimanche = aujourdhui + timedelta(days=20 + (6 - (aujourdhui + timedelta(days=20)).weekday()))
+
+    page.goto(url(live_server, "electeurs:procedure_scrutins"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Scrutins")
+    verifier_accessibilite(page)
+    page.get_by_label(re.compile(r"^Scrutin")).fill("Élection partielle")
+    page.get_by_label("Premier tour le").fill(f"{dimanche - timedelta(days=1):%d/%m/%Y}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le scrutin").click()
+    expect(page.locator("p.erreur").first).to_contain_text("n'est pas un dimanche")
+    verifier_accessibilite(page)
+    page.get_by_label("Premier tour le").fill(f"{dimanche:%d/%m/%Y}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer le scrutin").click()
+    expect(page.locator(".message--success")).to_contain_text("Scrutin enregistré")
+    limite = dimanche - timedelta(days=37)
+    expect(page.locator("table")).to_contain_text(f"{limite:%d/%m/%Y}")
+    capturer(page, "procedure-scrutins")
+    verifier_accessibilite(page)
+
+    page.goto(url(live_server, "electeurs:procedure_demande_nouvelle"))
+    page.get_by_label("Nom de naissance").fill("Tardif")
+    page.get_by_label("Prénoms").fill("Paul")
+    page.get_by_label("Sexe").select_option("M")
+    page.get_by_label("Année", exact=False).first.fill("1990")
+    page.get_by_label("Liste demandée").select_option("LP")
+    page.get_by_label("Demande reçue le").fill(f"{aujourdhui:%d/%m/%Y}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la demande").click()
+    expect(page.locator(".message--warning").first).to_contain_text(
+        f"après la date limite du {limite:%d/%m/%Y}"
+    )
     verifier_accessibilite(page)

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from electeurs.procedure.models import Piece, ReunionCommission
+from electeurs.procedure.models import MembreCommission, Piece, ReunionCommission
 from tests.conftest import Monde
 from tests.electeurs.factories import InscriptionListeFactory, MouvementFactory
 from tests.matrice import A, Cas, E, L, attendus
@@ -63,6 +63,31 @@ def _reunion(monde: Monde) -> dict[str, Any]:
         collectivite=monde.collectivite, date=date(2026, 11, 26), nombre_membres=3
     )
     return {"pk": reunion.pk}
+
+
+def _saisie(sorte: str) -> Any:
+    def kwargs(monde: Monde) -> dict[str, Any]:
+        return {**_electeur_inscrit(monde), "sorte": sorte}
+
+    return kwargs
+
+
+def _transmission_insee(monde: Monde) -> dict[str, Any]:
+    mouvement = MouvementFactory(
+        electeur__collectivite=monde.collectivite,
+        etat="decidee",
+        decision="favorable",
+        decide_le=date(2026, 11, 20),
+        echeance_insee=date(2026, 11, 22),
+    )
+    return {"pk": mouvement.pk, "etape": "transmission-insee"}
+
+
+def _membre(monde: Monde) -> dict[str, Any]:
+    membre = MembreCommission.objects.create(
+        collectivite=monde.collectivite, nom="Anne Membre", qualite="Conseillère municipale"
+    )
+    return {"pk": membre.pk}
 
 
 DEMANDE = {
@@ -150,5 +175,57 @@ CAS_MATRICE = [
         attendus({A, E}, ok=302, autre=404),
         kwargs=_reunion,
         methode="post",
+    ),
+    Cas(
+        "electeurs:procedure_mouvement_saisie",
+        attendus({A, E}, autre=404),
+        kwargs=_saisie("modification"),
+    ),
+    Cas(
+        "electeurs:procedure_mouvement_saisie",
+        attendus({A, E}, ok=302, autre=404),
+        kwargs=_saisie("modification"),
+        methode="post",
+        donnees={
+            "liste": "LP",
+            "nature": "adresse",
+            "recue_le": "20/11/2026",
+            "motif": "12 rue des Lilas",
+        },
+    ),
+    Cas(
+        "electeurs:procedure_mouvement_saisie",
+        attendus({A, E}, ok=302, autre=404),
+        kwargs=_saisie("insee-tribunal"),
+        methode="post",
+        donnees={
+            "origine": "insee",
+            "type": "radiation",
+            "liste": "LP",
+            "le": "20/11/2026",
+            "motif": "Décès",
+        },
+    ),
+    Cas(
+        "electeurs:procedure_etape",
+        attendus({A, E}, ok=302, autre=404),
+        kwargs=_transmission_insee,
+        methode="post",
+        donnees={"transmission-insee-le": "21/11/2026"},
+    ),
+    Cas("electeurs:procedure_membre_fin", attendus({A, E}, autre=404), kwargs=_membre),
+    Cas(
+        "electeurs:procedure_membre_fin",
+        attendus({A, E}, ok=302, autre=404),
+        kwargs=_membre,
+        methode="post",
+        donnees={"fin_le": "20/11/2026"},
+    ),
+    Cas("electeurs:procedure_scrutins", attendus({A, E, L})),
+    Cas(
+        "electeurs:procedure_scrutins",
+        attendus({A, E}, ok=302),
+        methode="post",
+        donnees={"libelle": "Municipales", "premier_tour": "15/03/2026"},
     ),
 ]
