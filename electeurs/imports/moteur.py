@@ -389,7 +389,12 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
             return "''"
         return f"btrim(coalesce(c{entete.positions[nom]}, ''), E' \\t\\r\\n')"
 
-    date = f"regexp_match({col('date_naissance')}, '^(\\d{{1,2}})/(\\d{{1,2}})/(\\d{{4}})$')"
+    # `regexp_match` avec groupes de capture coûtait 47 µs par ligne (moteur d'expressions
+    # qui revient en arrière) ; un simple `~` sans capture puis `string_to_array`, 3 µs.
+    date = (
+        f"CASE WHEN {col('date_naissance')} ~ '^[0-9]{{1,2}}/[0-9]{{1,2}}/[0-9]{{4}}$' "
+        f"THEN string_to_array({col('date_naissance')}, '/') END"
+    )
     # Libellés de liste et sexe : minuscules suffisent (les mots cherchés sont sans accent) ;
     # un libellé que ce filtre ne reconnaît pas renvoie au chemin Python, qui nomme l'erreur.
     liste = f"lower({col('type_liste')})"
@@ -452,7 +457,10 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
     champs = ", ".join(CHAMPS_TEXTE)
     rapide = _lower_unicode()
     # Chaque texte n'est normalisé qu'une fois (sous-requête `n`) ; « nom prénoms » normalisé
-    # est la jonction des deux normalisés, comme dans `normaliser`.
+    # est la jonction des deux normalisés, comme dans `normaliser`. `OFFSET 0` empêche
+    # PostgreSQL d'aplatir les sous-requêtes : aplaties, chaque usage d'une colonne (`nn` dans
+    # la recherche, la clé d'homonymie et la clé d'identité) recopiait son expression, et la
+    # normalisation était calculée trois fois par ligne.
     nombre = _executer(
         f"""
         INSERT INTO {ETAPE} ({", ".join(NOMS_ETAPE)})
@@ -479,9 +487,9 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
               FROM (
                 SELECT *, (nom_naissance || prenoms || nom_usage || lieu) ~ '{_RARE}' AS rare
                 FROM electeurs_import_pg
-              ) r
-            ) n
-          ) h
+              OFFSET 0) r
+            OFFSET 0) n
+          OFFSET 0) h
         ) i
         """
     )
