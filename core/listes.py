@@ -16,8 +16,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, IntegerField, Model, Q, QuerySet, Subquery
+from django.db.models.query import ModelIterable, ValuesIterable
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -61,6 +63,37 @@ class Liste:
     export_url: str = ""
     export_libelle: str = "Exporter (CSV)"
     champs_caches: list[tuple[str, str]] = field(default_factory=list)
+
+
+# Nom de l'annotation qui porte le total sur chaque ligne de la page (voir `_CompteTotal`).
+_TOTAL = "liste_total"
+
+
+class _CompteTotal(Subquery):
+    """`(SELECT COUNT(*) FROM (…) )` : le nombre de lignes de la liste, calculé une fois par
+    PostgreSQL (sous-requête non corrélée) et rendu sur chaque ligne de la page. Le total et
+    la page viennent ainsi d'un seul aller-retour au lieu de deux (`COUNT`, puis la page)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) liste_compte)"
+    output_field = IntegerField()
+
+
+def _peut_etre_vide(modele: type[Model], chemin: str) -> bool:
+    """Vrai si le champ `chemin` (lookup ORM) peut valoir NULL. Dans le doute (annotation,
+    relation inverse), vrai : le tri garde alors `NULLS LAST`."""
+    noms = chemin.split("__")
+    for position, nom in enumerate(noms):
+        try:
+            champ = modele._meta.get_field(nom)
+        except FieldDoesNotExist:
+            return True
+        if getattr(champ, "null", True) or champ.one_to_many or champ.many_to_many:
+            return True
+        if position < len(noms) - 1:
+            if champ.related_model is None or isinstance(champ.related_model, str):
+                return True
+            modele = champ.related_model
+    return False
 
 
 def _parametres(request: HttpRequest, **valeurs: str) -> str:
@@ -154,11 +187,14 @@ class ListeMixin:
             for champ in colonne.tri:
                 nom = champ.removeprefix("-")
                 # Les valeurs vides (une échéance qui n'existe plus…) restent en fin de liste,
-                # dans un sens comme dans l'autre.
+                # dans un sens comme dans l'autre. Seulement pour un champ qui peut être vide :
+                # `NULLS LAST` sur une colonne NOT NULL empêche PostgreSQL de lire la page dans
+                # l'ordre d'un index (journal : tri de toutes les entrées pour en montrer 25).
+                vides = _peut_etre_vide(lignes.model, nom) or None
                 if champ.startswith("-") != inverse:
-                    ordres.append(F(nom).desc(nulls_last=True))
+                    ordres.append(F(nom).desc(nulls_last=vides))
                 else:
-                    ordres.append(F(nom).asc(nulls_last=True))
+                    ordres.append(F(nom).asc(nulls_last=vides))
             # La clé primaire départage les égalités : une page ne change pas d'un affichage
             # à l'autre.
             return lignes.order_by(*ordres, "-pk" if inverse else "pk")
@@ -171,6 +207,42 @@ class ListeMixin:
             return (valeur is None, "" if valeur is None else valeur)
 
         return sorted(lignes, key=cle, reverse=descendant)
+
+    @staticmethod
+    def _page(paginator: Paginator[Any], numero: Any) -> Page[Any]:
+        """La page demandée. Sur un `QuerySet` et un `Paginator` ordinaire, la page et le total
+        viennent d'une seule requête (`_CompteTotal`) ; une page hors limites (rare : lien
+        ancien, adresse tapée) repasse par `get_page`, qui compte puis montre la dernière."""
+        lignes = paginator.object_list
+        if (
+            type(paginator) is not Paginator
+            or not isinstance(lignes, QuerySet)
+            or lignes._iterable_class not in (ModelIterable, ValuesIterable)
+            or paginator.orphans
+            or lignes.query.combinator
+            or lignes.query.is_sliced
+            or lignes.query.distinct_fields
+        ):
+            return paginator.get_page(numero)
+        try:
+            rang = int(numero) if numero is not None else 1
+        except (TypeError, ValueError):
+            rang = 1
+        if rang < 1:
+            return paginator.get_page(numero)
+        debut = (rang - 1) * paginator.per_page
+        total = _CompteTotal(lignes.order_by().values("pk"))
+        rangees = list(lignes.annotate(**{_TOTAL: total})[debut : debut + paginator.per_page])
+        if rangees:
+            premiere = rangees[0]
+            compte = premiere[_TOTAL] if isinstance(premiere, dict) else getattr(premiere, _TOTAL)
+        elif rang == 1 and paginator.allow_empty_first_page:
+            compte = 0
+        else:
+            return paginator.get_page(numero)
+        # `count` est une `cached_property` : le total lu avec la page la remplit.
+        vars(paginator)["count"] = compte
+        return Page(rangees, rang, paginator)
 
     def _entetes(self, courante: Colonne | None, inverse: bool) -> list[EnTete]:
         entetes = []
@@ -232,7 +304,7 @@ class ListeMixin:
         colonne, inverse = self._tri()
         lignes = self._trier(self._chercher(self.lignes(), q), colonne, inverse)
         paginator = self.paginateur(lignes)
-        page_obj = paginator.get_page(self.request.GET.get("page"))
+        page_obj = self._page(paginator, self.request.GET.get("page"))
         rendues = self._rendre(page_obj.object_list)
         return Liste(
             legende=self.legende_liste(),

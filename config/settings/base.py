@@ -71,7 +71,8 @@ TEMPLATES = [
 AUTH_USER_MODEL = "core.Utilisateur"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Celui de Django, qui lit aussi les rôles actifs avec le compte (une requête par page).
+    "core.comptes.backends.ComptesBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -132,6 +133,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Sessions lues dans le cache (Redis en production, partagé par tous les processus web) et
+# écrites aussi en base : une requête SQL de moins par page, rien de perdu au redémarrage du
+# cache. Un cache propre à chaque processus (mémoire locale) ne va qu'avec un seul processus
+# web (runserver de la démo et du développement, tests).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.comptes.backends import BACKEND_COMPTES
 from core.comptes.forms import InvitationCompteForm
 from core.comptes.models import Invitation, StatutInvitation, Utilisateur
 from core.comptes.permissions import Action, Capacite
@@ -111,7 +112,7 @@ def invitation(request: HttpRequest) -> HttpResponse:
                     login(
                         request,
                         role.utilisateur,
-                        backend="django.contrib.auth.backends.ModelBackend",
+                        backend=BACKEND_COMPTES,
                     )
                     messages.info(
                         request,

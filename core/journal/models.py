@@ -115,6 +115,9 @@ class EntreeJournal(models.Model):
             models.Index(fields=["sujet_type", "sujet_id", "horodatage"], name="journal_sujet"),
             models.Index(fields=["objet_type", "objet_id", "horodatage"], name="journal_objet"),
             models.Index(fields=["collectivite", "horodatage"], name="journal_collectivite"),
+            # Total de la page du journal : `collectivite = … AND numero <= tête`, compté sur
+            # l'index seul (voir `_couvertes_par_la_tete`).
+            models.Index(fields=["collectivite", "numero"], name="journal_collectivite_numero"),
             models.Index(fields=["acteur", "horodatage"], name="journal_acteur"),
         ]
 

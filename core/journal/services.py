@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -747,7 +747,9 @@ def journal_entrees(
     """
     if collectivite is None:
         return EntreeJournal.objects.none()
-    entrees = _couvertes_par_la_tete(EntreeJournal.objects.filter(collectivite=collectivite))
+    entrees = _couvertes_par_la_tete(
+        EntreeJournal.objects.filter(collectivite=collectivite), collectivite=collectivite
+    )
     if acteur is not None:
         entrees = entrees.filter(acteur=acteur)
     if action:
@@ -770,12 +772,19 @@ def journal_entrees(
     return entrees.order_by("-horodatage", "-numero")
 
 
-def _couvertes_par_la_tete(entrees: QuerySet[EntreeJournal]) -> QuerySet[EntreeJournal]:
-    """Sans les lignes au-delà de la tête de leur chaîne : une ligne glissée en base par
-    INSERT, sans mise à jour de la tête, n'apparaît nulle part (journal_verifier la nomme)."""
-    # Une jointure sur la tête, pas une sous-requête corrélée : celle-ci se rejouait pour
-    # chaque ligne comptée (5 000 entrées : la moitié du temps de la page du journal).
-    return entrees.filter(numero__lte=F("chaine__dernier_numero"))
+def _couvertes_par_la_tete(
+    entrees: QuerySet[EntreeJournal], *, collectivite: Collectivite
+) -> QuerySet[EntreeJournal]:
+    """Sans les lignes au-delà de la tête de la chaîne de `collectivite` : une ligne glissée en
+    base par INSERT, sans mise à jour de la tête, n'apparaît nulle part (journal_verifier la
+    nomme). `entrees` ne contient que des lignes de cette collectivité."""
+    # La tête est lue une fois (sous-requête non corrélée), ni rejouée pour chaque ligne comptée
+    # ni jointe : `collectivite = … AND numero <= tête` se lit sur l'index
+    # `journal_collectivite_numero` seul, et le total de la page du journal ne lit pas la table.
+    tete = ChaineJournal.objects.filter(collectivite=collectivite, plateforme=False).values(
+        "dernier_numero"
+    )[:1]
+    return entrees.filter(numero__lte=Subquery(tete))
 
 
 def journal_chronologie(
@@ -797,11 +806,12 @@ def journal_chronologie(
         raise ValueError("Chronologie : précisez la collectivité dont on lit le journal.")
     type_sujet, id_sujet = sujet._meta.label_lower, str(sujet.pk)
     return (
-        _couvertes_par_la_tete(EntreeJournal.objects.all())
+        _couvertes_par_la_tete(
+            EntreeJournal.objects.filter(collectivite=collectivite), collectivite=collectivite
+        )
         .filter(
             Q(sujet_type=type_sujet, sujet_id=id_sujet)
             | Q(objet_type=type_sujet, objet_id=id_sujet),
-            collectivite=collectivite,
         )
         .select_related("acteur")
         .order_by("-horodatage", "-numero")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.comptes.backends import BACKEND_COMPTES
 from core.comptes.models import Utilisateur
 from core.liens.forms import IdentiteForm, MotDePasseForm
 from core.liens.services import (
@@ -196,7 +197,7 @@ def lien_activation(request: HttpRequest) -> HttpResponse:
             except LienInvalide as erreur:
                 return _erreur(request, erreur)
             oublier_lien(request)
-            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, utilisateur, backend=BACKEND_COMPTES)
             messages.success(
                 request,
                 "Votre mot de passe est enregistré : bienvenue sur Écharpe. Votre identifiant "

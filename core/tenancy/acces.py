@@ -17,12 +17,23 @@ from core.tenancy.models import Collectivite
 
 CLE_SESSION = "collectivite_id"
 _CLE_REQUETE = "_echarpe_acces"
+_CLE_ROLES = "_echarpe_roles_actifs"
+
+
+def memoriser_roles_actifs(utilisateur: Any, roles: list[Role]) -> None:
+    """Les rôles actifs du compte, lus avec lui (`core.comptes.backends`) : `roles_actifs`
+    les rend sans relire la base pendant la requête."""
+    vars(utilisateur)[_CLE_ROLES] = list(roles)
 
 
 def roles_actifs(utilisateur: Any) -> list[Role]:
     # Le compte vient d'être lu (session) : `is_active` se vérifie ici, sans jointure.
     if not getattr(utilisateur, "is_authenticated", False) or not utilisateur.is_active:
         return []
+    # `getattr`, pas `vars` : `request.user` est un `SimpleLazyObject` qui enveloppe le compte.
+    deja_lus = getattr(utilisateur, _CLE_ROLES, None)
+    if deja_lus is not None:
+        return list(deja_lus)
     return list(
         Role.objects.filter(utilisateur=utilisateur, actif=True)
         .select_related("collectivite")

@@ -256,3 +256,81 @@ def test_sans_colonne_triable_l_ordre_du_selecteur_est_garde_et_le_paginateur_se
     assert [ligne[0][1] for ligne in liste.lignes] == ["c", "a", "b"]
     assert "aria-sort" not in page
     assert "Plus de 2 résultats" in page
+
+
+# --- La page et son total en une requête ------------------------------------------------------
+
+
+class _VueComptes(ListeMixin):
+    colonnes = (
+        Colonne("nom", "Nom", tri=("username",)),
+        Colonne("connexion", "Dernière connexion", tri=("last_login",)),
+    )
+    tri_defaut = "nom"
+    par_page = 2
+
+    def lignes(self):
+        return Utilisateur.objects.filter(username__startswith="zliste")
+
+    def cellules(self, objet):
+        return {"nom": objet.username}
+
+
+def _liste_comptes(rf, **parametres):
+    vue = _VueComptes()
+    vue.request = rf.get("/", parametres)
+    return vue.liste()
+
+
+def _noms(liste) -> list[str]:
+    return [ligne[0][1] for ligne in liste.lignes]
+
+
+@pytest.mark.django_db
+def test_la_page_et_son_total_viennent_d_une_seule_requete(rf):
+    for i in range(5):
+        UtilisateurFactory(username=f"zliste{i}")
+    with CaptureQueriesContext(connection) as requetes:
+        liste = _liste_comptes(rf, page="2")
+    assert len(requetes.captured_queries) == 1
+    assert liste.paginator.count == 5
+    assert liste.paginator.num_pages == 3
+    assert liste.page_obj.number == 2
+    assert _noms(liste) == ["zliste2", "zliste3"]
+    assert liste.page_obj.has_previous() and liste.page_obj.has_next()
+
+
+@pytest.mark.django_db
+def test_une_liste_vide_se_lit_en_une_requete(rf):
+    with CaptureQueriesContext(connection) as requetes:
+        liste = _liste_comptes(rf)
+    assert len(requetes.captured_queries) == 1
+    assert liste.paginator.count == 0
+    assert liste.lignes == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["9", "0", "-1", "x", "2.0", ""])
+def test_une_page_hors_limites_ou_illisible_comme_django(rf, page):
+    for i in range(5):
+        UtilisateurFactory(username=f"zliste{i}")
+    liste = _liste_comptes(rf, page=page)
+    attendu = Paginator(
+        Utilisateur.objects.filter(username__startswith="zliste").order_by("username"), 2
+    ).get_page(page)
+    assert liste.page_obj.number == attendu.number
+    assert _noms(liste) == [u.username for u in attendu.object_list]
+    assert liste.paginator.count == 5
+
+
+@pytest.mark.django_db
+def test_nulls_last_seulement_sur_un_champ_qui_peut_etre_vide(rf):
+    """`NULLS LAST` sur une colonne NOT NULL empêche PostgreSQL de suivre l'ordre d'un index :
+    la page du journal triait toutes ses entrées pour en montrer 25."""
+    UtilisateurFactory(username="zliste0")
+    with CaptureQueriesContext(connection) as par_nom:
+        _liste_comptes(rf, tri="-nom")
+    with CaptureQueriesContext(connection) as par_connexion:
+        _liste_comptes(rf, tri="-connexion")
+    assert "NULLS LAST" not in par_nom.captured_queries[0]["sql"]
+    assert "NULLS LAST" in par_connexion.captured_queries[0]["sql"]

@@ -293,6 +293,23 @@ def test_le_nombre_de_requetes_ne_depend_pas_du_nombre_d_entrees(monde, profil):
     assert avec_50 <= 12
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(("profil", "attendues"), [(A, 3), (E, 2)])
+def test_la_page_du_journal_en_trois_requetes_au_plus(monde, profil, attendues):
+    """Session en cache ; compte et rôles en une requête (`ComptesBackend`) ; page et total en
+    une requête (`ListeMixin`) ; les personnes du filtre (administrateur seulement)."""
+    for _ in range(30):
+        _entree(monde, profil, objet=monde.collectivite)
+    client = monde.client(profil)
+    client.get(URL)
+    with CaptureQueriesContext(connection) as capture:
+        reponse = client.get(URL)
+    assert reponse.status_code == 200
+    assert "résultats — page 1 sur 2" in reponse.content.decode()
+    assert len(capture.captured_queries) == attendues
+    assert not any("django_session" in q["sql"] for q in capture.captured_queries)
+
+
 # --- Export ---------------------------------------------------------------------------------
 
 
