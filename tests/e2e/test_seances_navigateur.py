@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from convocations.models import Seance
+from convocations.models import Groupe, Seance
 from core.journal.models import EntreeJournal
 from core.models import TypeRole, Utilisateur
 from tests.e2e.conftest import MOT_DE_PASSE, connecter, url
@@ -26,6 +26,7 @@ def secretaire(transactional_db: None) -> Utilisateur:
     collectivite = CollectiviteFactory(
         nom="Saint-Séance", slug="saint-seance", population_legale=2150
     )
+    Groupe.objects.create(collectivite=collectivite, nom="Presse")
     role = RoleFactory(
         collectivite=collectivite, role=TypeRole.SECRETARIAT, utilisateur__username="e2e.seance"
     )
@@ -73,3 +74,13 @@ def test_creer_une_seance_et_voir_la_garde_du_delai(
     assert EntreeJournal.objects.filter(
         action="convocations_seance_urgence", sujet_id=str(seance.pk)
     ).exists()
+
+    with page.expect_navigation():
+        page.get_by_role("link", name="Voir et ajouter des destinataires").click()
+    verifier_accessibilite(page)
+    page.get_by_label("Autres adresses").fill("invite@exemple.fr")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Ajouter les destinataires").click()
+    expect(page.get_by_text("1\u00a0destinataire ajouté.")).to_be_visible()
+    expect(page.get_by_role("cell", name="invite@exemple.fr", exact=True)).to_be_visible()
+    verifier_accessibilite(page)

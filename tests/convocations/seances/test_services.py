@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 import zipfile
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,9 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as reglages_hypothesis
+from hypothesis import strategies as st
 
 from convocations.models import (
     ActionConvocations,
@@ -20,6 +24,7 @@ from convocations.models import (
     EtatSeance,
     Fonction,
     NatureDocument,
+    Seance,
     TypeGroupe,
     TypeSeance,
 )
@@ -452,3 +457,32 @@ def test_proces_verbal_versionne_apres_la_seance_seulement():
         action=ActionConvocations.CONVOCATIONS_DOCUMENT_AJOUTE
     ).latest("pk")
     assert entree.details == {"nature": "proces_verbal", "titre": "Procès-verbal", "version": 2}
+
+
+@reglages_hypothesis(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    jour=st.dates(datetime.date(2000, 1, 1), datetime.date(2090, 12, 31)),
+    heure=st.integers(min_value=0, max_value=23),
+    avance=st.integers(min_value=-3, max_value=12),
+    heure_envoi=st.integers(min_value=0, max_value=23),
+    urgence=st.booleans(),
+)
+def test_propriete_garde_du_delai(jour, heure, avance, heure_envoi, urgence):
+    """Moins de 3 500 habitants : l'envoi est permis jusqu'à séance − 4 jours (3 jours francs),
+    en urgence justifiée jusqu'à séance − 2 jours (1 jour franc), jamais après la séance ; la
+    raison est toujours une phrase française avec des dates jj/mm/aaaa."""
+    seance = Seance(
+        collectivite=CollectiviteFactory.build(population_legale=2150),
+        type=TypeSeance.CONSEIL_MUNICIPAL,
+        assemblee=Assemblee.CONSEIL_MUNICIPAL,
+        titre="Conseil",
+        date=_a(jour, heure),
+        lieu="Mairie",
+        urgence=urgence,
+        urgence_justification="Motif." if urgence else "",
+    )
+    maintenant = _a(jour - datetime.timedelta(days=avance), heure_envoi)
+    ok, raison = envoi_autorise(seance=seance, maintenant=maintenant)
+    limite = jour - datetime.timedelta(days=2 if urgence else 4)
+    assert ok == (maintenant < seance.date and maintenant.date() <= limite), raison
+    assert raison and not re.search(r"\d{4}-\d{2}-\d{2}", raison)

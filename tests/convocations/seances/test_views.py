@@ -256,3 +256,26 @@ def test_lettre_imprime_la_justification_de_l_urgence(monde):
         {"collectivite": monde.collectivite, "seance": seance, "points": []},
     )
     assert "Convocation en urgence" in html and "Crue de la Loire." in html
+
+
+def test_deux_agents_modifient_la_meme_seance_le_second_est_refuse(monde):
+    seance = SeanceFactory(collectivite=monde.collectivite, titre="Avant")
+    url = reverse("convocations:seance_modifier", args=[seance.pk])
+    premier, second = monde.client(A), monde.client(S)
+    version = premier.get(url).context["form"].initial["version"]
+    assert second.get(url).context["form"].initial["version"] == version
+    assert premier.post(url, _formulaire(titre="Premier", version=version)).status_code == 302
+    reponse = second.post(url, _formulaire(titre="Second", version=version))
+    assert reponse.status_code == 400
+    assert "Quelqu&#x27;un a modifié cette séance" in reponse.content.decode()
+    seance.refresh_from_db()
+    assert seance.titre == "Premier"
+
+
+def test_entree_de_navigation_seances_pour_les_roles_des_convocations(monde):
+    lien = f'href="{reverse("convocations:seances")}"'
+    assert lien in monde.client(L).get(reverse("pages:accueil")).content.decode()
+    assert (
+        lien
+        not in monde.client(TypeRole.AGENT_ELECTIONS).get(reverse("pages:accueil")).content.decode()
+    )

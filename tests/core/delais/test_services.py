@@ -155,7 +155,8 @@ def test_seul_le_delai_des_commissions_est_modifiable_par_la_collectivite():
     modifiables = {
         d.code for d in Delai.objects.filter(collectivite__isnull=True, surchargeable=True)
     }
-    assert modifiables == {"convocation_commission"}
+    # Le bureau d'un EPCI n'a pas non plus de délai légal (convocations, migration 0003).
+    assert modifiables == {"convocation_commission", "convocation_bureau"}
 
 
 @pytest.mark.django_db

@@ -166,7 +166,8 @@ def test_seuls_les_delais_modifiables_ont_un_formulaire(monde):
     contenu = monde.client(TypeRole.ADMINISTRATEUR).get(URL).content.decode()
     assert f'action="{surcharger()}"' in contenu
     assert surcharger("convocation_cm_moins_3500") not in contenu
-    assert contenu.count('method="post" action="/parametres/delais/') == 1
+    # Commissions et bureau (convocations, migration 0003) : les seuls sans délai légal.
+    assert contenu.count('method="post" action="/parametres/delais/') == 2
     assert '<label for="id_convocation_commission_valeur">' in contenu
     assert '<label for="id_convocation_commission_valide_du">' in contenu
     assert 'value="25/11/2026"' in contenu
