@@ -31,6 +31,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView, View
@@ -346,13 +347,9 @@ def reponse_documents_zip(request: HttpRequest, acces: AccesElu) -> HttpResponse
         raise Http404("Aucun document pour cette séance.")
     reponse = StreamingHttpResponse(_zip_en_flux(documents), content_type="application/zip")
     nom = _nom_sur(f"Documents - {acces.destinataire.seance.titre}", "documents")
-    reponse["Content-Disposition"] = f'attachment; filename="{_ascii(nom)}.zip"'
+    reponse["Content-Disposition"] = content_disposition_header(True, f"{nom}.zip")
     reponse["X-Content-Type-Options"] = "nosniff"
     return reponse
-
-
-def _ascii(nom: str) -> str:
-    return nom.encode("ascii", "ignore").decode() or "documents"
 
 
 # --- Réponse : saisie, validation, confirmation ----------------------------------------------

@@ -291,6 +291,10 @@ def test_documents_un_par_un_ou_en_zip(seance: Any) -> None:
 
     archive = client.get(_url("reponse_documents_zip", alice))
     assert archive["Content-Type"] == "application/zip"
+    assert archive["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Documents%20-%20Conseil%20municipal%20du%2012%20"
+        "d%C3%A9cembre.zip"
+    )
     contenu = b"".join(archive.streaming_content)  # type: ignore[attr-defined]
     with zipfile.ZipFile(io.BytesIO(contenu)) as zf:
         assert sorted(zf.namelist()) == sorted(
