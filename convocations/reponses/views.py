@@ -347,7 +347,7 @@ def reponse_documents_zip(request: HttpRequest, acces: AccesElu) -> HttpResponse
         raise Http404("Aucun document pour cette séance.")
     reponse = StreamingHttpResponse(_zip_en_flux(documents), content_type="application/zip")
     nom = _nom_sur(f"Documents - {acces.destinataire.seance.titre}", "documents")
-    reponse["Content-Disposition"] = content_disposition_header(True, f"{nom}.zip")
+    reponse["Content-Disposition"] = content_disposition_header(True, f"{nom}.zip") or ""
     reponse["X-Content-Type-Options"] = "nosniff"
     return reponse
 
