@@ -177,8 +177,10 @@ def reponse_lien(request: HttpRequest) -> HttpResponse:
     destinataire = cible_du_lien(lien, Destinataire)
     if destinataire is None or destinataire_par_pk(destinataire.pk) is None:
         raise Http404("Convocation introuvable.")
-    # Lien à usages multiples : retient la date de première ouverture.
-    lien_utiliser(lien=lien)
+    # Lien à usages multiples (celui des envois) : retient la date de première ouverture. Un
+    # lien à usage unique n'est pas consommé ici : les pages suivantes le relisent en session.
+    if not lien.usage_unique:
+        lien_utiliser(lien=lien)
     return redirect("convocations:reponse_portail", pk=destinataire.pk)
 
 

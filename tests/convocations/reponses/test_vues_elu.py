@@ -105,6 +105,8 @@ def test_le_lien_mene_a_l_accuse_de_reception_puis_a_la_convocation(seance: Any)
     alice = _envoye(seance, nom="Alice Martin")
     _envoye(seance)  # un autre destinataire, pas encore lu
     client = _par_le_lien(alice)
+    # L'ouverture du lien est datée (le lien reste utilisable : il sert jusqu'à la séance).
+    assert LienSecurise.objects.get().utilise_le is not None
 
     page = client.get(_url("reponse_portail", alice))
     assert "J'accuse réception de la convocation" in _t(page)
