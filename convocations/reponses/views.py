@@ -31,6 +31,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.generic import TemplateView, View
@@ -176,8 +177,10 @@ def reponse_lien(request: HttpRequest) -> HttpResponse:
     destinataire = cible_du_lien(lien, Destinataire)
     if destinataire is None or destinataire_par_pk(destinataire.pk) is None:
         raise Http404("Convocation introuvable.")
-    # Lien à usages multiples : retient la date de première ouverture.
-    lien_utiliser(lien=lien)
+    # Lien à usages multiples (celui des envois) : retient la date de première ouverture. Un
+    # lien à usage unique n'est pas consommé ici : les pages suivantes le relisent en session.
+    if not lien.usage_unique:
+        lien_utiliser(lien=lien)
     return redirect("convocations:reponse_portail", pk=destinataire.pk)
 
 
@@ -346,13 +349,9 @@ def reponse_documents_zip(request: HttpRequest, acces: AccesElu) -> HttpResponse
         raise Http404("Aucun document pour cette séance.")
     reponse = StreamingHttpResponse(_zip_en_flux(documents), content_type="application/zip")
     nom = _nom_sur(f"Documents - {acces.destinataire.seance.titre}", "documents")
-    reponse["Content-Disposition"] = f'attachment; filename="{_ascii(nom)}.zip"'
+    reponse["Content-Disposition"] = content_disposition_header(True, f"{nom}.zip") or ""
     reponse["X-Content-Type-Options"] = "nosniff"
     return reponse
-
-
-def _ascii(nom: str) -> str:
-    return nom.encode("ascii", "ignore").decode() or "documents"
 
 
 # --- Réponse : saisie, validation, confirmation ----------------------------------------------

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
@@ -23,10 +24,18 @@ from convocations.models import (
 )
 from convocations.seances.models import Destinataire
 from core.liens.services import lien_creer
+from core.models import TypeRole
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
-from tests.e2e.conftest import MOBILE, capturer, nouveau_contexte
+from tests.e2e.conftest import (
+    MOBILE,
+    MOT_DE_PASSE,
+    capturer,
+    connecter,
+    nouveau_contexte,
+    url,
+)
 from tests.e2e.test_accessibilite import verifier_accessibilite
-from tests.factories import CollectiviteFactory
+from tests.factories import CollectiviteFactory, RoleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -128,3 +137,49 @@ def test_parcours_de_l_elu_sur_telephone(
     reponse = Reponse.objects.get()
     assert (reponse.destinataire_id, reponse.canal) == (alice.pk, "lien")
     assert Pouvoir.objects.get().mandataire.nom == "Bruno Lefèvre"
+
+
+def test_les_autres_pages_de_l_elu_et_la_saisie_par_l_agent_sans_violation_grave(
+    mobile: Page, page: Page, live_server: Any, convocation: tuple[Destinataire, str]
+) -> None:
+    alice, jeton = convocation
+    seance = alice.seance
+    seance.mot_de_passe = make_password("sésame-2026")
+    seance.save()
+    mobile.goto(f"{live_server.url}{reverse('liens:ouvrir', args=[jeton])}")
+    expect(mobile.get_by_role("heading", level=1)).to_have_text("Mot de passe de la séance")
+    verifier_accessibilite(mobile)
+    _sans_defilement(mobile)
+    mobile.get_by_label("Mot de passe de la séance").fill("faux")
+    with mobile.expect_navigation():
+        mobile.get_by_role("button", name="Continuer").click()
+    expect(mobile.get_by_role("alert")).to_contain_text("Il vous reste 4 essais.")
+    verifier_accessibilite(mobile)
+
+    # Un lien altéré : page claire, qui propose d'en demander un nouveau.
+    altere = jeton[:-1] + ("A" if jeton[-1] != "A" else "B")
+    mobile.goto(f"{live_server.url}{reverse('liens:ouvrir', args=[altere])}")
+    verifier_accessibilite(mobile)
+    _sans_defilement(mobile)
+    with mobile.expect_navigation():
+        mobile.get_by_role("link", name="Demander un nouveau lien de convocation").click()
+    verifier_accessibilite(mobile)
+    mobile.get_by_label("Votre adresse électronique").fill(alice.email)
+    with mobile.expect_navigation():
+        mobile.get_by_role("button", name="Recevoir un nouveau lien").click()
+    expect(mobile.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
+    verifier_accessibilite(mobile)
+
+    agent = RoleFactory(
+        collectivite=seance.collectivite,
+        role=TypeRole.SECRETARIAT,
+        utilisateur__username="e2e.reponses",
+    ).utilisateur
+    connecter(page, live_server, agent.username, MOT_DE_PASSE)
+    page.goto(url(live_server, "convocations:reponse_saisir", alice.pk))
+    verifier_accessibilite(page)
+    page.get_by_label("Je serai présent(e)", exact=True).check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la réponse").click()
+    expect(page.get_by_role("status")).to_contain_text("enregistrée : Présent.")
+    verifier_accessibilite(page)

@@ -105,6 +105,8 @@ def test_le_lien_mene_a_l_accuse_de_reception_puis_a_la_convocation(seance: Any)
     alice = _envoye(seance, nom="Alice Martin")
     _envoye(seance)  # un autre destinataire, pas encore lu
     client = _par_le_lien(alice)
+    # L'ouverture du lien est datée (le lien reste utilisable : il sert jusqu'à la séance).
+    assert LienSecurise.objects.get().utilise_le is not None
 
     page = client.get(_url("reponse_portail", alice))
     assert "J'accuse réception de la convocation" in _t(page)
@@ -291,6 +293,10 @@ def test_documents_un_par_un_ou_en_zip(seance: Any) -> None:
 
     archive = client.get(_url("reponse_documents_zip", alice))
     assert archive["Content-Type"] == "application/zip"
+    assert archive["Content-Disposition"] == (
+        "attachment; filename*=utf-8''Documents%20-%20Conseil%20municipal%20du%2012%20"
+        "d%C3%A9cembre.zip"
+    )
     contenu = b"".join(archive.streaming_content)  # type: ignore[attr-defined]
     with zipfile.ZipFile(io.BytesIO(contenu)) as zf:
         assert sorted(zf.namelist()) == sorted(
