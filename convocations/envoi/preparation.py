@@ -49,57 +49,85 @@ def duree_lien(seance: Seance) -> timedelta:
     return max(seance.date, maintenant) + timedelta(weeks=semaines) - maintenant
 
 
+class Preparateur:
+    """Préparation des courriels d'un morceau d'`EnvoiConvocation` : destinataires, séances et
+    ordres du jour lus en trois requêtes pour tout le morceau, pas à chaque message. Appelée
+    par `core.mail.lots` après la prise de chaque ligne : crée le lien personnel (il remplace
+    le précédent du destinataire : le dernier émis gagne), puis rend le courriel."""
+
+    def __init__(self, ids: Iterable[int]) -> None:
+        destinataire_ids = set(
+            EnvoiConvocation.objects.filter(pk__in=list(ids)).values_list(
+                "destinataire_id", flat=True
+            )
+        )
+        self.destinataires = {
+            d.pk: d
+            for d in Destinataire.objects.select_related(
+                "seance__collectivite", "seance__cree_par"
+            ).filter(pk__in=destinataire_ids)
+        }
+        self.points: dict[int, list[PointOrdreDuJour]] = {}
+        seance_ids = {d.seance_id for d in self.destinataires.values()}
+        for point in PointOrdreDuJour.objects.filter(seance_id__in=seance_ids).order_by(
+            "numero", "pk"
+        ):
+            self.points.setdefault(point.seance_id, []).append(point)
+
+    def __call__(self, envoi: EnvoiConvocation) -> MessagePrepare:
+        destinataire = self.destinataires.get(envoi.destinataire_id)
+        if destinataire is None:
+            raise EnvoiSansObjet("Ce destinataire a été retiré de la séance : rien n'est envoyé.")
+        seance = destinataire.seance
+        if seance.classee:
+            raise EnvoiSansObjet("La séance a été classée entre-temps : rien n'est envoyé.")
+        lien, jeton = lien_creer(
+            collectivite=seance.collectivite,
+            objectif=OBJECTIF_LIEN,
+            cible=destinataire,
+            duree=duree_lien(seance),
+            usage_unique=False,
+            par=envoi.par,
+        )
+        adresse = lien_url_absolue(jeton)
+        valeurs = variables(
+            seance=seance,
+            destinataire=destinataire,
+            lien=adresse,
+            points=self.points.get(seance.pk, []),
+        )
+        if envoi.motif == MotifEnvoi.NOTIFICATION:
+            courriel = courriel_rendre(
+                objet="",
+                corps="",
+                valeurs=valeurs,
+                defaut_objet=OBJET_NOTIFICATION,
+                defaut_corps=TEXTE_NOTIFICATION,
+            )
+            pieces: list[tuple[str, bytes, str]] = []
+        else:
+            courriel = courriel_rendre(
+                objet=seance.objet_message,
+                corps=seance.corps_message,
+                valeurs=valeurs,
+                defaut_objet=OBJET_DEFAUT,
+                defaut_corps=TEXTE_DEFAUT,
+            )
+            ics = ics_rendre(seance=seance, lien=adresse, sequence=destinataire.nombre_envois)
+            pieces = [("seance.ics", ics, "text/calendar")]
+        return MessagePrepare(
+            collectivite=seance.collectivite,
+            expediteur=envoi.par or seance.cree_par,
+            destinataires=[destinataire.email],
+            sujet=courriel.sujet,
+            texte=courriel.texte,
+            pieces_jointes=pieces,
+        )
+
+
 def convocation_preparer(envoi: EnvoiConvocation) -> MessagePrepare:
-    """Appelée par `core.mail.lots` après la prise de la ligne : crée le lien personnel (il
-    remplace le précédent du destinataire : le dernier émis gagne), puis rend le courriel."""
-    destinataire = (
-        Destinataire.objects.select_related("seance__collectivite", "seance__cree_par")
-        .filter(pk=envoi.destinataire_id)
-        .first()
-    )
-    if destinataire is None:
-        raise EnvoiSansObjet("Ce destinataire a été retiré de la séance : rien n'est envoyé.")
-    seance = destinataire.seance
-    if seance.classee:
-        raise EnvoiSansObjet("La séance a été classée entre-temps : rien n'est envoyé.")
-    lien, jeton = lien_creer(
-        collectivite=seance.collectivite,
-        objectif=OBJECTIF_LIEN,
-        cible=destinataire,
-        duree=duree_lien(seance),
-        usage_unique=False,
-        par=envoi.par,
-    )
-    adresse = lien_url_absolue(jeton)
-    points = list(PointOrdreDuJour.objects.filter(seance=seance).order_by("numero", "pk"))
-    valeurs = variables(seance=seance, destinataire=destinataire, lien=adresse, points=points)
-    if envoi.motif == MotifEnvoi.NOTIFICATION:
-        courriel = courriel_rendre(
-            objet="",
-            corps="",
-            valeurs=valeurs,
-            defaut_objet=OBJET_NOTIFICATION,
-            defaut_corps=TEXTE_NOTIFICATION,
-        )
-        pieces: list[tuple[str, bytes, str]] = []
-    else:
-        courriel = courriel_rendre(
-            objet=seance.objet_message,
-            corps=seance.corps_message,
-            valeurs=valeurs,
-            defaut_objet=OBJET_DEFAUT,
-            defaut_corps=TEXTE_DEFAUT,
-        )
-        ics = ics_rendre(seance=seance, lien=adresse, sequence=destinataire.nombre_envois)
-        pieces = [("seance.ics", ics, "text/calendar")]
-    return MessagePrepare(
-        collectivite=seance.collectivite,
-        expediteur=envoi.par or seance.cree_par,
-        destinataires=[destinataire.email],
-        sujet=courriel.sujet,
-        texte=courriel.texte,
-        pieces_jointes=pieces,
-    )
+    """Le courriel d'une seule ligne (voir `Preparateur`)."""
+    return Preparateur([envoi.pk])(envoi)
 
 
 def _neutre(envoi: dict[str, Any]) -> bool:

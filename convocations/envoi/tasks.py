@@ -8,8 +8,8 @@ from celery import shared_task
 from django.utils import timezone
 
 from convocations.envoi.preparation import (
+    Preparateur,
     apres_lot,
-    convocation_preparer,
     destinataires_actualiser,
     destinataires_en_retard,
     seances_recalculer,
@@ -25,7 +25,7 @@ def convocations_envoyer_task(ids: list[int]) -> None:
     bilan = lot_envoyer(
         modele=EnvoiConvocation,
         ids=ids,
-        preparer=convocation_preparer,
+        preparer=Preparateur(ids),
         tache=convocations_envoyer_task,
     )
     apres_lot(bilan)

@@ -56,7 +56,7 @@ CAS_MATRICE = [
         attendus({A, S}, ok=302, autre=404),
         kwargs=_destinataire,
         methode="post",
-        donnees={"le": "02/11/2026"},
+        donnees={"le": "15/01/2025"},
     ),
     Cas("convocations:resume_abonner", attendus({A, S, L}, ok=302), methode="post"),
 ]

@@ -153,10 +153,10 @@ def test_envoi_papier_refuse_une_date_invalide(monde):
     reponse = client.post(url, {"le": "31/02/2026"})
     assert reponse.status_code == 400
     assert "Date invalide" in reponse.content.decode()
-    reponse = client.post(url, {"le": "02/11/2026"})
+    reponse = client.post(url, {"le": "15/01/2025"})
     assert reponse.status_code == 302
     d.refresh_from_db()
-    assert d.papier_le.isoformat() == "2026-11-02"
+    assert d.papier_le.isoformat() == "2025-01-15"
 
 
 @pytest.mark.reseau

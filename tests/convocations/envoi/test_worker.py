@@ -73,6 +73,12 @@ def test_sigkill_en_plein_envoi_ni_doublon_ni_oubli(settings, tmp_path, client):
         premier.wait(timeout=10)
         recus_au_kill = serveur.compteur.recus()
         assert recus_au_kill < DESTINATAIRES
+        lignes = EnvoiConvocation.objects.filter(destinataire__seance=seance)
+        # Le message en vol au moment du SIGKILL (le serveur attend avant de répondre à DATA :
+        # presque toujours un) : sa ligne reste « en cours ».
+        en_vol = set(
+            lignes.filter(statut=StatutEnvoi.EN_COURS).values_list("destinataire__email", flat=True)
+        )
 
         # Le balayage (délais courts) : la ligne restée « en cours » devient incertaine, les
         # lignes « en attente » du morceau interrompu sont remises en file.
@@ -82,7 +88,6 @@ def test_sigkill_en_plein_envoi_ni_doublon_ni_oubli(settings, tmp_path, client):
         convocations_balayer_task()
 
         second, journal2 = demarrer("relance")
-        lignes = EnvoiConvocation.objects.filter(destinataire__seance=seance)
         assert attendre(
             lambda: (
                 not lignes.filter(
@@ -102,7 +107,8 @@ def test_sigkill_en_plein_envoi_ni_doublon_ni_oubli(settings, tmp_path, client):
     statuts = dict(lignes.values_list("destinataire__email", "statut"))
     assert len(statuts) == DESTINATAIRES  # une seule ligne par destinataire, aucun renvoi
     incertains = {email for email, statut in statuts.items() if statut == StatutEnvoi.INCERTAIN}
-    assert len(incertains) <= 1  # au plus le message en vol (worker « solo »)
+    assert incertains == en_vol  # exactement le message en vol (worker « solo »), jamais renvoyé
+    assert len(incertains) <= 1
     assert all(n == 1 for n in par_adresse.values()), "un destinataire a reçu deux messages"
     for email, statut in statuts.items():
         if email not in incertains:
