@@ -1,11 +1,11 @@
 """Le courriel d'un destinataire : objet et texte tirés des gabarits de la séance (variables
-entre doubles accolades), et l'invitation `.ics` jointe.
+entre accolades, celles que `convocations.seances.services.VARIABLES_MESSAGE` annonce à l'agent), et l'invitation `.ics` jointe.
 
-Variables (`{{ nom }}`, espaces permis) : `seance` (titre), `type_seance`, `date`
+Variables (`{nom}`, espaces permis) : `seance` (titre), `type_seance`, `date`
 (25/11/2026), `heure` (18 h 30), `lieu`, `collectivite`, `nom` (le destinataire),
 `lien` (son lien personnel), `reponses_jusqu_au`, `ordre_du_jour` (une ligne par point).
 Le texte est substitué, jamais exécuté : un gabarit écrit par un agent n'est pas du code. Une
-variable inconnue reste telle quelle (l'aperçu la montre à l'agent) ; un texte sans `{{ lien }}`
+variable inconnue reste telle quelle (l'aperçu la montre à l'agent) ; un texte sans `{lien}`
 reçoit le lien à la fin, sans quoi l'élu ne pourrait ni lire ni répondre.
 """
 
@@ -22,25 +22,25 @@ from django.utils import timezone
 from convocations.seances.models import Destinataire, PointOrdreDuJour, Seance
 from core.mail.entetes import neutraliser_entete
 
-_VARIABLE = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+_VARIABLE = re.compile(r"\{\s*([a-z_]+)\s*\}")
 
-OBJET_DEFAUT = "Convocation : {{ seance }} du {{ date }} à {{ heure }}"
+OBJET_DEFAUT = "Convocation : {seance} du {date} à {heure}"
 TEXTE_DEFAUT = (
-    "Bonjour {{ nom }},\n\n"
-    "Vous êtes convoqué(e) à la séance « {{ seance }} » le {{ date }} à {{ heure }}, "
-    "{{ lieu }}.\n\n"
-    "Ordre du jour :\n{{ ordre_du_jour }}\n\n"
+    "Bonjour {nom},\n\n"
+    "Vous êtes convoqué(e) à la séance « {seance} » le {date} à {heure}, "
+    "{lieu}.\n\n"
+    "Ordre du jour :\n{ordre_du_jour}\n\n"
     "Ouvrez votre lien personnel pour accuser réception, lire les documents et répondre :\n"
-    "{{ lien }}\n\n"
-    "{{ collectivite }}"
+    "{lien}\n\n"
+    "{collectivite}"
 )
-OBJET_NOTIFICATION = "{{ seance }} du {{ date }} : nouveau document"
+OBJET_NOTIFICATION = "{seance} du {date} : nouveau document"
 TEXTE_NOTIFICATION = (
-    "Bonjour {{ nom }},\n\n"
-    "Le procès-verbal ou le compte rendu de la séance « {{ seance }} » du {{ date }} est "
+    "Bonjour {nom},\n\n"
+    "Le procès-verbal ou le compte rendu de la séance « {seance} » du {date} est "
     "disponible.\n\n"
-    "Ouvrez votre lien personnel pour le lire :\n{{ lien }}\n\n"
-    "{{ collectivite }}"
+    "Ouvrez votre lien personnel pour le lire :\n{lien}\n\n"
+    "{collectivite}"
 )
 
 
@@ -62,6 +62,7 @@ def variables(
     return {
         "seance": seance.titre,
         "type_seance": seance.get_type_display(),
+        "type": seance.get_type_display().lower(),
         "date": f"{local:%d/%m/%Y}",
         "heure": heure_fr(seance.date),
         "lieu": seance.lieu,

@@ -781,6 +781,7 @@ VARIABLES_MESSAGE = {
     "nom": "le nom du destinataire",
     "lien": "le lien personnel vers la convocation",
     "reponses_jusqu_au": "la date limite des réponses",
+    "ordre_du_jour": "l'ordre du jour, un point par ligne",
 }
 OBJET_DEFAUT = "Convocation : {seance} du {date}"
 CORPS_DEFAUT = (
@@ -821,6 +822,8 @@ def variables_message(
         "nom": (destinataire.nom or destinataire.email) if destinataire else "Madame, Monsieur",
         "lien": lien or "(lien personnel, créé à l'envoi)",
         "reponses_jusqu_au": date_fr(seance.reponses_jusqu_au) or "la séance",
+        "ordre_du_jour": "\n".join(f"{p.numero}. {p.titre}" for p in seance.points.all())
+        or "(communiqué séparément)",
     }
 
 

@@ -55,8 +55,8 @@ def _seance(monde, n=3, **kwargs):
         collectivite=monde.collectivite,
         titre="Conseil municipal de décembre",
         lieu="Salle du conseil",
-        objet_message="Convocation : {{ seance }} du {{ date }}",
-        corps_message="Bonjour {{ nom }},\nVenez à {{ heure }}.\n{{ ordre_du_jour }}\n{{ lien }}",
+        objet_message="Convocation : {seance} du {date}",
+        corps_message="Bonjour {nom},\nVenez à {heure}.\n{ordre_du_jour}\n{lien}",
         cree_par=monde.personnes["secretariat"],
         **kwargs,
     )

@@ -1,4 +1,4 @@
-"""Garde minimale du délai de convocation (en attendant celle du sous-paquet `seances`).
+"""Garde du délai de convocation, vue depuis l'envoi (celle de la préparation des séances).
 
 Hors `transaction=True` : les délais nationaux viennent d'une migration de données, qu'une
 base vidée entre deux tests transactionnels n'a plus."""
@@ -30,6 +30,6 @@ def test_la_garde_du_delai_refuse_un_envoi_tardif_sauf_urgence(monde):
         convocation_envoyer(seance=seance, par=monde.personnes["secretariat"])
     assert not EnvoiConvocation.objects.exists()
     seance.urgence, seance.urgence_justification = True, "Sinistre sur la voirie"
-    assert envoi_autorise(seance=seance, maintenant=maintenant) == (True, "")
+    assert envoi_autorise(seance=seance, maintenant=maintenant)[0] is True
     passee = SeanceFactory(collectivite=monde.collectivite, date=maintenant - timedelta(hours=1))
     assert envoi_autorise(seance=passee, maintenant=maintenant)[0] is False
