@@ -1,5 +1,6 @@
 """Le courriel d'un destinataire : objet et texte tirés des gabarits de la séance (variables
-entre accolades, celles que `convocations.seances.services.VARIABLES_MESSAGE` annonce à l'agent), et l'invitation `.ics` jointe.
+entre accolades, celles que `convocations.seances.services.VARIABLES_MESSAGE` annonce à
+l'agent), et l'invitation `.ics` jointe.
 
 Variables (`{nom}`, espaces permis) : `seance` (titre), `type_seance`, `date`
 (25/11/2026), `heure` (18 h 30), `lieu`, `collectivite`, `nom` (le destinataire),
