@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('convocations', '0002_seances'),
+        ('convocations', '0004_envoi'),
         ('core', '0010_envoi_invitation'),
     ]
 

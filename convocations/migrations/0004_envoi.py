@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('convocations', '0002_seances'),
+        ('convocations', '0003_seances_delais'),
         ('core', '0010_envoi_invitation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
