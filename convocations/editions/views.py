@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
 from django.views.generic import DetailView
 
 from convocations.editions.forms import EditionSeanceForm
@@ -19,24 +18,11 @@ from convocations.editions.services import (
     edition_demander,
 )
 from convocations.seances.models import Seance
-from convocations.seances.onglets import onglets_seance
 from core.comptes.permissions import Action, Capacite
 from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.travaux.models import Travail
 
 TYPES_EDITIONS = [TYPE_EMARGEMENT, TYPE_DOSSIER_PREUVE]
-
-
-def onglets_de(seance: Seance, courant: str) -> list[dict[str, Any]]:
-    """La barre d'onglets de la séance, depuis le registre (un onglet sans URL est omis)."""
-    onglets = []
-    for onglet in onglets_seance.tous():
-        try:
-            url = reverse(onglet.url_name, kwargs={"pk": seance.pk})
-        except NoReverseMatch:
-            continue
-        onglets.append({"titre": onglet.titre, "url": url, "courant": onglet.cle == courant})
-    return onglets
 
 
 class SeanceEditionsView(EspaceAgentMixin, DetailView):  # type: ignore[type-arg]
@@ -52,7 +38,7 @@ class SeanceEditionsView(EspaceAgentMixin, DetailView):  # type: ignore[type-arg
         seance = self.object
         emargement = emargement_lire(seance)
         context.update(
-            onglets=onglets_de(seance, "editions"),
+            onglet_courant="editions",
             peut_exporter=peut(self.request, Capacite.CONVOCATIONS, Action.EXPORTER),
             quorum=emargement.quorum,
             nombre_suppleants=len(emargement.suppleants),

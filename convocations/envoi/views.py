@@ -32,7 +32,6 @@ from convocations.envoi.services import (
     seance_notifier,
 )
 from convocations.seances.models import Destinataire, EtatSeance, MotifEnvoi, Seance
-from convocations.seances.onglets import onglets_seance
 from core.comptes.permissions import Action, Capacite
 from core.formulaires import erreurs_vers_formulaire
 from core.listes import Colonne, ListeMixin
@@ -41,19 +40,6 @@ from core.templatetags.echarpe import date_fr
 from core.tenancy.mixins import EspaceAgentMixin, peut
 
 URL_SAISIE_REPONSE = "convocations:reponse_saisir"
-
-
-def onglets(request: HttpRequest, seance: Seance, courant: str) -> list[dict[str, Any]]:
-    """La barre d'onglets de la séance, depuis le registre (un onglet dont la page n'existe
-    pas encore sur cette branche est omis)."""
-    barre = []
-    for onglet in onglets_seance.tous():
-        try:
-            url = reverse(onglet.url_name, kwargs={"pk": seance.pk})
-        except NoReverseMatch:
-            continue
-        barre.append({"titre": onglet.titre, "url": url, "courant": onglet.url_name == courant})
-    return barre
 
 
 def _url_ou_vide(nom: str, pk: int) -> str:
@@ -215,7 +201,7 @@ class SeanceSuiviView(ListeMixin, _Seance, TemplateView):
         compteurs, quorum = suivi_compter(seance=self.seance)
         return super().get_context_data(
             seance=self.seance,
-            onglets=onglets(self.request, self.seance, "convocations:seance_suivi"),
+            onglet_courant="suivi",
             compteurs=compteurs,
             quorum=quorum,
             incertains=incertains_lister(seance=self.seance) if compteurs.incertains else [],

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from convocations.models import EtatSeance, NatureDocument, Seance
-from convocations.seances import views as vues
 from convocations.seances.services import document_ajouter
 from core.comptes.models import TypeRole
 from core.journal.models import EntreeJournal
@@ -121,16 +120,16 @@ def test_la_liste_filtre_par_etat_et_cherche(monde):
     assert client.get(reverse("convocations:seances"), {"etat": "x"}).status_code == 200
 
 
-def test_relance_des_non_lus_seulement_si_l_envoi_fournit_l_action(monde, monkeypatch):
+def test_relance_des_non_lus_pour_qui_peut_envoyer(monde):
     seance = SeanceFactory(collectivite=monde.collectivite, etat=EtatSeance.ENVOYEE)
     DestinataireFactory(seance=seance, nombre_envois=1)
+    lue = SeanceFactory(collectivite=monde.collectivite, etat=EtatSeance.RECUE)
+    DestinataireFactory(seance=lue, nombre_envois=1, lu_le=timezone.now())
     client = monde.client(S)
     contenu = client.get(reverse("convocations:seances")).content.decode()
-    assert "Relancer les non-lus" not in contenu  # convocations:seance_relancer absente
-    monkeypatch.setattr(vues, "url_si_elle_existe", lambda nom, pk: f"/relancer/{pk}/")
-    contenu = client.get(reverse("convocations:seances")).content.decode()
-    assert f'action="/relancer/{seance.pk}/"' in contenu
-    assert "Relancer les non-lus" in contenu
+    relancer = reverse("convocations:seance_relancer", args=[seance.pk])
+    assert f'action="{relancer}"' in contenu
+    assert contenu.count("Relancer les non-lus") == 1  # pas pour la séance toute lue
     # La lecture seule n'a pas le droit d'envoyer : pas de bouton.
     assert (
         "Relancer les non-lus"
@@ -138,13 +137,12 @@ def test_relance_des_non_lus_seulement_si_l_envoi_fournit_l_action(monde, monkey
     )
 
 
-def test_notifier_a_nouveau_apres_le_proces_verbal_si_l_action_existe(monde, monkeypatch):
+def test_notifier_a_nouveau_apres_le_proces_verbal(monde):
     seance = SeanceFactory(
         collectivite=monde.collectivite,
         date=timezone.now() - datetime.timedelta(days=1),
         etat=EtatSeance.RECUE,
     )
-    monkeypatch.setattr(vues, "url_si_elle_existe", lambda nom, pk: f"/{nom}/{pk}/")
     client = monde.client(S)
     url = reverse("convocations:seance", args=[seance.pk])
     assert "Notifier à nouveau" not in client.get(url).content.decode()
@@ -156,7 +154,8 @@ def test_notifier_a_nouveau_apres_le_proces_verbal_si_l_action_existe(monde, mon
         fichier=SimpleUploadedFile("pv.pdf", PDF),
     )
     contenu = client.get(url).content.decode()
-    assert f'action="/convocations:seance_notifier/{seance.pk}/"' in contenu
+    notifier = reverse("convocations:seance_notifier", args=[seance.pk])
+    assert f'action="{notifier}"' in contenu
 
 
 def test_document_joint_puis_telecharge_sans_interpretation(monde):
