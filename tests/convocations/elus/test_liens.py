@@ -285,3 +285,15 @@ def test_le_lien_de_rattachement_ne_sert_qu_au_compte_qui_l_a_demande(monde, elu
     assert reponse.status_code == 404
     assert "connectez-vous avec ce compte" in texte(reponse)
     assert not intrus.mandats.filter(collectivite=monde.autre).exists()
+
+
+def test_un_lien_remplace_propose_d_en_demander_un_nouveau(monde, elu):
+    elu_lien_perdu(email=elu.email, date_naissance=NAISSANCE)
+    ancien = _jeton(courriel_preparer(CourrielElu.objects.get()))
+    elu_lien_perdu(email=elu.email, date_naissance=NAISSANCE)
+    courriel_preparer(CourrielElu.objects.order_by("-pk").first())
+
+    reponse = Client().get(f"/l/{ancien}/")
+
+    assert reponse.status_code == 410
+    assert f'href="{reverse("convocations:elu_lien_perdu")}"' in texte(reponse)
