@@ -212,6 +212,9 @@ class ConvocationsConfig(AppConfig):
 
     def _ready_elus(self) -> None:
         """Accès des élus : espace personnel (portail), objectifs de liens, journal."""
+        # Les tâches d'un sous-paquet échappent à `autodiscover_tasks` (il ne cherche que
+        # `convocations.tasks`) : les importer ici les enregistre auprès du worker et du beat.
+        import convocations.elus.tasks  # noqa: F401
         from convocations.elus.courriels import (
             OBJECTIF_ADRESSE,
             OBJECTIF_MOT_DE_PASSE,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from core.registry import EntreeNavigation, registre
+from core.registry import EntreeNavigation, EspacePersonnel, registre
 from core.tenancy.acces import acces
 from core.tenancy.mixins import peut
 
@@ -34,6 +34,20 @@ def _entree_courante(chemin: str, navigation: list[EntreeNavigation]) -> str:
     return exacte or meilleure
 
 
+# Les espaces personnels de la personne, calculés une fois par session (une requête de moins
+# sur chaque page d'agent) : un mandat ajouté en cours de session apparaît à la connexion
+# suivante.
+CLE_ESPACES = "espaces_personnels"
+
+
+def espaces_personnels(request: HttpRequest) -> list[EspacePersonnel]:
+    codes = request.session.get(CLE_ESPACES)
+    if not isinstance(codes, list):
+        codes = [e.code for e in registre.espaces_de(request.user)]
+        request.session[CLE_ESPACES] = codes
+    return [registre.espaces_personnels[c] for c in codes if c in registre.espaces_personnels]
+
+
 def echarpe(request: HttpRequest) -> dict[str, Any]:
     contexte = contexte_demo()
     # Sous le formulaire de connexion : les liens des applications (« Élu : lien perdu ? »).
@@ -53,5 +67,5 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
         "navigation": navigation,
         # Calculé seulement si le gabarit s'en sert (menu du compte) : passer d'un espace à
         # l'autre pour qui est à la fois agent et élu.
-        "espaces_personnels": lambda: registre.espaces_de(request.user),
+        "espaces_personnels": lambda: espaces_personnels(request),
     }

@@ -14,11 +14,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from convocations.elus.models import AccuseNotice
 from convocations.models import Contact, Destinataire, EtatSeance, Mandat, Seance
-from core.comptes.models import Utilisateur
+from core.comptes.models import TypeRole, Utilisateur
 from core.liens.services import OBJECTIF_ACTIVATION, lien_creer, lien_url
-from tests.e2e.conftest import MOBILE, nouveau_contexte
+from tests.e2e.conftest import MOBILE, connecter, nouveau_contexte, url
+from tests.e2e.conftest import MOT_DE_PASSE as E2E_MOT_DE_PASSE
 from tests.e2e.test_accessibilite import verifier_accessibilite
-from tests.factories import CollectiviteFactory
+from tests.factories import CollectiviteFactory, RoleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -130,3 +131,33 @@ def test_activation_notice_puis_portail_a_360_px(
         verifier_accessibilite(mobile)
     expect(mobile.get_by_text("jeanne.dupont", exact=True)).to_be_visible()
     assert mobile.dialogues == []  # type: ignore[attr-defined]
+
+
+def test_pages_de_l_agent_et_lien_perdu_sans_violation_grave(
+    page: Page, live_server: Any, jeton: str
+) -> None:
+    collectivite = Contact.objects.get().collectivite
+    contact = Contact.objects.get()
+    agent = RoleFactory(
+        collectivite=collectivite, role=TypeRole.ADMINISTRATEUR, utilisateur__username="e2e.admin"
+    ).utilisateur
+    page.goto(url(live_server, "convocations:elu_lien_perdu"))
+    verifier_accessibilite(page)
+    page.get_by_label("Votre adresse électronique").fill("jeanne.dupont@saint-elu.test")
+    # Une date qui ne correspond pas : la réponse est la même (neutre) et rien ne part.
+    page.get_by_label("Votre date de naissance").fill("13/05/1970")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Recevoir un nouveau lien").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Demande enregistrée")
+    verifier_accessibilite(page)
+
+    connecter(page, live_server, agent.username, E2E_MOT_DE_PASSE)
+    for adresse in (
+        url(live_server, "convocations:elus_acces"),
+        url(live_server, "convocations:elu_naissance", contact.pk),
+        url(live_server, "convocations:notice_rgpd"),
+        url(live_server, "convocations:contact", contact.pk),
+    ):
+        reponse = page.goto(adresse)
+        assert reponse is not None and reponse.status == 200, adresse
+        verifier_accessibilite(page)

@@ -3,9 +3,13 @@ nouveau mot de passe par lien, adresse personnelle confirmée par le lien qui y 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -285,3 +289,37 @@ def test_le_lien_de_rattachement_ne_sert_qu_au_compte_qui_l_a_demande(monde, elu
     assert reponse.status_code == 404
     assert "connectez-vous avec ce compte" in texte(reponse)
     assert not intrus.mandats.filter(collectivite=monde.autre).exists()
+
+
+def test_un_lien_remplace_propose_d_en_demander_un_nouveau(monde, elu):
+    elu_lien_perdu(email=elu.email, date_naissance=NAISSANCE)
+    ancien = _jeton(courriel_preparer(CourrielElu.objects.get()))
+    elu_lien_perdu(email=elu.email, date_naissance=NAISSANCE)
+    courriel_preparer(CourrielElu.objects.order_by("-pk").first())
+
+    reponse = Client().get(f"/l/{ancien}/")
+
+    assert reponse.status_code == 410
+    assert f'href="{reverse("convocations:elu_lien_perdu")}"' in texte(reponse)
+
+
+def test_la_tache_de_balayage_du_beat_est_connue_du_worker():
+    """Le worker ne charge que `django.setup()` et `autodiscover_tasks` : la tâche d'un
+    sous-paquet doit y être connue sans que rien d'autre l'importe."""
+    taches = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "convocations.elus.tasks.elus_courriels_balayer_task" in taches
+    code = (
+        "import django; django.setup(); from config.celery import app; "
+        "app.loader.import_default_modules(); "
+        "print(sorted(t for t in app.tasks if t.startswith('convocations.elus')))"
+    )
+    resultat = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "elus_courriels_balayer_task" in resultat.stdout, resultat.stderr[-2000:]
+    assert "elus_courriels_envoyer_task" in resultat.stdout
