@@ -381,3 +381,62 @@ def test_la_normalisation_sql_rapide_est_celle_de_python(db: None) -> None:
                 [texte, texte],
             )
             assert curseur.fetchone()[0] == normaliser(texte), texte
+
+
+@pytest.mark.parametrize(
+    ("octets", "attendu"),
+    [
+        (b'"DUPRE";"Helene";1\n', False),
+        (b'"DUPRE ";"Helene";1\n', True),  # blanc avant le guillemet fermant
+        (b'" DUPRE";"Helene";1\n', True),  # blanc après le guillemet ouvrant
+        (b"DUPRE ;Helene;1\n", True),  # sans guillemets, blanc avant le séparateur
+        (b"DUPRE; Helene;1\n", True),
+        (b"DUPRE;Helene;1 \n", True),  # dernière valeur
+        (b"DUPRE;Helene;1 \r\n", True),
+        (b"\tDUPRE;Helene;1\n", True),
+        (b'"DUPRE";"\nHelene";1\n', True),  # saut de ligne en tête d'une valeur citée
+        (b'"DUPRE";"Helene\n";1\n', True),
+    ],
+)
+def test_les_blancs_en_bord_de_valeur_sont_reperes(octets: bytes, attendu: bool) -> None:
+    assert moteur._a_rogner(b"\n" + octets, b";") is attendu
+
+
+def test_le_chemin_rapide_rogne_les_valeurs_bordees_de_blancs(
+    commune: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Le rognage n'est fait que si le fichier en a besoin : une valeur bordée de blancs est
+    rognée par le chemin rapide lui-même (pas de repli sur la lecture Python)."""
+
+    def interdit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("le chemin rapide a renoncé")
+
+    monkeypatch.setattr(moteur, "_remplir_python", interdit)
+    contenu = extrait(
+        {"nom_naissance": " DUPRÉ  ", "prenoms": "Hélène ", "sexe": " F"},
+        {"nom_naissance": "ROUX", "prenoms": "Jean", "libelle_voie": "RUE DU PORT "},
+    )
+    assert messages(importer(contenu, commune)) == []
+    dupre = Electeur.objects.pour(commune).get(nom_naissance="DUPRÉ")
+    assert (dupre.prenoms, dupre.sexe, dupre.recherche_naissance) == ("Hélène", "F", "dupre helene")
+    roux = Electeur.objects.pour(commune).get(nom_naissance="ROUX")
+    assert roux.libelle_voie == "RUE DU PORT"
+
+
+def test_le_chemin_rapide_ne_rogne_pas_un_fichier_sans_blancs_en_bord(
+    commune: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sans blanc en bord de valeur, le SQL du chemin rapide n'appelle pas `btrim`."""
+    requetes: list[str] = []
+    executer = moteur._lignes
+
+    def espion(
+        sql: str, params: list[object] | tuple[object, ...] = ()
+    ) -> list[tuple[object, ...]]:
+        requetes.append(sql)
+        return executer(sql, params)
+
+    monkeypatch.setattr(moteur, "_lignes", espion)
+    assert messages(importer(extrait({"nom_naissance": "ROUX"}), commune)) == []
+    insertion = next(sql for sql in requetes if "INSERT INTO electeurs_import_etape" in sql)
+    assert "btrim(c" not in insertion
