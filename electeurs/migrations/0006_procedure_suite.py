@@ -90,6 +90,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='mouvement',
+            name='changements',
+            field=models.JSONField(blank=True, default=dict, verbose_name='changements demandés'),
+        ),
+        migrations.AddField(
             model_name='membrecommission',
             name='fin_le',
             field=models.DateField(blank=True, null=True, verbose_name='fin de fonctions le'),
