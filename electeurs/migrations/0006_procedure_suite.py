@@ -29,7 +29,7 @@ DELAIS = [
         "Code électoral, art. L17",
         True,
         "Jours avant le premier tour (un dimanche, L55) : le sixième vendredi qui le précède. "
-        "Date de réception en mairie (EL-03). Une demande plus tardive vaut pour la liste "
+        "Date de réception en mairie, non le cachet de la poste. Une demande plus tardive vaut pour la liste "
         "d'après le scrutin.",
     ),
     (
@@ -37,9 +37,9 @@ DELAIS = [
         "Dépôt en ligne d'une demande d'inscription avant un scrutin (sixième mercredi)",
         39,
         "Code électoral, art. R5",
-        False,
-        "Jusqu'à minuit, heure de la commune. Sixième mercredi avant le premier tour, établi par "
-        "des exemples datés (2022, 2026) et non par le texte de l'article.",
+        True,
+        "Jusqu'à minuit, heure légale de la commune, le sixième mercredi avant le premier tour "
+        "pour les élections générales (décret n° 2021-1740).",
     ),
     (
         "inscription_l30_avant_scrutin",
@@ -89,6 +89,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='mouvement',
+            name='changements',
+            field=models.JSONField(blank=True, default=dict, verbose_name='changements demandés'),
+        ),
         migrations.AddField(
             model_name='membrecommission',
             name='fin_le',

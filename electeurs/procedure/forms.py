@@ -12,6 +12,7 @@ from core.dates import ChampDateFr
 from core.tenancy.models import Collectivite
 from electeurs.models import BureauDeVote, Electeur, Sexe, TypeListe
 from electeurs.procedure.models import (
+    CHAMPS_ADRESSE,
     Canal,
     Decision,
     DecisionCommission,
@@ -361,16 +362,31 @@ class ModificationForm(forms.Form):
         help_text="Date de réception en mairie (jj/mm/aaaa) : elle fait courir les 5 jours de "
         "la décision.",
     )
+    numero_voie = forms.CharField(label="Numéro de voie", max_length=20, required=False)
+    libelle_voie = forms.CharField(
+        label="Libellé de voie",
+        max_length=200,
+        required=False,
+        help_text="Pour un changement d'adresse : la nouvelle adresse dans la commune.",
+    )
+    complement_1 = forms.CharField(label="Complément 1", max_length=200, required=False)
+    complement_2 = forms.CharField(label="Complément 2", max_length=200, required=False)
+    lieu_dit = forms.CharField(label="Lieu-dit", max_length=200, required=False)
+    code_postal = forms.CharField(label="Code postal", max_length=10, required=False)
+    commune = forms.CharField(label="Commune", max_length=200, required=False)
     motif = _texte(
-        "Modification demandée",
-        required=True,
-        help_text="La nouvelle adresse, le bureau souhaité ou la correction demandée.",
+        "Précisions",
+        help_text="Le bureau souhaité ou la correction demandée (obligatoire hors changement "
+        "d'adresse).",
     )
 
     def __init__(self, *args: Any, listes: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _listes(self, listes)
         self.fields["recue_le"].initial = timezone.localdate()
+
+    def adresse(self) -> dict[str, str]:
+        return {champ: self.cleaned_data.get(champ, "") for champ in CHAMPS_ADRESSE}
 
 
 class RadiationDemandeForm(forms.Form):

@@ -115,6 +115,18 @@ class NatureModification(models.TextChoices):
     ETAT_CIVIL = "etat_civil", "Correction de l'état civil"
 
 
+# Les champs de l'adresse de rattachement qu'une demande de modification peut changer.
+CHAMPS_ADRESSE = (
+    "numero_voie",
+    "libelle_voie",
+    "complement_1",
+    "complement_2",
+    "lieu_dit",
+    "code_postal",
+    "commune",
+)
+
+
 class EtatMouvement(models.TextChoices):
     """États de la procédure (L18, L19). L'ordre des étapes est vérifié par les services."""
 
@@ -311,6 +323,8 @@ class Mouvement(ModeleCollectivite):
         choices=NatureModification.choices,
         blank=True,
     )
+    # Demande de changement d'adresse : la nouvelle adresse, appliquée si elle est accordée.
+    changements = models.JSONField("changements demandés", default=dict, blank=True)
     # Date limite de dépôt avant un scrutin (L17, R5, L30).
     en_ligne = models.BooleanField("déposée en ligne (service-public.fr)", default=False)
     cas_l30 = models.BooleanField("cas de l'article L30", default=False)
@@ -448,6 +462,14 @@ class Mouvement(ModeleCollectivite):
         if self.type == TypeMouvement.RADIATION:
             return self.decision == Decision.FAVORABLE
         return self.decision == Decision.REFUS
+
+    @property
+    def nouvelle_adresse(self) -> str:
+        """La nouvelle adresse demandée, sur une ligne (vide s'il n'y en a pas)."""
+        valeurs = [str(self.changements.get(champ, "")).strip() for champ in CHAMPS_ADRESSE]
+        voie = " ".join(v for v in valeurs[:2] if v)
+        ville = " ".join(v for v in valeurs[5:] if v)
+        return ", ".join(v for v in [voie, *valeurs[2:5], ville] if v)
 
     @property
     def decision_libelle(self) -> str:

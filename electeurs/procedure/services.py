@@ -33,6 +33,7 @@ from electeurs.models import (
 )
 from electeurs.procedure import delais
 from electeurs.procedure.models import (
+    CHAMPS_ADRESSE,
     ActionProcedure,
     Avis,
     Canal,
@@ -459,14 +460,31 @@ def modification_demander(
     liste: str,
     nature: str,
     recue_le: date,
-    motif: str,
+    motif: str = "",
+    adresse: dict[str, str] | None = None,
     par: Utilisateur | None,
 ) -> Mouvement:
-    """Demande de modification (adresse, bureau, état civil) d'un électeur inscrit."""
+    """Demande de modification (adresse, bureau, état civil) d'un électeur inscrit ; pour un
+    changement d'adresse, la nouvelle adresse, appliquée si la demande est accordée."""
     _exiger_inscrit(electeur, liste)
-    if not motif.strip():
-        raise ValidationError({"motif": "Décrivez la modification demandée."})
-    return mouvement_enregistrer(
+    changements = {
+        champ: str(valeur).strip()
+        for champ, valeur in (adresse or {}).items()
+        if champ in CHAMPS_ADRESSE and str(valeur).strip()
+    }
+    if nature == NatureModification.ADRESSE:
+        if not (changements.get("libelle_voie") or changements.get("lieu_dit")):
+            raise ValidationError(
+                {
+                    "libelle_voie": "Indiquez la nouvelle adresse : le libellé de voie ou "
+                    "le lieu-dit."
+                }
+            )
+    else:
+        changements = {}
+        if not motif.strip():
+            raise ValidationError({"motif": "Décrivez la modification demandée."})
+    mouvement = mouvement_enregistrer(
         collectivite=collectivite,
         electeur=electeur,
         type=TypeMouvement.MODIFICATION,
@@ -477,6 +495,10 @@ def modification_demander(
         nature=nature,
         par=par,
     )
+    if changements:
+        mouvement.changements = changements
+        mouvement.save(update_fields=["changements", "modifie_le"])
+    return mouvement
 
 
 @transaction.atomic
@@ -890,8 +912,11 @@ def mouvement_decider(
                 mouvement=mouvement,
             )
         )
-    elif decision == Decision.FAVORABLE and bureau is not None:
-        elements.append(_changer_bureau(electeur, liste=mouvement.liste, bureau=bureau))
+    elif decision == Decision.FAVORABLE and mouvement.type == TypeMouvement.MODIFICATION:
+        if mouvement.nature == NatureModification.ADRESSE and mouvement.changements:
+            elements.append(_changer_adresse(electeur, mouvement))
+        if bureau is not None:
+            elements.append(_changer_bureau(electeur, liste=mouvement.liste, bureau=bureau))
     elif (
         decision == Decision.REFUS
         and mouvement.type == TypeMouvement.INSCRIPTION
@@ -911,6 +936,20 @@ def mouvement_decider(
         )
     journaliser_lot(collectivite=mouvement.collectivite, par=par, elements=elements)
     return mouvement
+
+
+def _changer_adresse(electeur: Electeur, mouvement: Mouvement) -> ElementJournal:
+    """Changement d'adresse accordé : la nouvelle adresse de rattachement remplace l'ancienne
+    (tous ses champs : un complément absent de la demande est effacé)."""
+    for champ in CHAMPS_ADRESSE:
+        setattr(electeur, champ, mouvement.changements.get(champ, ""))
+    electeur.save()
+    return ElementJournal(
+        action=ActionElecteurs.ELECTEUR_MODIFIE,
+        objet=electeur,
+        sujet=electeur,
+        details={"champs_modifies": "adresse de rattachement", "mouvement": mouvement.pk},
+    )
 
 
 def _changer_bureau(electeur: Electeur, *, liste: str, bureau: BureauDeVote) -> ElementJournal:

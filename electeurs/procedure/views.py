@@ -818,6 +818,7 @@ class MouvementSaisieView(ProcedureMixin, TemplateView):
                         nature=donnees["nature"],
                         recue_le=donnees["recue_le"],
                         motif=donnees["motif"],
+                        adresse=cast(ModificationForm, form).adresse(),
                         par=self.agent,
                     )
                 elif sorte == "radiation":

@@ -190,7 +190,7 @@ CAS_MATRICE = [
             "liste": "LP",
             "nature": "adresse",
             "recue_le": "20/11/2026",
-            "motif": "12 rue des Lilas",
+            "libelle_voie": "rue des Lilas",
         },
     ),
     Cas(

@@ -86,8 +86,71 @@ def test_une_modification_sans_nature_ni_description_est_refusee_en_francais(mon
     assert reponse.status_code == 400
     texte = reponse.content.decode()
     assert "Indiquez ce que la demande modifie." in texte
-    assert "Indiquez : modification demandée." in texte
+    assert "Indiquez la date : demande reçue le." in texte
+    client = monde.client(E)
+    sans_adresse = client.post(
+        _url(inscription.electeur, "modification"),
+        {"liste": "LP", "nature": "adresse", "recue_le": "20/11/2026", "motif": ""},
+    )
+    assert sans_adresse.status_code == 400
+    assert "Indiquez la nouvelle adresse : le libellé de voie ou le lieu-dit." in (
+        sans_adresse.content.decode().replace("&#x27;", "'")
+    )
+    sans_motif = client.post(
+        _url(inscription.electeur, "modification"),
+        {"liste": "LP", "nature": "bureau", "recue_le": "20/11/2026", "motif": ""},
+    )
+    assert sans_motif.status_code == 400
+    assert "Décrivez la modification demandée." in sans_motif.content.decode()
     assert not Mouvement.objects.exists()
+
+
+@time_machine.travel(AUJOURDHUI)
+def test_un_changement_d_adresse_accorde_change_l_adresse_de_rattachement(monde, administrateur):
+    inscription = InscriptionListeFactory(
+        electeur__collectivite=monde.collectivite,
+        electeur__numero_voie="1",
+        electeur__libelle_voie="rue Ancienne",
+        electeur__complement_1="Bâtiment A",
+    )
+    client = monde.client(E)
+    reponse = client.post(
+        _url(inscription.electeur, "modification"),
+        {
+            "liste": "LP",
+            "nature": "adresse",
+            "recue_le": "30/11/2026",
+            "numero_voie": "12",
+            "libelle_voie": "rue des Lilas",
+            "code_postal": "85000",
+            "commune": "Saint-Test",
+        },
+    )
+    assert reponse.status_code == 302
+    mouvement = Mouvement.objects.get(electeur=inscription.electeur)
+    page = client.get(reverse("electeurs:procedure_mouvement", args=[mouvement.pk]))
+    assert "12 rue des Lilas, 85000 Saint-Test" in page.content.decode()
+    electeur = inscription.electeur
+    electeur.refresh_from_db()
+    assert electeur.libelle_voie == "rue Ancienne"  # rien ne change avant la décision
+
+    services.mouvement_decider(
+        mouvement=mouvement,
+        decision=Decision.FAVORABLE,
+        decide_le=date(2026, 12, 1),
+        decideur="Jeanne Maire",
+        delegation=Delegation.MAIRE,
+        par=administrateur,
+    )
+    electeur.refresh_from_db()
+    assert (electeur.numero_voie, electeur.libelle_voie, electeur.complement_1) == (
+        "12",
+        "rue des Lilas",
+        "",
+    )
+    assert (electeur.code_postal, electeur.commune) == ("85000", "Saint-Test")
+    details = [e.details for e in journal_chronologie(sujet=electeur)]
+    assert {"champs_modifies": "adresse de rattachement", "mouvement": mouvement.pk} in details
 
 
 @time_machine.travel(AUJOURDHUI)
@@ -230,7 +293,7 @@ def test_la_liste_filtre_par_origine(monde, administrateur):
         liste="LP",
         nature="adresse",
         recue_le=date(2026, 12, 1),
-        motif="3 place de la Mairie",
+        adresse={"numero_voie": "3", "libelle_voie": "place de la Mairie"},
         par=administrateur,
     )
     reponse = monde.client(L).get(reverse("electeurs:procedure_mouvements"), {"origine": "insee"})

@@ -108,7 +108,7 @@ def test_un_changement_d_adresse_accorde_part_a_l_insee_sous_sept_jours(monde, a
         liste="LP",
         nature="adresse",
         recue_le=date(2026, 11, 25),
-        motif="12 rue des Lilas",
+        adresse={"numero_voie": "12", "libelle_voie": "rue des Lilas"},
         par=administrateur,
     )
     mouvement = _decider(mouvement, administrateur)
