@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,14 +20,31 @@ def contexte_demo() -> dict[str, Any]:
     return {"demo": True, "demo_outbox_url": boite}
 
 
-def _entree_courante(chemin: str, navigation: list[EntreeNavigation]) -> str:
+@dataclass(frozen=True)
+class LienNavigation:
+    """Une entrée de la navigation avec son adresse, calculée une fois par page (elle servait
+    deux fois : entrée courante, puis `{% url %}` dans `base.html`)."""
+
+    libelle: str
+    url_name: str
+    url: str
+    prefixe: str
+
+
+def _liens(navigation: list[EntreeNavigation]) -> list[LienNavigation]:
+    return [
+        LienNavigation(e.libelle, e.url_name, reverse(e.url_name), e.prefixe) for e in navigation
+    ]
+
+
+def _entree_courante(chemin: str, navigation: list[LienNavigation]) -> str:
     """L'entrée de la page : celle dont l'adresse est la page, sinon celle du plus long préfixe
     qui commence le chemin (« /electeurs/reu/3/ » va à « /electeurs/reu/ », pas à
     « /electeurs/ ») ; une seule entrée porte `aria-current`."""
     exacte = ""
     meilleure, longueur = "", 0
     for entree in navigation:
-        if reverse(entree.url_name) == chemin:
+        if entree.url == chemin:
             exacte = entree.url_name
         prefixe = entree.prefixe
         if prefixe and prefixe != "/" and chemin.startswith(prefixe) and len(prefixe) > longueur:
@@ -57,7 +75,7 @@ def echarpe(request: HttpRequest) -> dict[str, Any]:
     if not hasattr(request, "session"):
         return contexte
     acces_courant = acces(request)
-    navigation = [e for e in registre.navigation if peut(request, e.capacite, e.action)]
+    navigation = _liens([e for e in registre.navigation if peut(request, e.capacite, e.action)])
     return {
         "navigation_courante": _entree_courante(request.path, navigation),
         **contexte,

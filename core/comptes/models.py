@@ -25,8 +25,15 @@ class Utilisateur(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self) -> str:
-        nom = f"{self.last_name.upper()} {self.first_name}".strip()
-        return nom or self.username
+        return self.nom_affiche(
+            prenom=self.first_name, nom=self.last_name, identifiant=self.username
+        )
+
+    @staticmethod
+    def nom_affiche(*, prenom: str, nom: str, identifiant: str) -> str:
+        """« MARTIN Claire », sinon l'identifiant : le nom d'une personne partout où il
+        s'affiche, aussi depuis des valeurs lues sans le modèle (`values_list`)."""
+        return f"{nom.upper()} {prenom}".strip() or identifiant
 
 
 class TypeRole(models.TextChoices):

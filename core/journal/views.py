@@ -40,13 +40,17 @@ ACTIONS_PLATEFORME = frozenset({"connexion", "connexion_echec", "deconnexion", "
 class _ChoixEnUneLecture(ModelChoiceIterator):
     """Les personnes lues en une requête ordinaire : `ModelChoiceIterator` lit par
     `iterator()`, un curseur côté serveur dans PostgreSQL (DECLARE, FETCH, CLOSE : trois
-    allers-retours au lieu d'un, pour une dizaine de lignes)."""
+    allers-retours au lieu d'un, pour une dizaine de lignes). Quatre colonnes, sans construire
+    de compte (mot de passe, dates…) pour n'en garder que le nom : `SelectLeger` n'écrit que
+    la valeur et le libellé de chaque option ; la validation relit la personne choisie."""
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
-            yield self.choice(obj)
+        for pk, prenom, nom, identifiant in self.queryset.values_list(
+            "pk", "first_name", "last_name", "username"
+        ):
+            yield (pk, Utilisateur.nom_affiche(prenom=prenom, nom=nom, identifiant=identifiant))
 
 
 class ActeurChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
