@@ -42,6 +42,7 @@ class CoreConfig(AppConfig):
         from core.journal import signals  # noqa: F401
         from core.journal.services import enregistrer_journal_core
         from core.liens.services import enregistrer_objectifs
+        from core.pages import signals as signaux_pages  # noqa: F401
         from core.travaux.services import (
             brancher_reprise_au_demarrage,
             enregistrer_types_travaux,

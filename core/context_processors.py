@@ -58,11 +58,17 @@ def _entree_courante(chemin: str, navigation: list[LienNavigation]) -> str:
 CLE_ESPACES = "espaces_personnels"
 
 
+def retenir_espaces(request: HttpRequest, utilisateur: Any) -> list[str]:
+    codes = [e.code for e in registre.espaces_de(utilisateur)]
+    request.session[CLE_ESPACES] = codes
+    return codes
+
+
 def espaces_personnels(request: HttpRequest) -> list[EspacePersonnel]:
+    # Retenus à la connexion (core/pages/signals.py) ; une session plus ancienne les calcule ici.
     codes = request.session.get(CLE_ESPACES)
     if not isinstance(codes, list):
-        codes = [e.code for e in registre.espaces_de(request.user)]
-        request.session[CLE_ESPACES] = codes
+        codes = retenir_espaces(request, request.user)
     return [registre.espaces_personnels[c] for c in codes if c in registre.espaces_personnels]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -142,6 +143,23 @@ def adresse_en_vigueur(utilisateur: Utilisateur) -> AdresseElu | None:
         .order_by("-confirmee_le")
         .first()
     )
+
+
+def adresses_convocation(utilisateur_ids: Iterable[int]) -> dict[int, str]:
+    """Les adresses personnelles confirmées de ces élus (id → adresse), en une requête : la
+    préparation d'une séance convoque chacun là où il l'a demandé."""
+    adresses: dict[int, str] = {}
+    for utilisateur_id, email in (
+        AdresseElu.objects.filter(
+            utilisateur_id__in=list(utilisateur_ids),
+            confirmee_le__isnull=False,
+            remplacee_le__isnull=True,
+        )
+        .order_by("utilisateur_id", "confirmee_le")
+        .values_list("utilisateur_id", "email")
+    ):
+        adresses[utilisateur_id] = email  # la plus récente l'emporte
+    return adresses
 
 
 def adresse_convocation(utilisateur: Utilisateur, defaut: str) -> str:

@@ -26,6 +26,7 @@ from django.db.models import Max, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from convocations.elus.selectors import adresses_convocation
 from convocations.models import (
     ActionConvocations,
     Assemblee,
@@ -697,13 +698,16 @@ def destinataires_ajouter(
     deja_la = Destinataire.objects.filter(seance=seance).values_list("email", flat=True)
     existants = {e.lower() for e in deja_la}
     mandats = _mandats_de_la_seance(seance)
+    # Un élu qui a confirmé une adresse personnelle y est convoqué (point 3 de l'issue).
+    personnelles = adresses_convocation(c.utilisateur_id for c in choisis if c.utilisateur_id)
     nouveaux: list[Destinataire] = []
     deja = 0
     for contact in choisis:
-        if contact.email.lower() in existants:
+        email = personnelles.get(contact.utilisateur_id or 0, contact.email)
+        if contact.email.lower() in existants or email.lower() in existants:
             deja += 1
             continue
-        existants.add(contact.email.lower())
+        existants.update({contact.email.lower(), email.lower()})
         mandat = mandats.get(contact.utilisateur_id) if contact.utilisateur_id else None
         nouveaux.append(
             Destinataire(
@@ -713,7 +717,7 @@ def destinataires_ajouter(
                 utilisateur_id=contact.utilisateur_id,
                 mandat=mandat,
                 membre=_est_membre(mandat),
-                email=contact.email,
+                email=email,
                 nom=contact.description,
             )
         )

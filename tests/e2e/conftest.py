@@ -10,7 +10,6 @@ Captures d'écran : `ECHARPE_CAPTURES=1 .venv/bin/pytest tests/e2e` écrit les P
 
 from __future__ import annotations
 
-import importlib
 import io
 import os
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from core.journal.services import journaliser
 from core.models import Collectivite, Role, TypeRole, Utilisateur
+from tests.delais import semer_delais_nationaux
 from tests.factories import RoleFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -138,14 +138,9 @@ def commune(transactional_db: None) -> Commune:
     # Les tests transactionnels vident les tables : on remet d'abord les délais nationaux que
     # la migration 0002 avait semés (la démonstration en a besoin pour ses mouvements, et la
     # page des délais est vue pleine).
-    from django.apps import apps as registre_apps
-
     from core.management.commands.charger_demo import MOT_DE_PASSE_DEMO
 
-    importlib.import_module("core.migrations.0002_delais_initiaux").creer(registre_apps, None)
-    importlib.import_module("electeurs.migrations.0006_procedure_suite").creer_delais(
-        registre_apps, None
-    )
+    semer_delais_nationaux()
     call_command("charger_demo", stdout=io.StringIO())
     collectivite = Collectivite.objects.get(slug="saint-exemple")
     voisine = Collectivite.objects.get(slug="cc-val-exemple")

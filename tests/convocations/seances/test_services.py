@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as reglages_hypothesis
 from hypothesis import strategies as st
 
+from convocations.elus.models import AdresseElu
 from convocations.models import (
     ActionConvocations,
     Assemblee,
@@ -486,3 +487,29 @@ def test_propriete_garde_du_delai(jour, heure, avance, heure_envoi, urgence):
     limite = jour - datetime.timedelta(days=2 if urgence else 4)
     assert ok == (maintenant < seance.date and maintenant.date() <= limite), raison
     assert raison and not re.search(r"\d{4}-\d{2}-\d{2}", raison)
+
+
+def test_un_elu_est_convoque_a_son_adresse_personnelle_confirmee():
+    collectivite = CollectiviteFactory()
+    seance = _seance(collectivite=collectivite)
+    elu = ContactFactory(collectivite=collectivite, utilisateur=UtilisateurFactory())
+    MandatFactory(collectivite=collectivite, utilisateur=elu.utilisateur)
+    autre = ContactFactory(collectivite=collectivite, utilisateur=UtilisateurFactory())
+    MandatFactory(collectivite=collectivite, utilisateur=autre.utilisateur)
+    AdresseElu.objects.create(
+        collectivite=collectivite,
+        utilisateur=elu.utilisateur,
+        email="perso@exemple.org",
+        confirmee_le=timezone.now(),
+    )
+    # Demandée mais jamais confirmée : sans effet.
+    AdresseElu.objects.create(
+        collectivite=collectivite, utilisateur=autre.utilisateur, email="pas-confirmee@exemple.org"
+    )
+
+    destinataires_ajouter(seance=seance, par=UtilisateurFactory(), contacts=[elu, autre])
+
+    emails = set(seance.destinataires.values_list("email", flat=True))
+    assert emails == {"perso@exemple.org", autre.email}
+    again = destinataires_ajouter(seance=seance, par=UtilisateurFactory(), contacts=[elu])
+    assert (again.ajoutes, again.deja) == (0, 1)
