@@ -939,10 +939,13 @@ def mouvement_decider(
 
 
 def _changer_adresse(electeur: Electeur, mouvement: Mouvement) -> ElementJournal:
-    """Changement d'adresse accordé : la nouvelle adresse de rattachement remplace l'ancienne
-    (tous ses champs : un complément absent de la demande est effacé)."""
+    """Changement d'adresse accordé : la nouvelle adresse de rattachement remplace l'ancienne.
+    Un complément ou un lieu-dit absent de la demande est effacé ; le code postal et la commune
+    restent ceux de la fiche s'ils ne sont pas donnés (déménagement dans la commune)."""
     for champ in CHAMPS_ADRESSE:
-        setattr(electeur, champ, mouvement.changements.get(champ, ""))
+        valeur = mouvement.changements.get(champ, "")
+        if valeur or champ not in ("code_postal", "commune"):
+            setattr(electeur, champ, valeur)
     electeur.save()
     return ElementJournal(
         action=ActionElecteurs.ELECTEUR_MODIFIE,

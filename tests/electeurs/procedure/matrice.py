@@ -72,17 +72,6 @@ def _saisie(sorte: str) -> Any:
     return kwargs
 
 
-def _transmission_insee(monde: Monde) -> dict[str, Any]:
-    mouvement = MouvementFactory(
-        electeur__collectivite=monde.collectivite,
-        etat="decidee",
-        decision="favorable",
-        decide_le=date(2026, 11, 20),
-        echeance_insee=date(2026, 11, 22),
-    )
-    return {"pk": mouvement.pk, "etape": "transmission-insee"}
-
-
 def _membre(monde: Monde) -> dict[str, Any]:
     membre = MembreCommission.objects.create(
         collectivite=monde.collectivite, nom="Anne Membre", qualite="Conseillère municipale"
@@ -192,26 +181,6 @@ CAS_MATRICE = [
             "recue_le": "20/11/2026",
             "libelle_voie": "rue des Lilas",
         },
-    ),
-    Cas(
-        "electeurs:procedure_mouvement_saisie",
-        attendus({A, E}, ok=302, autre=404),
-        kwargs=_saisie("insee-tribunal"),
-        methode="post",
-        donnees={
-            "origine": "insee",
-            "type": "radiation",
-            "liste": "LP",
-            "le": "20/11/2026",
-            "motif": "Décès",
-        },
-    ),
-    Cas(
-        "electeurs:procedure_etape",
-        attendus({A, E}, ok=302, autre=404),
-        kwargs=_transmission_insee,
-        methode="post",
-        donnees={"transmission-insee-le": "21/11/2026"},
     ),
     Cas("electeurs:procedure_membre_fin", attendus({A, E}, autre=404), kwargs=_membre),
     Cas(

@@ -112,6 +112,8 @@ def test_un_changement_d_adresse_accorde_change_l_adresse_de_rattachement(monde,
         electeur__numero_voie="1",
         electeur__libelle_voie="rue Ancienne",
         electeur__complement_1="Bâtiment A",
+        electeur__code_postal="85000",
+        electeur__commune="Saint-Test",
     )
     client = monde.client(E)
     reponse = client.post(
@@ -122,14 +124,12 @@ def test_un_changement_d_adresse_accorde_change_l_adresse_de_rattachement(monde,
             "recue_le": "30/11/2026",
             "numero_voie": "12",
             "libelle_voie": "rue des Lilas",
-            "code_postal": "85000",
-            "commune": "Saint-Test",
         },
     )
     assert reponse.status_code == 302
     mouvement = Mouvement.objects.get(electeur=inscription.electeur)
     page = client.get(reverse("electeurs:procedure_mouvement", args=[mouvement.pk]))
-    assert "12 rue des Lilas, 85000 Saint-Test" in page.content.decode()
+    assert "Changement d&#x27;adresse dans la commune : 12 rue des Lilas" in page.content.decode()
     electeur = inscription.electeur
     electeur.refresh_from_db()
     assert electeur.libelle_voie == "rue Ancienne"  # rien ne change avant la décision
