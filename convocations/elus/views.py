@@ -61,6 +61,7 @@ from convocations.elus.services import (
     rattachement_demander,
 )
 from convocations.models import Contact, Mandat
+from core.comptes.backends import BACKEND_COMPTES
 from core.comptes.models import Utilisateur
 from core.comptes.permissions import Action, Capacite
 from core.formulaires import erreurs_vers_formulaire
@@ -515,7 +516,7 @@ def mot_de_passe(request: HttpRequest) -> HttpResponse:
             except LienInvalide as erreur:
                 return _erreur_lien(request, erreur)
             oublier_lien(request)
-            login(request, utilisateur, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, utilisateur, backend=BACKEND_COMPTES)
             messages.success(
                 request,
                 "Votre nouveau mot de passe est enregistré. Votre identifiant est "

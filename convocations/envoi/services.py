@@ -26,6 +26,7 @@ from convocations.seances.models import (
     NatureDocument,
     Seance,
 )
+from convocations.seances.services import adresses_lire, destinataires_ajouter
 from core.comptes.models import Utilisateur
 from core.journal.services import journaliser
 from core.mail.lots import lot_mettre_en_file
@@ -78,6 +79,11 @@ def convocation_envoyer(
     autorise, message = envoi_autorise(seance=seance, maintenant=maintenant)
     if not autorise:
         raise ValidationError(message)
+    # Copie et copie cachée : chaque adresse reçoit son propre exemplaire, avec son lien et son
+    # suivi (un message par destinataire : personne ne voit les autres adresses).
+    copies = adresses_lire(seance.copie) + adresses_lire(seance.copie_cachee)
+    if copies:
+        destinataires_ajouter(seance=seance, par=par, adresses=copies)
     deja = EnvoiConvocation.objects.filter(destinataire=OuterRef("pk")).exclude(
         statut=StatutEnvoi.ECHEC
     )

@@ -93,13 +93,15 @@ class SeanceForm(forms.Form):
         label="Copie (cc)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Une adresse par ligne.",
+        help_text="Une adresse par ligne. À l'envoi, chaque adresse en copie devient un "
+        "destinataire : elle reçoit son propre exemplaire, avec son lien et son suivi.",
     )
     copie_cachee = forms.CharField(
         label="Copie cachée (cci)",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Une adresse par ligne.",
+        help_text="Une adresse par ligne. Comme la copie : chaque message n'a qu'un "
+        "destinataire, personne ne voit les autres adresses.",
     )
     objet_message = forms.CharField(
         label="Objet du courriel", max_length=250, required=False, help_text=""

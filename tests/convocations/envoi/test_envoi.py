@@ -231,3 +231,21 @@ def test_l_invitation_ics_echappe_et_plie_les_lignes(monde):
     assert "SEQUENCE:2" in ics
     assert all(len(ligne.encode()) <= 75 for ligne in ics.split("\r\n"))
     assert ics.endswith("END:VCALENDAR\r\n")
+
+
+def test_copie_et_copie_cachee_recoivent_chacune_leur_exemplaire(monde, serveur):
+    seance, destinataires = _seance(
+        monde, n=1, copie="dgs@mairie.fr", copie_cachee="Presse@Journal.fr\nelu0@exemple.fr"
+    )
+    agent = monde.personnes["secretariat"]
+
+    assert convocation_envoyer(seance=seance, par=agent) == 3  # elu0 n'est pas doublé
+
+    recus = sorted(r.destinataires[0].lower() for r in serveur.boite.recus)
+    assert recus == ["dgs@mairie.fr", "elu0@exemple.fr", "presse@journal.fr"]
+    copies = seance.destinataires.exclude(pk=destinataires[0].pk)
+    assert {d.email.lower() for d in copies} == {"dgs@mairie.fr", "presse@journal.fr"}
+    assert not any(d.membre for d in copies)  # ne comptent pas pour le quorum
+    # Chaque message n'a qu'un destinataire : la copie n'apparaît dans aucun en-tête.
+    for recu in serveur.boite.recus:
+        assert "dgs@mairie.fr" not in recu.message.get("Cc", "")
