@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -235,8 +236,38 @@ def destinataires_actualiser(*, destinataire_ids: Iterable[int]) -> set[int]:
         if [getattr(destinataire, champ) for champ in champs] != avant:
             a_ecrire.append(destinataire)
             seances.add(destinataire.seance_id)
-    Destinataire.objects.bulk_update(a_ecrire, champs, batch_size=500)
+    _ecrire_compteurs(a_ecrire)
     return seances
+
+
+def _ecrire_compteurs(destinataires: list[Destinataire]) -> None:
+    """Les compteurs recalculés, en un `UPDATE … FROM (VALUES …)` par tranche de 500 :
+    `bulk_update` construit un `CASE WHEN` par ligne et par champ, dont la compilation coûtait
+    plusieurs millisecondes par destinataire dans le worker."""
+    table = connection.ops.quote_name(Destinataire._meta.db_table)
+    for debut in range(0, len(destinataires), 500):
+        tranche = destinataires[debut : debut + 500]
+        valeurs = ", ".join(
+            ["(%s::bigint, %s::integer, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s)"]
+            * len(tranche)
+        )
+        parametres: list[Any] = []
+        for d in tranche:
+            parametres += [
+                d.pk,
+                d.nombre_envois,
+                d.premier_envoi_le,
+                d.dernier_envoi_le,
+                d.rebondi_le,
+                d.rebond_motif,
+            ]
+        with connection.cursor() as curseur:
+            curseur.execute(
+                f"UPDATE {table} AS d SET nombre_envois = v.n, premier_envoi_le = v.p, "  # noqa: S608
+                "dernier_envoi_le = v.dern, rebondi_le = v.reb, rebond_motif = v.motif "
+                f"FROM (VALUES {valeurs}) AS v(id, n, p, dern, reb, motif) WHERE d.id = v.id",
+                parametres,
+            )
 
 
 def destinataires_en_retard(*, limite: int = 5000) -> list[int]:

@@ -25,9 +25,12 @@ Ce que garantit `lot_envoyer` (décisions « Never twice knowingly ») :
 
 - une connexion SMTP par compte d'envoi et par lot (`ConnexionSMTP`), ouverte au premier
   message de ce compte et fermée à la fin ;
-- une ligne n'est prise que si elle est « en attente » et due : la prise est un UPDATE
-  conditionnel, qui la passe « en cours » juste avant la transaction SMTP ; une tâche livrée
-  deux fois, ou deux workers, ne l'envoient donc jamais deux fois ;
+- une ligne n'est prise que si elle est « en attente » et due : la prise du morceau est un
+  UPDATE conditionnel (sous verrou) qui la passe « en cours » sans `en_cours_depuis`
+  (réservée) ; une tâche livrée deux fois, ou deux workers, ne l'envoient donc jamais deux
+  fois. Elle n'est mise en vol (`en_cours_depuis`, UPDATE conditionnel lui aussi) que juste
+  avant sa transaction SMTP : un worker tué ne laisse « incertain » que le message en vol, et
+  le balayage rend à la file les réservations abandonnées ;
 - « envoyé » juste après la réponse 250, avec le code, la réponse et la trace `MessageEnvoye` ;
 - échec temporaire (4xx, délai dépassé, serveur injoignable) : la ligne repasse « en attente »
   avec un `prochain_essai` retardé (`ECHARPE_ENVOI_DELAIS`) et la tâche est remise en file
