@@ -53,10 +53,11 @@ def duree_lien(seance: Seance) -> timedelta:
 
 
 class Preparateur:
-    """Préparation des courriels d'un morceau d'`EnvoiConvocation` : destinataires, séances et
-    ordres du jour lus en trois requêtes pour tout le morceau, pas à chaque message. Appelée
-    par `core.mail.lots` après la prise de chaque ligne : crée le lien personnel (il remplace
-    le précédent du destinataire : le dernier émis gagne), puis rend le courriel."""
+    """Préparation des courriels d'un morceau d'`EnvoiConvocation` : destinataires, agents,
+    séances et ordres du jour lus une fois pour tout le morceau, pas à chaque message.
+    `creer_liens` (appelée par `core.mail.lots` après la prise du morceau) crée les liens
+    personnels des lignes réservées, chacun remplaçant le précédent du destinataire (le dernier
+    émis gagne) ; `__call__` rend le courriel d'une ligne (et crée son lien s'il manque)."""
 
     def __init__(self, ids: Iterable[int]) -> None:
         couples = list(

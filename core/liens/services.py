@@ -229,9 +229,9 @@ def liens_creer_en_lot(
     jeton en clair)} : les envois en nombre (`core.mail.lots`) en créent un morceau à la fois.
 
     Mêmes garanties que `lien_creer` pour chaque cible (verrou sur la cible, liens précédents du
-    même objectif révoqués : le dernier émis gagne), en cinq requêtes quel que soit le nombre de
-    cibles : verrou, révocation, insertion, et **une** entrée de journal (`liens_crees`) qui
-    nomme les cibles et les liens, au lieu d'une par lien.
+    même objectif révoqués : le dernier émis gagne), en un nombre de requêtes qui ne dépend pas
+    du nombre de cibles : verrou, révocation, insertion, et **une** entrée de journal
+    (`liens_crees`) qui nomme les cibles et les liens, au lieu d'une par lien.
     """
     if duree <= timedelta(0):
         raise ValueError("La durée d'un lien doit être positive.")
