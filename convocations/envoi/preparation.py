@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -34,7 +35,9 @@ from convocations.seances.models import (
     PointOrdreDuJour,
     Seance,
 )
-from core.liens.services import lien_creer, lien_url_absolue
+from core.comptes.models import Utilisateur
+from core.liens.models import LienSecurise
+from core.liens.services import lien_creer, lien_url_absolue, liens_creer_en_lot
 from core.mail.lots import BilanLot, EnvoiSansObjet, MessagePrepare
 from core.mail.models import StatutEnvoi, StatutMessage
 
@@ -50,17 +53,26 @@ def duree_lien(seance: Seance) -> timedelta:
 
 
 class Preparateur:
-    """Préparation des courriels d'un morceau d'`EnvoiConvocation` : destinataires, séances et
-    ordres du jour lus en trois requêtes pour tout le morceau, pas à chaque message. Appelée
-    par `core.mail.lots` après la prise de chaque ligne : crée le lien personnel (il remplace
-    le précédent du destinataire : le dernier émis gagne), puis rend le courriel."""
+    """Préparation des courriels d'un morceau d'`EnvoiConvocation` : destinataires, agents,
+    séances et ordres du jour lus une fois pour tout le morceau, pas à chaque message.
+    `creer_liens` (appelée par `core.mail.lots` après la prise du morceau) crée les liens
+    personnels des lignes réservées, chacun remplaçant le précédent du destinataire (le dernier
+    émis gagne) ; `__call__` rend le courriel d'une ligne (et crée son lien s'il manque)."""
 
     def __init__(self, ids: Iterable[int]) -> None:
-        destinataire_ids = set(
+        couples = list(
             EnvoiConvocation.objects.filter(pk__in=list(ids)).values_list(
-                "destinataire_id", flat=True
+                "destinataire_id", "par_id"
             )
         )
+        destinataire_ids = {destinataire_id for destinataire_id, _ in couples}
+        # Les agents qui envoient (`envoi.par`) : lus une fois, pas une fois par message.
+        self.agents = {
+            agent.pk: agent
+            for agent in Utilisateur.objects.filter(
+                pk__in={par_id for _, par_id in couples if par_id is not None}
+            )
+        }
         self.destinataires = {
             d.pk: d
             for d in Destinataire.objects.select_related(
@@ -73,22 +85,59 @@ class Preparateur:
             "numero", "pk"
         ):
             self.points.setdefault(point.seance_id, []).append(point)
+        self.liens: dict[int, tuple[LienSecurise, str]] = {}
+
+    def creer_liens(self, envois: list[EnvoiConvocation]) -> None:
+        """Les liens personnels des lignes réservées du morceau, en une fois par séance et par
+        agent (`liens_creer_en_lot` : une révocation, une insertion, une entrée de journal).
+        Appelée par `core.mail.lots` après la prise : jamais de lien pour une ligne qu'un autre
+        worker envoie. Une ligne sans lien ici (destinataire retiré, séance classée) est
+        traitée par `__call__`."""
+        groupes: dict[tuple[int, int | None], list[Destinataire]] = {}
+        for envoi in envois:
+            destinataire = self.destinataires.get(envoi.destinataire_id)
+            if destinataire is None or destinataire.seance.classee:
+                continue
+            cle = (destinataire.seance_id, envoi.par_id)
+            groupes.setdefault(cle, []).append(destinataire)
+        for cle, destinataires in groupes.items():
+            seance = destinataires[0].seance
+            self.liens.update(
+                liens_creer_en_lot(
+                    collectivite=seance.collectivite,
+                    objectif=OBJECTIF_LIEN,
+                    cibles=destinataires,
+                    duree=duree_lien(seance),
+                    usage_unique=False,
+                    par=self._agent(cle[1]),
+                    sujet=seance,
+                )
+            )
+
+    def _agent(self, par_id: int | None) -> Utilisateur | None:
+        if par_id is None:
+            return None
+        return self.agents.get(par_id) or Utilisateur.objects.filter(pk=par_id).first()
 
     def __call__(self, envoi: EnvoiConvocation) -> MessagePrepare:
+        agent = self._agent(envoi.par_id)
         destinataire = self.destinataires.get(envoi.destinataire_id)
         if destinataire is None:
             raise EnvoiSansObjet("Ce destinataire a été retiré de la séance : rien n'est envoyé.")
         seance = destinataire.seance
         if seance.classee:
             raise EnvoiSansObjet("La séance a été classée entre-temps : rien n'est envoyé.")
-        lien, jeton = lien_creer(
-            collectivite=seance.collectivite,
-            objectif=OBJECTIF_LIEN,
-            cible=destinataire,
-            duree=duree_lien(seance),
-            usage_unique=False,
-            par=envoi.par,
-        )
+        cree = self.liens.pop(destinataire.pk, None)
+        if cree is None:
+            cree = lien_creer(
+                collectivite=seance.collectivite,
+                objectif=OBJECTIF_LIEN,
+                cible=destinataire,
+                duree=duree_lien(seance),
+                usage_unique=False,
+                par=agent,
+            )
+        _lien, jeton = cree
         adresse = lien_url_absolue(jeton)
         valeurs = variables(
             seance=seance,
@@ -117,7 +166,7 @@ class Preparateur:
             pieces = [("seance.ics", ics, "text/calendar")]
         return MessagePrepare(
             collectivite=seance.collectivite,
-            expediteur=envoi.par or seance.cree_par,
+            expediteur=agent or seance.cree_par,
             destinataires=[destinataire.email],
             sujet=courriel.sujet,
             texte=courriel.texte,
@@ -188,8 +237,38 @@ def destinataires_actualiser(*, destinataire_ids: Iterable[int]) -> set[int]:
         if [getattr(destinataire, champ) for champ in champs] != avant:
             a_ecrire.append(destinataire)
             seances.add(destinataire.seance_id)
-    Destinataire.objects.bulk_update(a_ecrire, champs, batch_size=500)
+    _ecrire_compteurs(a_ecrire)
     return seances
+
+
+def _ecrire_compteurs(destinataires: list[Destinataire]) -> None:
+    """Les compteurs recalculés, en un `UPDATE … FROM (VALUES …)` par tranche de 500 :
+    `bulk_update` construit un `CASE WHEN` par ligne et par champ, dont la compilation coûtait
+    plusieurs millisecondes par destinataire dans le worker."""
+    table = connection.ops.quote_name(Destinataire._meta.db_table)
+    for debut in range(0, len(destinataires), 500):
+        tranche = destinataires[debut : debut + 500]
+        valeurs = ", ".join(
+            ["(%s::bigint, %s::integer, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s)"]
+            * len(tranche)
+        )
+        parametres: list[Any] = []
+        for d in tranche:
+            parametres += [
+                d.pk,
+                d.nombre_envois,
+                d.premier_envoi_le,
+                d.dernier_envoi_le,
+                d.rebondi_le,
+                d.rebond_motif,
+            ]
+        with connection.cursor() as curseur:
+            curseur.execute(
+                f"UPDATE {table} AS d SET nombre_envois = v.n, premier_envoi_le = v.p, "  # noqa: S608
+                "dernier_envoi_le = v.dern, rebondi_le = v.reb, rebond_motif = v.motif "
+                f"FROM (VALUES {valeurs}) AS v(id, n, p, dern, reb, motif) WHERE d.id = v.id",
+                parametres,
+            )
 
 
 def destinataires_en_retard(*, limite: int = 5000) -> list[int]:

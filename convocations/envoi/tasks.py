@@ -21,11 +21,14 @@ from core.mail.lots import lot_balayer, lot_envoyer
 
 @shared_task(acks_late=True)
 def convocations_envoyer_task(ids: list[int]) -> None:
-    """Un morceau d'`EnvoiConvocation` : une connexion SMTP, un lien personnel par message."""
+    """Un morceau d'`EnvoiConvocation` : une connexion SMTP, les liens personnels créés en une
+    fois pour les lignes réservées (une entrée de journal), un message par ligne."""
+    preparateur = Preparateur(ids)
     bilan = lot_envoyer(
         modele=EnvoiConvocation,
         ids=ids,
-        preparer=Preparateur(ids),
+        preparer=preparateur,
+        preparer_lot=preparateur.creer_liens,
         tache=convocations_envoyer_task,
     )
     apres_lot(bilan)

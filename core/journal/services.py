@@ -329,6 +329,7 @@ class ActionCore(models.TextChoices):
     DELAI_SUPPRIME = "delai_supprime", "Délai supprimé"
     TRAVAIL_RELANCE = "travail_relance", "Travail relancé"
     LIEN_CREE = "lien_cree", "Lien sécurisé créé"
+    LIENS_CREES = "liens_crees", "Liens sécurisés créés (envoi en nombre)"
     LIEN_REVOQUE = "lien_revoque", "Lien sécurisé révoqué"
     LIEN_IDENTITE_VERIFIEE = "lien_identite_verifiee", "Identité vérifiée sur un lien sécurisé"
     LIEN_VERROUILLE = "lien_verrouille", "Lien sécurisé bloqué après trop d'essais"

@@ -18,6 +18,7 @@ import hmac
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -211,6 +212,82 @@ def lien_creer(
         },
     )
     return lien, jeton
+
+
+@transaction.atomic
+def liens_creer_en_lot(
+    *,
+    collectivite: Collectivite,
+    objectif: str,
+    cibles: Sequence[models.Model],
+    duree: timedelta,
+    usage_unique: bool = True,
+    par: Utilisateur | None = None,
+    sujet: models.Model | None = None,
+) -> dict[Any, tuple[LienSecurise, str]]:
+    """Crée un lien par cible (sans vérification d'identité) et rend {pk de la cible : (ligne,
+    jeton en clair)} : les envois en nombre (`core.mail.lots`) en créent un morceau à la fois.
+
+    Mêmes garanties que `lien_creer` pour chaque cible (verrou sur la cible, liens précédents du
+    même objectif révoqués : le dernier émis gagne), en un nombre de requêtes qui ne dépend pas
+    du nombre de cibles : verrou, révocation, insertion, et **une** entrée de journal
+    (`liens_crees`) qui nomme les cibles et les liens, au lieu d'une par lien.
+    """
+    if duree <= timedelta(0):
+        raise ValueError("La durée d'un lien doit être positive.")
+    references = [_reference_cible(cible) for cible in cibles]
+    if not references:
+        return {}
+    if len({cible_type for cible_type, _ in references}) != 1:
+        raise ValueError("Les cibles d'un lot de liens doivent être du même type.")
+    cible_type = references[0][0]
+    modele = type(cibles[0])
+    # Verrou sur les cibles, dans l'ordre des clés : deux lots qui se recouvrent ne
+    # s'interbloquent pas, et deux émissions simultanées ne laissent pas deux liens valides.
+    list(
+        modele._default_manager.select_for_update()
+        .filter(pk__in=[cible.pk for cible in cibles])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    maintenant = timezone.now()
+    cible_ids = sorted({cible_id for _, cible_id in references})
+    LienSecurise.objects.filter(
+        objectif=objectif, cible_type=cible_type, cible_id__in=cible_ids, revoque_le__isnull=True
+    ).update(revoque_le=maintenant)
+    rendus: dict[Any, tuple[LienSecurise, str]] = {}
+    # Le jeton de 256 bits ne se contrôle pas en base (`full_clean` coûterait une requête par
+    # lien) : l'unicité de son empreinte reste garantie par l'index unique.
+    for cible, (_type, cible_id) in zip(cibles, references, strict=True):
+        jeton = secrets.token_urlsafe(32)
+        lien = LienSecurise(
+            collectivite=collectivite,
+            hash_jeton=hacher_jeton(jeton),
+            objectif=objectif,
+            cible_type=cible_type,
+            cible_id=cible_id,
+            expire_le=maintenant + duree,
+            usage_unique=usage_unique,
+            cree_par=par,
+            cree_le=maintenant,
+        )
+        rendus[cible.pk] = (lien, jeton)
+    LienSecurise.objects.bulk_create([lien for lien, _ in rendus.values()])
+    journaliser(
+        action="liens_crees",
+        collectivite=collectivite,
+        par=par,
+        sujet=sujet,
+        details={
+            "objectif": objectif,
+            "cible_type": cible_type,
+            "cibles": [cible_id for _, cible_id in references],
+            "liens": [lien.pk for lien, _ in rendus.values()],
+            "expire_le": (maintenant + duree).isoformat(),
+            "usage_unique": usage_unique,
+        },
+    )
+    return rendus
 
 
 def lien_url(jeton: str) -> str:

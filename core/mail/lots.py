@@ -25,9 +25,12 @@ Ce que garantit `lot_envoyer` (décisions « Never twice knowingly ») :
 
 - une connexion SMTP par compte d'envoi et par lot (`ConnexionSMTP`), ouverte au premier
   message de ce compte et fermée à la fin ;
-- une ligne n'est prise que si elle est « en attente » et due : la prise est un UPDATE
-  conditionnel, qui la passe « en cours » juste avant la transaction SMTP ; une tâche livrée
-  deux fois, ou deux workers, ne l'envoient donc jamais deux fois ;
+- une ligne n'est prise que si elle est « en attente » et due : la prise du morceau est un
+  UPDATE conditionnel (sous verrou) qui la passe « en cours » sans `en_cours_depuis`
+  (réservée) ; une tâche livrée deux fois, ou deux workers, ne l'envoient donc jamais deux
+  fois. Elle n'est mise en vol (`en_cours_depuis`, UPDATE conditionnel lui aussi) que juste
+  avant sa transaction SMTP : un worker tué ne laisse « incertain » que le message en vol, et
+  le balayage rend à la file les réservations abandonnées ;
 - « envoyé » juste après la réponse 250, avec le code, la réponse et la trace `MessageEnvoye` ;
 - échec temporaire (4xx, délai dépassé, serveur injoignable) : la ligne repasse « en attente »
   avec un `prochain_essai` retardé (`ECHARPE_ENVOI_DELAIS`) et la tâche est remise en file
@@ -205,19 +208,55 @@ def lot_mettre_en_file(
         mettre_en_file()
 
 
-def _prendre(modele: type[L], pk: int) -> L | None:
-    """La ligne, passée « en cours » si elle était « en attente » et due ; sinon `None`.
-
-    L'UPDATE conditionnel est la prise : de deux exécutions, une seule le voit réussir."""
+def _reserver(modele: type[L], ids: list[int]) -> list[L]:
+    """Prise du morceau : les lignes « en attente » et dues passent « en cours » sans
+    `en_cours_depuis` (réservées : à ce lot, pas encore en vol), en trois requêtes pour tout
+    le morceau. De deux exécutions, une seule réserve une ligne (verrou, puis UPDATE
+    conditionnel) ; `prochain_essai` devient l'heure de la réservation, que le balayage lit
+    pour rendre à la file une réservation abandonnée (worker tué)."""
     maintenant = timezone.now()
-    prises = modele._default_manager.filter(
-        pk=pk, statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=maintenant
-    ).update(
-        statut=StatutEnvoi.EN_COURS, en_cours_depuis=maintenant, tentatives=F("tentatives") + 1
+    gestionnaire = modele._default_manager
+    with transaction.atomic():
+        libres = list(
+            gestionnaire.select_for_update(skip_locked=True)
+            .filter(pk__in=ids, statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=maintenant)
+            .values_list("pk", flat=True)
+        )
+        gestionnaire.filter(
+            pk__in=libres, statut=StatutEnvoi.EN_ATTENTE, prochain_essai__lte=maintenant
+        ).update(
+            statut=StatutEnvoi.EN_COURS,
+            en_cours_depuis=None,
+            prochain_essai=maintenant,
+            tentatives=F("tentatives") + 1,
+        )
+    return list(gestionnaire.filter(pk__in=libres, statut=StatutEnvoi.EN_COURS).order_by("pk"))
+
+
+def _mettre_en_vol(ligne: LigneEnvoi) -> bool:
+    """Juste avant la transaction SMTP : la ligne réservée devient « en cours » depuis
+    maintenant (le seul message en vol). Faux si le balayage l'a rendue à la file entre-temps :
+    elle n'est alors pas envoyée par ce lot."""
+    maintenant = timezone.now()
+    pris = (
+        type(ligne)
+        ._default_manager.filter(
+            pk=ligne.pk, statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=True
+        )
+        .update(en_cours_depuis=maintenant)
     )
-    if not prises:
-        return None
-    return modele._default_manager.get(pk=pk)
+    ligne.en_cours_depuis = maintenant
+    return bool(pris)
+
+
+def _rendre_reservees(modele: type[LigneEnvoi], ids: list[int]) -> int:
+    """Lignes réservées que le lot n'a pas mises en vol (erreur imprévue) : de nouveau « en
+    attente », sans tentative comptée ; le balayage les remettra en file."""
+    if not ids:
+        return 0
+    return modele._default_manager.filter(
+        pk__in=ids, statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=True
+    ).update(statut=StatutEnvoi.EN_ATTENTE, tentatives=F("tentatives") - 1, en_cours_depuis=None)
 
 
 def _marquer(ligne: LigneEnvoi, **champs: Any) -> None:
@@ -239,6 +278,23 @@ class _Lot:
     en_panne: dict[tuple[str, int], datetime] = field(default_factory=dict)
     # Délai (secondes) → lignes à remettre en file avec ce délai.
     a_remettre: dict[int, list[int]] = field(default_factory=dict)
+    # Comptes déjà résolus dans ce lot : pas une lecture des comptes par message.
+    comptes: dict[tuple[Any, ...], CompteResolu] = field(default_factory=dict)
+
+    def compte(self, prepare: MessagePrepare) -> CompteResolu:
+        cle = (
+            getattr(prepare.collectivite, "pk", None),
+            getattr(prepare.expediteur, "pk", None),
+            getattr(prepare.compte, "pk", None),
+        )
+        resolu = self.comptes.get(cle)
+        if resolu is None:
+            resolu = self.comptes[cle] = compte_resolu(
+                collectivite=prepare.collectivite,
+                expediteur=prepare.expediteur,
+                compte=prepare.compte,
+            )
+        return resolu
 
     def remettre(self, ligne: LigneEnvoi, quand: datetime) -> None:
         delai = max(0, int((quand - timezone.now()).total_seconds()) + 1)
@@ -261,25 +317,42 @@ def lot_envoyer(
     ids: Iterable[int],
     preparer: Callable[[L], MessagePrepare],
     tache: Task[Any, Any],
+    preparer_lot: Callable[[list[L]], None] | None = None,
 ) -> BilanLot:
     """Envoie les lignes `ids` de `modele` qui sont « en attente » et dues (voir le module).
 
     `preparer(ligne)` rend le `MessagePrepare` de la ligne, ou lève `EnvoiSansObjet` ; elle
     est appelée après la prise de la ligne (jamais pour une ligne déjà envoyée). `tache`
     reçoit les lignes à réessayer (`apply_async(args=[ids], countdown=…)`).
+
+    Le morceau est pris d'un coup (lignes réservées, « en cours » sans `en_cours_depuis`) ;
+    chaque ligne n'est mise en vol (`en_cours_depuis`) que juste avant sa transaction SMTP :
+    un worker tué ne laisse « incertain » que le message en vol, les réservations abandonnées
+    retournent à la file par `lot_balayer`. `preparer_lot(lignes)`, facultative, reçoit les
+    lignes réservées avant le premier envoi : ce qui se fait en une fois pour le morceau (les
+    liens personnels, `core.liens.services.liens_creer_en_lot`).
     """
     if _dans_une_transaction():
         raise EnvoiDansTransaction()
     lot = _Lot(preparer=preparer)
+    demandes = sorted({int(pk) for pk in ids})
+    lignes = _reserver(modele, demandes)
+    reservees = {int(ligne.pk) for ligne in lignes}
+    lot.bilan.ignores.extend(pk for pk in demandes if pk not in reservees)
+    if preparer_lot is not None and lignes:
+        try:
+            preparer_lot(lignes)
+        except Exception as erreur:
+            # La préparation ligne à ligne prend le relais (un lien par message).
+            logger.error("Préparation du lot impossible (%s)", type(erreur).__name__)
+    restantes = [int(ligne.pk) for ligne in lignes]
     try:
-        for pk in sorted({int(pk) for pk in ids}):
-            ligne = _prendre(modele, pk)
-            if ligne is None:
-                lot.bilan.ignores.append(pk)
-                continue
+        for ligne in lignes:
             _envoyer_ligne(lot, ligne)
+            restantes.pop(0)
     finally:
         lot.fermer()
+        _rendre_reservees(modele, restantes)
     for delai, a_remettre in sorted(lot.a_remettre.items()):
         lot_mettre_en_file(ids=a_remettre, tache=tache, countdown=delai)
     bilan = lot.bilan
@@ -301,9 +374,7 @@ def _envoyer_ligne(lot: _Lot, ligne: LigneEnvoi) -> None:
     pk = int(ligne.pk)
     try:
         prepare = lot.preparer(ligne)
-        compte = compte_resolu(
-            collectivite=prepare.collectivite, expediteur=prepare.expediteur, compte=prepare.compte
-        )
+        compte = lot.compte(prepare)
     except EnvoiSansObjet as erreur:
         _echec(ligne, erreur.texte)
         lot.bilan.echecs.append(pk)
@@ -332,6 +403,9 @@ def _envoyer_ligne(lot: _Lot, ligne: LigneEnvoi) -> None:
             en_cours_depuis=None,
         )
         lot.remettre(ligne, panne)
+        return
+    if not _mettre_en_vol(ligne):
+        lot.bilan.ignores.append(pk)
         return
     connexion = lot.connexions.get(cle)
     if connexion is None:
@@ -444,6 +518,13 @@ def lot_balayer(*, modele: type[LigneEnvoi], tache: Task[Any, Any]) -> BilanBala
         statut=StatutEnvoi.EN_COURS,
         en_cours_depuis__lt=maintenant - timedelta(seconds=en_cours_delai),
     ).update(statut=StatutEnvoi.INCERTAIN, reponse_smtp=MESSAGE_INTERROMPU)
+    # Réservées par un lot qui ne les a jamais mises en vol (worker tué) : aucun message n'est
+    # parti pour elles, elles retournent à la file sans tentative comptée.
+    gestionnaire.filter(
+        statut=StatutEnvoi.EN_COURS,
+        en_cours_depuis__isnull=True,
+        prochain_essai__lt=maintenant - timedelta(seconds=en_cours_delai),
+    ).update(statut=StatutEnvoi.EN_ATTENTE, tentatives=F("tentatives") - 1)
     remise = int(getattr(settings, "ECHARPE_ENVOI_REMISE_EN_FILE", 5 * 60))
     with transaction.atomic():
         oubliees = list(

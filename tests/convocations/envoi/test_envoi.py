@@ -10,6 +10,8 @@ from datetime import UTC, date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from convocations.envoi.message import ics_rendre
@@ -31,6 +33,7 @@ from convocations.seances.models import (
 )
 from core.journal.models import EntreeJournal
 from core.liens.models import LienSecurise
+from core.liens.services import lien_verifier
 from core.mail.models import StatutEnvoi, StatutMessage
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
@@ -249,3 +252,37 @@ def test_copie_et_copie_cachee_recoivent_chacune_leur_exemplaire(monde, serveur)
     # Chaque message n'a qu'un destinataire : la copie n'apparaît dans aucun en-tête.
     for recu in serveur.boite.recus:
         assert "dgs@mairie.fr" not in recu.message.get("Cc", "")
+
+
+def test_les_liens_d_un_morceau_sont_crees_ensemble_et_journalises_une_fois(
+    monde, serveur, settings
+):
+    """Issue 9 : un morceau de N lignes crée ses N liens en une fois (une entrée de journal qui
+    les nomme), et chaque message de plus ne coûte qu'un nombre fixe de requêtes."""
+    settings.ECHARPE_ENVOI_TAILLE_LOT = 100
+    agent = monde.personnes["secretariat"]
+
+    def requetes(n):
+        seance, destinataires = _seance(monde, n=n)
+        with CaptureQueriesContext(connection) as capture:
+            convocation_envoyer(seance=seance, par=agent)
+        return seance, destinataires, len(capture.captured_queries)
+
+    _seance_petite, _d, petites = requetes(2)
+    seance, destinataires, grandes = requetes(12)
+
+    # Mise en vol, trace du message (avant et après la transaction SMTP), fin de la ligne.
+    assert grandes - petites <= 4 * 10
+    entree = EntreeJournal.objects.get(action="liens_crees", sujet_id=str(seance.pk))
+    assert entree.acteur == agent
+    assert entree.details["cibles"] == [str(d.pk) for d in destinataires]
+    liens = LienSecurise.objects.filter(
+        objectif="convocation", cible_id__in=[str(d.pk) for d in destinataires]
+    )
+    assert sorted(entree.details["liens"]) == sorted(liens.values_list("pk", flat=True))
+    assert not EntreeJournal.objects.filter(action="lien_cree").exists()
+    # Chaque courriel porte le lien de son destinataire, valable.
+    recus = _par_adresse(serveur)
+    for destinataire in destinataires:
+        jeton = LIEN.search(recus[destinataire.email].get_body(("plain",)).get_content())
+        assert lien_verifier(jeton=jeton.group(1)).cible_id == str(destinataire.pk)

@@ -75,13 +75,18 @@ def test_sigkill_en_plein_envoi_ni_doublon_ni_oubli(settings, tmp_path, client):
         assert recus_au_kill < DESTINATAIRES
         lignes = EnvoiConvocation.objects.filter(destinataire__seance=seance)
         # Le message en vol au moment du SIGKILL (le serveur attend avant de répondre à DATA :
-        # presque toujours un) : sa ligne reste « en cours ».
+        # presque toujours un) : sa ligne reste « en cours » depuis sa mise en vol. Les autres
+        # lignes du morceau sont réservées (« en cours » sans `en_cours_depuis`) : aucun message
+        # n'est parti pour elles.
         en_vol = set(
-            lignes.filter(statut=StatutEnvoi.EN_COURS).values_list("destinataire__email", flat=True)
+            lignes.filter(statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=False).values_list(
+                "destinataire__email", flat=True
+            )
         )
+        assert lignes.filter(statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=True).exists()
 
-        # Le balayage (délais courts) : la ligne restée « en cours » devient incertaine, les
-        # lignes « en attente » du morceau interrompu sont remises en file.
+        # Le balayage (délais courts) : la ligne restée en vol devient incertaine, les lignes
+        # réservées et « en attente » sont remises en file.
         settings.ECHARPE_ENVOI_EN_COURS_DELAI = 1
         settings.ECHARPE_ENVOI_REMISE_EN_FILE = 1
         time.sleep(1.5)

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 
 from core.liens.services import (
     MESSAGE_COMPTE_DEJA_ACTIVE,
@@ -28,6 +29,7 @@ from core.liens.services import (
     lien_utiliser,
     lien_verifier,
     lien_verifier_identite,
+    liens_creer_en_lot,
 )
 from core.models import EntreeJournal, LienSecurise
 from core.registry import registre
@@ -561,3 +563,76 @@ def test_activation_envoyer_passe_par_core_mail_jusqu_a_la_boite(
     url = message.texte[debut:].split()[0]
     jeton = url.removeprefix("https://echarpe.exemple.fr/l/").rstrip("/")
     assert lien_verifier(jeton=jeton).pk == lien.pk
+
+
+# --- Création en lot (envois en nombre) -------------------------------------------------------
+
+
+def test_liens_creer_en_lot_un_lien_valable_par_cible_et_un_seul_journal(collectivite, personne):
+    autre = UtilisateurFactory(username="paul")
+    admin = UtilisateurFactory()
+    ancien, jeton_ancien = creer(collectivite, personne, objectif="convocation")
+    garde, jeton_garde = creer(collectivite, autre, objectif="activation")
+    avant = EntreeJournal.objects.count()
+    with CaptureQueriesContext(connection) as requetes:
+        rendus = liens_creer_en_lot(
+            collectivite=collectivite,
+            objectif="convocation",
+            cibles=[personne, autre],
+            duree=timedelta(days=3),
+            usage_unique=False,
+            par=admin,
+        )
+    assert set(rendus) == {personne.pk, autre.pk}
+    for cible, (lien, jeton) in ((personne, rendus[personne.pk]), (autre, rendus[autre.pk])):
+        assert lien_verifier(jeton=jeton, objectif="convocation").pk == lien.pk
+        assert lien.cible_id == str(cible.pk)
+        assert lien.usage_unique is False
+        assert (
+            LienSecurise.objects.get(pk=lien.pk).hash_jeton
+            == hashlib.sha256(jeton.encode()).hexdigest()
+        )
+    # Le dernier émis gagne, pour ce seul objectif.
+    with pytest.raises(LienRevoque):
+        lien_verifier(jeton=jeton_ancien)
+    assert lien_verifier(jeton=jeton_garde).pk == garde.pk
+    # Une seule entrée de journal pour le lot, sans aucun jeton.
+    assert EntreeJournal.objects.count() == avant + 1
+    entree = EntreeJournal.objects.get(action="liens_crees")
+    assert entree.acteur == admin
+    assert entree.details["cibles"] == [str(personne.pk), str(autre.pk)]
+    assert sorted(entree.details["liens"]) == sorted(lien.pk for lien, _ in rendus.values())
+    for _lien, jeton in rendus.values():
+        assert jeton not in str(entree.details)
+    # Un nombre de requêtes qui ne dépend pas du nombre de cibles.
+    assert len([q for q in requetes.captured_queries if "SAVEPOINT" not in q["sql"]]) <= 8
+
+
+def test_liens_creer_en_lot_requetes_constantes(collectivite):
+    cibles = [UtilisateurFactory() for _ in range(6)]
+
+    def compter(lot):
+        with CaptureQueriesContext(connection) as requetes:
+            liens_creer_en_lot(
+                collectivite=collectivite, objectif="convocation", cibles=lot, duree=timedelta(1)
+            )
+        return len(requetes.captured_queries)
+
+    compter(cibles[:1])  # crée la chaîne du journal de la collectivité
+    assert compter(cibles[1:2]) == compter(cibles[1:])
+
+
+def test_liens_creer_en_lot_refuse_une_duree_nulle_et_une_cible_non_enregistree(collectivite):
+    with pytest.raises(ValueError, match="positive"):
+        liens_creer_en_lot(collectivite=collectivite, objectif="x", cibles=[], duree=timedelta(0))
+    with pytest.raises(ValueError, match="enregistrée"):
+        liens_creer_en_lot(
+            collectivite=collectivite,
+            objectif="x",
+            cibles=[UtilisateurFactory.build()],
+            duree=timedelta(1),
+        )
+    assert (
+        liens_creer_en_lot(collectivite=collectivite, objectif="x", cibles=[], duree=timedelta(1))
+        == {}
+    )

@@ -14,6 +14,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from core.mail import lots as module_lots
 from core.mail.lots import (
     MESSAGE_INTERROMPU,
     EnvoiDansTransaction,
@@ -336,3 +337,127 @@ def test_delais_des_nouveaux_essais_viennent_des_reglages(settings):
     settings.ECHARPE_ENVOI_DELAIS = [10, 20]
 
     assert [delai_essai(n) for n in (1, 2, 3, 9)] == [10, 20, 20, 20]
+
+
+def test_balayage_rend_a_la_file_une_reservation_abandonnee_jamais_incertaine(monde, settings):
+    """Un worker tué avant d'avoir mis la ligne en vol : aucun message n'est parti pour elle,
+    elle retourne à la file (sans tentative comptée) au lieu de devenir incertaine."""
+    settings.ECHARPE_ENVOI_EN_COURS_DELAI = 600
+    settings.ECHARPE_ENVOI_REMISE_EN_FILE = 300
+    maintenant = timezone.now()
+    abandonnee, recente = _lignes(monde, 2)
+    EnvoiActivation.objects.filter(pk=abandonnee.pk).update(
+        statut=StatutEnvoi.EN_COURS,
+        en_cours_depuis=None,
+        tentatives=1,
+        prochain_essai=maintenant - timedelta(seconds=601),
+    )
+    EnvoiActivation.objects.filter(pk=recente.pk).update(
+        statut=StatutEnvoi.EN_COURS,
+        en_cours_depuis=None,
+        tentatives=1,
+        prochain_essai=maintenant - timedelta(seconds=30),
+    )
+    tache = FausseTache()
+
+    bilan = lot_balayer(modele=EnvoiActivation, tache=tache)
+
+    assert (bilan.incertains, bilan.remis_en_file) == (0, 1)
+    abandonnee.refresh_from_db()
+    assert (abandonnee.statut, abandonnee.tentatives) == (StatutEnvoi.EN_ATTENTE, 0)
+    assert tache.appels == [([abandonnee.pk], None)]
+    assert EnvoiActivation.objects.get(pk=recente.pk).statut == StatutEnvoi.EN_COURS
+
+
+def test_le_morceau_est_reserve_d_un_coup_et_un_seul_message_est_en_vol(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 3)
+    vus: list[dict[int, tuple[str, bool]]] = []
+    recus: list[list[int]] = []
+
+    def preparer_lot(reservees):
+        recus.append([ligne.pk for ligne in reservees])
+
+    base = _preparer()
+
+    def preparer(ligne):
+        # À la préparation de chaque ligne : le morceau est réservé, seules les lignes déjà
+        # traitées sont parties ; aucune n'est en vol avant sa transaction SMTP.
+        vus.append(
+            {
+                pk: (statut, depuis is not None)
+                for pk, statut, depuis in EnvoiActivation.objects.values_list(
+                    "pk", "statut", "en_cours_depuis"
+                )
+            }
+        )
+        return base(ligne)
+
+    bilan = lot_envoyer(
+        modele=EnvoiActivation,
+        ids=[ligne.pk for ligne in lignes],
+        preparer=preparer,
+        preparer_lot=preparer_lot,
+        tache=FausseTache(),
+    )
+
+    premier, deuxieme, troisieme = (ligne.pk for ligne in lignes)
+    assert recus == [[premier, deuxieme, troisieme]]
+    assert vus[0] == dict.fromkeys((premier, deuxieme, troisieme), (StatutEnvoi.EN_COURS, False))
+    assert vus[1][premier] == (StatutEnvoi.ENVOYE, True)
+    assert vus[1][deuxieme] == (StatutEnvoi.EN_COURS, False)
+    assert sorted(bilan.envoyes) == [premier, deuxieme, troisieme]
+    assert bilan.connexions == 1
+    # Une seconde livraison de la tâche ne réserve rien : `preparer_lot` ne voit rien.
+    recus.clear()
+    bilan = lot_envoyer(
+        modele=EnvoiActivation,
+        ids=[ligne.pk for ligne in lignes],
+        preparer=preparer,
+        preparer_lot=preparer_lot,
+        tache=FausseTache(),
+    )
+    assert recus == [] and bilan.envoyes == []
+    assert len(serveur.boite.recus) == 3
+
+
+def test_une_ligne_rendue_a_la_file_pendant_le_lot_n_est_pas_envoyee(
+    monde, serveur_smtp, smtp_sans_verification
+):
+    """Le balayage a rendu la réservation à la file entre la prise et la mise en vol : ce lot
+    ne l'envoie pas (le worker qui la reprendra le fera), jamais deux fois."""
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    (ligne,) = _lignes(monde, 1)
+    base = _preparer()
+
+    def preparer(courante):
+        EnvoiActivation.objects.filter(pk=courante.pk).update(statut=StatutEnvoi.EN_ATTENTE)
+        return base(courante)
+
+    bilan = _lot([ligne], preparer=preparer)
+
+    assert bilan.envoyes == [] and bilan.ignores == [ligne.pk]
+    assert serveur.boite.recus == []
+    assert EnvoiActivation.objects.get(pk=ligne.pk).statut == StatutEnvoi.EN_ATTENTE
+
+
+def test_une_erreur_imprevue_rend_les_reservations_a_la_file(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    premiere, seconde = _lignes(monde, 2)
+
+    def casse(lot, ligne):
+        raise RuntimeError("panne de la base")
+
+    monkeypatch.setattr(module_lots, "_envoyer_ligne", casse)
+    with pytest.raises(RuntimeError):
+        _lot([premiere, seconde])
+    for ligne in (premiere, seconde):
+        ligne.refresh_from_db()
+        assert (ligne.statut, ligne.tentatives) == (StatutEnvoi.EN_ATTENTE, 0)
