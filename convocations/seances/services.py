@@ -133,10 +133,11 @@ def envoi_autorise(*, seance: Seance, maintenant: datetime | None = None) -> tup
     try:
         regle = regle_delai(seance)
         regle_urgence = regle_delai(seance, urgence=True) if seance.deliberante else None
+        note_requise = note_synthese_requise(seance)
     except DelaiIntrouvable as erreur:
         return False, str(erreur)
     if (
-        note_synthese_requise(seance)
+        note_requise
         and not DocumentSeance.objects.filter(
             seance=seance, nature=NatureDocument.NOTE_SYNTHESE
         ).exists()

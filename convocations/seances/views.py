@@ -272,8 +272,16 @@ def contexte_delai(seance: Seance) -> dict[str, Any]:
         "regle": regle,
         "dernier_jour": date_fr(regle.dernier_jour) if regle else "",
         "dernier_jour_echeance": echeance(regle.dernier_jour) if regle else "",
-        "note_synthese_requise": note_synthese_requise(seance),
+        "note_synthese_requise": _note_requise(seance),
     }
+
+
+def _note_requise(seance: Seance) -> bool:
+    # Sans le seuil des 3 500 habitants en vigueur, la raison du refus d'envoi le dit déjà.
+    try:
+        return note_synthese_requise(seance)
+    except DelaiIntrouvable:
+        return False
 
 
 class SeanceDetailView(_Seances, TemplateView):

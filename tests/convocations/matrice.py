@@ -106,6 +106,12 @@ CAS_MATRICE = [
         donnees={"fin": "30/04/2026"},
     ),
     Cas("convocations:import", attendus({A, S})),
-    Cas("convocations:import_apercu", attendus({A, S}, autre=404), kwargs=_import),
+    # L'aperçu est celui du secrétariat qui a déposé le fichier : l'administrateur, qui peut
+    # importer, n'y voit pas celui d'un collègue (404, comme un autre dépôt inconnu).
+    Cas(
+        "convocations:import_apercu",
+        {**attendus({S}, autre=404), A: 404},
+        kwargs=_import,
+    ),
     Cas("convocations:export", attendus({A, S})),
 ]

@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from convocations.models import Groupe, Seance
 from core.journal.models import EntreeJournal
 from core.models import TypeRole, Utilisateur
+from tests.delais import semer_delais_nationaux
 from tests.e2e.conftest import MOT_DE_PASSE, connecter, url
 from tests.e2e.test_accessibilite import verifier_accessibilite
 from tests.factories import CollectiviteFactory, RoleFactory
@@ -23,6 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def secretaire(transactional_db: None) -> Utilisateur:
+    semer_delais_nationaux()  # un test transactionnel précédent a pu vider les délais
     collectivite = CollectiviteFactory(
         nom="Saint-Séance", slug="saint-seance", population_legale=2150
     )

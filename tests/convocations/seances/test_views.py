@@ -16,6 +16,7 @@ from django.utils import timezone
 from convocations.models import EtatSeance, NatureDocument, Seance
 from convocations.seances.services import document_ajouter
 from core.comptes.models import TypeRole
+from core.delais.models import Delai
 from core.journal.models import EntreeJournal
 from tests.convocations.factories import DestinataireFactory, SeanceFactory
 
@@ -278,3 +279,15 @@ def test_entree_de_navigation_seances_pour_les_roles_des_convocations(monde):
         lien
         not in monde.client(TypeRole.AGENT_ELECTIONS).get(reverse("pages:accueil")).content.decode()
     )
+
+
+def test_sans_delais_nationaux_la_preparation_s_affiche_et_explique(monde):
+    """Une plateforme dont les délais nationaux manquent ne répond pas 500 : la page dit
+    pourquoi l'envoi est refusé."""
+    Delai.objects.filter(collectivite=None).delete()
+    seance = SeanceFactory(collectivite=monde.collectivite)
+
+    reponse = monde.client(S).get(reverse("convocations:seance", args=[seance.pk]))
+
+    assert reponse.status_code == 200
+    assert "Aucun délai" in reponse.content.decode()
