@@ -245,6 +245,13 @@ def _ecrire_compteurs(destinataires: list[Destinataire]) -> None:
     """Les compteurs recalculés, en un `UPDATE … FROM (VALUES …)` par tranche de 500 :
     `bulk_update` construit un `CASE WHEN` par ligne et par champ, dont la compilation coûtait
     plusieurs millisecondes par destinataire dans le worker."""
+    if connection.vendor != "postgresql":
+        # La démonstration (SQLite) : peu de destinataires, la forme générique suffit.
+        Destinataire.objects.bulk_update(
+            destinataires,
+            ["nombre_envois", "premier_envoi_le", "dernier_envoi_le", "rebondi_le", "rebond_motif"],
+        )
+        return
     table = connection.ops.quote_name(Destinataire._meta.db_table)
     for debut in range(0, len(destinataires), 500):
         tranche = destinataires[debut : debut + 500]

@@ -195,7 +195,8 @@ class SeanceSuiviView(ListeMixin, _Seance, TemplateView):
                     '<a href="{}">Saisir la réponse</a>', reverse(URL_SAISIE_REPONSE, args=[d.pk])
                 )
             )
-        return format_html_join("", "{}", ((b,) for b in boutons))
+        # Une action par ligne : deux liens collés se liraient comme un seul.
+        return format_html_join("", '<div class="action-ligne">{}</div>', ((b,) for b in boutons))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         compteurs, quorum = suivi_compter(seance=self.seance)
