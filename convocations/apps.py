@@ -131,14 +131,10 @@ class ConvocationsConfig(AppConfig):
         """Envoi et suivi (sous-paquet `envoi`)."""
         import convocations.envoi.tasks  # noqa: F401  (tâches Celery du sous-paquet)
         from convocations.envoi.models import ActionEnvoi
-        from convocations.seances.models import Destinataire
         from convocations.seances.onglets import OngletSeance, onglets_seance
         from core.registry import registre
 
         registre.ajouter_actions(ActionEnvoi)
-        registre.ajouter_description_journal(
-            Destinataire._meta.label_lower, lambda d: f"le destinataire « {d.nom or d.email} »"
-        )
         registre.ajouter_libelles_details(
             {
                 "destinataires": "destinataires",

@@ -35,6 +35,7 @@ from convocations.seances.models import (
     TypeSeance,
 )
 from core.comptes.models import Utilisateur
+from core.documents.types import OCTETS_A_LIRE, type_piece
 from core.journal.services import journaliser
 from core.mail.models import StatutEnvoi
 from core.templatetags.echarpe import date_fr
@@ -43,14 +44,6 @@ from core.tenancy.models import TypeCollectivite
 logger = logging.getLogger(__name__)
 
 OBJECTIF_CONVOCATION = "convocation"
-
-# Pièces jointes à une réponse : un pouvoir signé, un certificat. Le type se lit dans les
-# premiers octets, jamais dans le nom.
-TYPES_PIECES = {
-    b"%PDF-": ("pdf", "application/pdf"),
-    b"\x89PNG\r\n\x1a\n": ("png", "image/png"),
-    b"\xff\xd8\xff": ("jpg", "image/jpeg"),
-}
 
 
 def taille_max_piece() -> int:
@@ -130,12 +123,9 @@ def accuse_reception(
 # --- Pièces jointes --------------------------------------------------------------------------
 
 
-def type_piece(debut: bytes) -> tuple[str, str] | None:
-    return next((t for magie, t in TYPES_PIECES.items() if debut.startswith(magie)), None)
-
-
 def piece_verifier(fichier: Any) -> tuple[str, str]:
-    """(extension, type de contenu) d'un fichier déposé ; `ValidationError` en français."""
+    """(extension, type de contenu) d'une pièce jointe à une réponse (un pouvoir signé, un
+    certificat) ; `ValidationError` en français."""
     if fichier.size == 0:
         raise ValidationError("Le fichier est vide.")
     if fichier.size > taille_max_piece():
@@ -143,12 +133,13 @@ def piece_verifier(fichier: Any) -> tuple[str, str]:
             f"Le fichier dépasse {taille_max_piece() // (1024 * 1024)} Mo : réduisez-le "
             "(une photo moins grande, un PDF compressé)."
         )
-    debut = fichier.read(8)
+    debut = fichier.read(OCTETS_A_LIRE)
     fichier.seek(0)
     reconnu = type_piece(debut)
     if reconnu is None:
         raise ValidationError("Joignez un fichier PDF, PNG ou JPEG.")
-    return reconnu
+    type_contenu, extension = reconnu
+    return extension, type_contenu
 
 
 @transaction.atomic

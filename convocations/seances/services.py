@@ -56,6 +56,7 @@ from core.delais import (
     valeur_affichee,
 )
 from core.delais.models import Delai
+from core.documents.types import type_piece
 from core.journal.services import journaliser
 from core.templatetags.echarpe import date_fr, pluriel
 from core.tenancy.models import Collectivite
@@ -448,11 +449,6 @@ def point_deplacer(*, point: PointOrdreDuJour, par: Utilisateur, vers_le_haut: b
 # --- Documents ------------------------------------------------------------------------------
 
 # Le type réel d'après le contenu (octets magiques), jamais d'après le nom ou le navigateur.
-TYPES_SIMPLES = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
 TYPES_OPENDOCUMENT = {
     b"application/vnd.oasis.opendocument.text": (
         "application/vnd.oasis.opendocument.text",
@@ -481,9 +477,9 @@ def type_document(fichier: Any) -> tuple[str, str] | None:
     fichier.seek(0)
     debut = fichier.read(128)
     fichier.seek(0)
-    for magie, trouve in TYPES_SIMPLES.items():
-        if debut.startswith(magie):
-            return trouve
+    simple = type_piece(debut)
+    if simple is not None:
+        return simple
     if not debut.startswith(b"PK\x03\x04"):
         return None
     # OpenDocument : l'entrée « mimetype », non compressée, vient en premier (octet 30).

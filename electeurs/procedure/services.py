@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.comptes.models import Utilisateur
+from core.documents.types import OCTETS_A_LIRE, type_piece
 from core.journal.services import ElementJournal, journaliser, journaliser_lot
 from core.tenancy.models import Collectivite
 from electeurs.models import (
@@ -1483,17 +1484,6 @@ def reunion_creer(
 
 # --- Pièces ---------------------------------------------------------------------------------
 
-# Type réel d'après les premiers octets, jamais d'après le nom ou l'en-tête du navigateur.
-TYPES_PIECE = {
-    b"%PDF-": ("application/pdf", "pdf"),
-    b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
-    b"\xff\xd8\xff": ("image/jpeg", "jpg"),
-}
-
-
-def type_piece(debut: bytes) -> tuple[str, str] | None:
-    return next((t for magie, t in TYPES_PIECE.items() if debut.startswith(magie)), None)
-
 
 def piece_verifier(fichier: UploadedFile) -> tuple[str, str]:
     """Taille (ECHARPE_LIMITE_PIECE) et type réel (PDF, PNG, JPEG) d'une pièce téléversée."""
@@ -1504,7 +1494,7 @@ def piece_verifier(fichier: UploadedFile) -> tuple[str, str]:
         raise ValidationError(
             {"fichier": f"Le fichier dépasse {limite // (1024 * 1024)} Mo : réduisez-le."}
         )
-    debut = fichier.read(8)
+    debut = fichier.read(OCTETS_A_LIRE)
     fichier.seek(0)
     trouve = type_piece(debut)
     if trouve is None:

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView, View
 
 from core.comptes.permissions import Action, Capacite
+from core.documents.types import OCTETS_A_LIRE, type_piece
 from core.formulaires import erreurs_vers_formulaire
 from core.listes import Colonne, ListeMixin
 from core.templatetags.echarpe import date_fr
@@ -470,7 +471,7 @@ class PieceView(ProcedureMixin, View):
     def get(self, request: HttpRequest, pk: int) -> FileResponse:
         piece = get_object_or_404(Piece.objects.pour(self.collectivite), pk=pk)
         fichier = piece.fichier.open("rb")
-        trouve = services.type_piece(fichier.read(8))
+        trouve = type_piece(fichier.read(OCTETS_A_LIRE))
         fichier.seek(0)
         if trouve is None:
             fichier.close()
