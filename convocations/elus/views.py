@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -247,28 +247,14 @@ class EspaceEluMixin(AccessMixin):
         return context
 
 
-def _url_reponse(existe: bool, pk: int) -> str:
-    return reverse(URL_REPONSE_PORTAIL, args=[pk]) if existe else ""
-
-
-def _reponse_existe() -> bool:
-    """La page de réponse de l'élu (`convocations:reponse_portail`) est-elle installée ?"""
-    try:
-        reverse(URL_REPONSE_PORTAIL, args=[1])
-    except NoReverseMatch:
-        return False
-    return True
-
-
 class PortailView(EspaceEluMixin, TemplateView):
     template_name = "convocations/elus/portail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         a_venir, passees = seances_de_l_elu(self.elu)
-        existe = _reponse_existe()
-        context["a_venir"] = [(d, _url_reponse(existe, d.pk)) for d in a_venir]
-        context["passees"] = [(d, _url_reponse(existe, d.pk)) for d in passees]
+        context["a_venir"] = [(d, reverse(URL_REPONSE_PORTAIL, args=[d.pk])) for d in a_venir]
+        context["passees"] = [(d, reverse(URL_REPONSE_PORTAIL, args=[d.pk])) for d in passees]
         return context
 
 

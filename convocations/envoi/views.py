@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.views.generic import TemplateView, View
 
@@ -40,13 +40,6 @@ from core.templatetags.echarpe import date_fr
 from core.tenancy.mixins import EspaceAgentMixin, peut
 
 URL_SAISIE_REPONSE = "convocations:reponse_saisir"
-
-
-def _url_ou_vide(nom: str, pk: int) -> str:
-    try:
-        return reverse(nom, args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 class _Seance(EspaceAgentMixin):
@@ -91,7 +84,7 @@ class SeanceSuiviView(ListeMixin, _Seance, TemplateView):
             self.filtre = ""
         self.peut_envoyer = peut(request, Capacite.CONVOCATIONS, Action.ENVOYER)
         self.peut_ecrire = peut(request, Capacite.CONVOCATIONS, Action.ECRIRE)
-        self.url_saisie = bool(_url_ou_vide(URL_SAISIE_REPONSE, 0)) and self.peut_ecrire
+        self.url_saisie = self.peut_ecrire
         self.jeton = get_token(request)
         return super().get(request, *args, **kwargs)
 

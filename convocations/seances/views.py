@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.views.generic import TemplateView, View
@@ -65,15 +65,6 @@ from core.listes import Colonne, ListeMixin
 from core.templatetags.echarpe import date_fr, echeance, nombre
 from core.tenancy.mixins import EspaceAgentMixin, peut
 from core.travaux.services import travail_creer
-
-
-def url_si_elle_existe(nom: str, pk: int) -> str:
-    """L'adresse d'une action qu'une autre partie des convocations fournit (envoi : relance,
-    nouvelle notification), ou "" tant qu'elle n'existe pas : le bouton ne s'affiche pas."""
-    try:
-        return reverse(nom, args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 class _Seances(EspaceAgentMixin):
@@ -135,24 +126,23 @@ class SeanceListeView(ListeMixin, _Seances, TemplateView):
     def cellules(self, objet: Seance) -> dict[str, str]:
         lus = f"{nombre(getattr(objet, 'nb_lus', 0))} / {nombre(objet.nb_destinataires)}"  # type: ignore[attr-defined]
         actions = ""
-        # Relancer les non-lus : l'envoi fournit l'action ; sans elle, pas de bouton.
+        # Relancer les non-lus : l'action est celle de l'envoi (convocations/envoi).
         if (
             self._relance_possible
             and objet.etat in (EtatSeance.ENVOYEE, EtatSeance.RECUE_PARTIELLEMENT)
             and objet.nb_lus < objet.nb_destinataires  # type: ignore[attr-defined]
         ):
-            url = url_si_elle_existe("convocations:seance_relancer", objet.pk)
-            if url:
-                actions = format_html(
-                    '<form method="post" action="{}"><input type="hidden" '
-                    'name="csrfmiddlewaretoken" value="{}"><input type="hidden" '
-                    'name="non_lus" value="1"><button type="submit" class="bouton '
-                    'bouton--secondaire">Relancer les non-lus<span class="sr-only">'
-                    " : {}</span></button></form>",
-                    url,
-                    self._jeton,
-                    objet.titre,
-                )
+            url = reverse("convocations:seance_relancer", args=[objet.pk])
+            actions = format_html(
+                '<form method="post" action="{}"><input type="hidden" '
+                'name="csrfmiddlewaretoken" value="{}"><input type="hidden" '
+                'name="non_lus" value="1"><button type="submit" class="bouton '
+                'bouton--secondaire">Relancer les non-lus<span class="sr-only">'
+                " : {}</span></button></form>",
+                url,
+                self._jeton,
+                objet.titre,
+            )
         return {
             "titre": format_html(
                 '<a href="{}">{}</a>', reverse("convocations:seance", args=[objet.pk]), objet.titre
@@ -312,7 +302,7 @@ class SeanceDetailView(_Seances, TemplateView):
             "seance_passee": seance.date <= timezone.now(),
             # « Notifier à nouveau » (procès-verbal, compte rendu) : action de l'envoi.
             "url_notifier": (
-                url_si_elle_existe("convocations:seance_notifier", seance.pk)
+                reverse("convocations:seance_notifier", args=[seance.pk])
                 if a_un_compte_rendu and seance.etat != EtatSeance.BROUILLON
                 else ""
             ),
