@@ -12,10 +12,11 @@ une clé inconnue revient au tri par défaut, jamais d'erreur), `page`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import F, IntegerField, Model, Q, QuerySet, Subquery
@@ -108,6 +109,37 @@ def _parametres(request: HttpRequest, **valeurs: str) -> str:
     return parametres.urlencode()
 
 
+class _LignesDifferees(Sequence[Any]):
+    """Les objets d'une page gardée (`ListeMixin.cle_page_gardee`), lus seulement si quelqu'un
+    les demande : la page rendue n'en a pas besoin (ses cellules sont gardées avec elle), un
+    test ou une vue qui les lit les obtient dans l'ordre de la page, en une requête."""
+
+    def __init__(self, pks: list[Any], lire: Callable[[list[Any]], Mapping[Any, Any]]) -> None:
+        self._pks = pks
+        self._lire = lire
+        self._objets: list[Any] | None = None
+
+    def _liste(self) -> list[Any]:
+        if self._objets is None:
+            trouves = self._lire(self._pks)
+            self._objets = [trouves[pk] for pk in self._pks if pk in trouves]
+        return self._objets
+
+    def __len__(self) -> int:
+        return len(self._pks)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._liste()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._liste())
+
+    def __eq__(self, autre: object) -> bool:
+        return self._liste() == list(autre) if isinstance(autre, Sequence) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 class ListeMixin:
     """Déclaration d'une page de liste. À combiner avec `EspaceAgentMixin` (ou toute vue qui
     pose `self.request`)."""
@@ -139,6 +171,18 @@ class ListeMixin:
 
     def legende_liste(self) -> str:
         return self.legende
+
+    def cle_page_gardee(self) -> str | None:
+        """Clé sous laquelle la page calculée (lignes rendues, total) peut être gardée en cache,
+        ou None (défaut) : rien n'est gardé. Seulement pour des lignes qui ne changent plus une
+        fois écrites (le journal) : la clé doit changer dès qu'une ligne s'ajoute (la tête de
+        la chaîne du journal) et nommer tout ce dont la page dépend (filtres, tri, page,
+        périmètre de la personne)."""
+        return None
+
+    # Une page gardée ne survit pas au-delà : un libellé changé par une nouvelle version se
+    # voit au plus tard après ce délai.
+    duree_page_gardee: ClassVar[int] = 600
 
     # --- mécanique commune --------------------------------------------------------------
     def paginateur(self, lignes: Any) -> Paginator[Any]:
@@ -299,18 +343,55 @@ class ListeMixin:
         liste = self.liste()
         return {"liste": liste, "page_obj": liste.page_obj, "paginator": liste.paginator}
 
-    def liste(self) -> Liste:
-        q = texte_de_recherche(self.request) if self.recherche else ""
-        colonne, inverse = self._tri()
+    def _page_calculee(
+        self, q: str, colonne: Colonne | None, inverse: bool
+    ) -> tuple[Page[Any], Paginator[Any], list[list[tuple[str, str]]], str]:
         lignes = self._trier(self._chercher(self.lignes(), q), colonne, inverse)
         paginator = self.paginateur(lignes)
         page_obj = self._page(paginator, self.request.GET.get("page"))
         rendues = self._rendre(page_obj.object_list)
+        return page_obj, paginator, rendues, self._corps(rendues)
+
+    def _page_gardee(
+        self, q: str, colonne: Colonne | None, inverse: bool
+    ) -> tuple[Page[Any], Paginator[Any], list[list[tuple[str, str]]], str]:
+        """La page lue dans le cache si sa clé y est, sinon calculée puis gardée. Une page
+        gardée ne relit pas ses lignes : ni requête de la page, ni mise en texte des cellules."""
+        cle = self.cle_page_gardee()
+        if cle is None:
+            return self._page_calculee(q, colonne, inverse)
+        gardee = cache.get(cle)
+        if gardee is None:
+            page_obj, paginator, rendues, corps = self._page_calculee(q, colonne, inverse)
+            cache.set(
+                cle,
+                {
+                    "rang": page_obj.number,
+                    "compte": paginator.count,
+                    "pks": [objet.pk for objet in page_obj.object_list],
+                    # Des `SafeString` : le cache (pickle) garde leur type, donc leur
+                    # échappement déjà fait.
+                    "lignes": rendues,
+                    "corps": corps,
+                },
+                self.duree_page_gardee,
+            )
+            return page_obj, paginator, rendues, corps
+        objets = _LignesDifferees(gardee["pks"], lambda pks: self.lignes().in_bulk(pks))
+        paginator = self.paginateur(objets)
+        vars(paginator)["count"] = gardee["compte"]
+        page_obj = Page(objets, gardee["rang"], paginator)
+        return page_obj, paginator, gardee["lignes"], gardee["corps"]
+
+    def liste(self) -> Liste:
+        q = texte_de_recherche(self.request) if self.recherche else ""
+        colonne, inverse = self._tri()
+        page_obj, paginator, rendues, corps = self._page_gardee(q, colonne, inverse)
         return Liste(
             legende=self.legende_liste(),
             entetes=self._entetes(colonne, inverse),
             lignes=rendues,
-            corps=self._corps(rendues),
+            corps=corps,
             page_obj=page_obj,
             paginator=paginator,
             q=q,

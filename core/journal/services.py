@@ -740,17 +740,23 @@ def journal_entrees(
     objet_id: str = "",
     du: date | None = None,
     au: date | None = None,
+    tete: int | None = None,
 ) -> QuerySet[EntreeJournal]:
     """Les entrées de la chaîne d'une collectivité, filtrées ; jamais celles de la plateforme.
 
     `objet_type`/`objet_id` retiennent les entrées où la ligne est l'objet ou le sujet ;
     `texte` cherche dans les libellés d'objet et de sujet ; `du`/`au` sont inclusifs.
+    `tete` (lue par `journal_tete`) borne les entrées à celles que couvrait la tête à ce
+    moment ; sans elle, la tête est relue par la requête même.
     """
     if collectivite is None:
         return EntreeJournal.objects.none()
-    entrees = _couvertes_par_la_tete(
-        EntreeJournal.objects.filter(collectivite=collectivite), collectivite=collectivite
-    )
+    if tete is not None:
+        entrees = EntreeJournal.objects.filter(collectivite=collectivite, numero__lte=tete)
+    else:
+        entrees = _couvertes_par_la_tete(
+            EntreeJournal.objects.filter(collectivite=collectivite), collectivite=collectivite
+        )
     if acteur is not None:
         entrees = entrees.filter(acteur=acteur)
     if action:
@@ -771,6 +777,16 @@ def journal_entrees(
     if au is not None and (fin := _debut_du_jour(au, decalage=1)) is not None:
         entrees = entrees.filter(horodatage__lt=fin)
     return entrees.order_by("-horodatage", "-numero")
+
+
+def journal_tete(*, collectivite: Collectivite) -> int:
+    """Le numéro de la dernière entrée de la chaîne de `collectivite` (0 : journal vide). Il ne
+    fait que croître, et une entrée écrite ne change plus : une page du journal calculée pour
+    une tête reste juste tant que la tête n'a pas bougé (`JournalView.cle_page_gardee`)."""
+    numeros = ChaineJournal.objects.filter(collectivite=collectivite, plateforme=False).values_list(
+        "dernier_numero", flat=True
+    )[:1]
+    return next(iter(numeros), 0)
 
 
 def _couvertes_par_la_tete(

@@ -7,16 +7,21 @@ plateforme (connexions, personnel) n'apparaît pas ici : le personnel la lit dan
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views import View
 
 from core.comptes.models import Role, Utilisateur
@@ -24,7 +29,7 @@ from core.comptes.permissions import Action, Capacite
 from core.dates import ChampDateFr
 from core.formulaires import EntreeCachee, EntreeTexte, SelectLeger, champs_html
 from core.journal.models import EntreeJournal
-from core.journal.services import filtres_vers_parametres, journal_entrees
+from core.journal.services import filtres_vers_parametres, journal_entrees, journal_tete
 from core.listes import Colonne, ListeMixin
 from core.registry import registre
 from core.templatetags.echarpe import date_fr, nombre
@@ -144,6 +149,32 @@ class FiltresJournalForm(forms.Form):
         }
 
 
+@dataclass(frozen=True)
+class _EtatFiltres:
+    """Ce que la page tire du formulaire de filtres : validité, filtres retenus et HTML (résumé
+    des erreurs, champs cachés, champs visibles rendus comme `components/champ.html`). Une
+    valeur simple, gardée en cache avec la page (`JournalView._filtres`)."""
+
+    valide: bool
+    filtres: dict[str, Any]
+    erreurs_html: str
+    caches_html: str
+    champs_html: str
+
+    @classmethod
+    def de(cls, form: FiltresJournalForm) -> _EtatFiltres:
+        valide = form.is_valid()
+        return cls(
+            valide=valide,
+            filtres=form.filtres(),
+            erreurs_html=render_to_string("components/erreurs_formulaire.html", {"form": form})
+            if form.errors
+            else "",
+            caches_html=mark_safe("".join(str(champ) for champ in form.hidden_fields())),  # noqa: S308
+            champs_html=champs_html(form.visible_fields()),
+        )
+
+
 class JournalView(ListeMixin, EspaceAgentMixin, View):
     capacite = Capacite.JOURNAL_PERSONNEL
     colonnes = (
@@ -162,6 +193,9 @@ class JournalView(ListeMixin, EspaceAgentMixin, View):
         "export) y apparaîtra."
     )
     filtres: dict[str, Any]
+    tete: int
+    administrateur: bool
+    donnees: Any
 
     # Page en lecture seule : sans la transaction de ATOMIC_REQUESTS, deux allers-retours de
     # moins vers la base (BEGIN, COMMIT) pour chaque affichage.
@@ -176,7 +210,35 @@ class JournalView(ListeMixin, EspaceAgentMixin, View):
         return f"Journal de {self.collectivite.nom}"
 
     def lignes(self) -> QuerySet[EntreeJournal]:
-        return journal_entrees(collectivite=self.collectivite, **self.filtres)
+        return journal_entrees(collectivite=self.collectivite, tete=self.tete, **self.filtres)
+
+    def cle_page_gardee(self) -> str | None:
+        """Une entrée écrite ne change plus et la tête de la chaîne croît à chaque ajout : la
+        page calculée pour une tête, des paramètres d'adresse et un périmètre (toute la
+        collectivité ou les actions d'une personne) reste juste tant que la tête n'a pas bougé.
+        La tête est relue à chaque affichage (`journal_tete`, une ligne par sa clé)."""
+        return self._cle("page")
+
+    def _cle(self, partie: str) -> str:
+        perimetre = "tout" if self.administrateur else self.request.user.pk
+        # Les filtres viennent de `donnees` (GET, ou POST d'un export refusé) ; le tri et la page
+        # de l'adresse.
+        parametres = (sorted(self.donnees.lists()), sorted(self.request.GET.lists()))
+        empreinte = hashlib.sha256(repr((perimetre, parametres)).encode()).hexdigest()
+        return f"journal:{partie}:v1:{self.collectivite.pk}:{self.tete}:{empreinte}"
+
+    def _filtres(self) -> _EtatFiltres:
+        """Les filtres lus et rendus, gardés comme la page : la liste des personnes du filtre ne
+        change qu'avec les rôles, dont chaque changement s'écrit au journal (la tête bouge)."""
+        cle = self._cle("filtres")
+        etat: _EtatFiltres | None = cache.get(cle)
+        if etat is None:
+            form = FiltresJournalForm(
+                self.donnees, collectivite=self.collectivite, administrateur=self.administrateur
+            )
+            etat = _EtatFiltres.de(form)
+            cache.set(cle, etat, self.duree_page_gardee)
+        return etat
 
     def cellules(self, objet: EntreeJournal) -> dict[str, str]:
         return {
@@ -195,13 +257,13 @@ class JournalView(ListeMixin, EspaceAgentMixin, View):
         return reverse("journal:exporter")
 
     def page(self, donnees: Any, *, status: int = 200) -> HttpResponse:
-        administrateur = peut(self.request, Capacite.JOURNAL, Action.LIRE)
-        form = FiltresJournalForm(
-            donnees, collectivite=self.collectivite, administrateur=administrateur
-        )
-        if not form.is_valid():
+        administrateur = self.administrateur = peut(self.request, Capacite.JOURNAL, Action.LIRE)
+        self.donnees = donnees
+        self.tete = journal_tete(collectivite=self.collectivite)
+        filtres = self._filtres()
+        if not filtres.valide:
             status = 400
-        self.filtres = form.filtres()
+        self.filtres = dict(filtres.filtres)
         filtre_actif = bool(self.filtres)
         if not administrateur:
             self.filtres["acteur"] = self.request.user
@@ -212,12 +274,11 @@ class JournalView(ListeMixin, EspaceAgentMixin, View):
                 "effacez les filtres."
             )
         context = {
-            "form": form,
-            # Le HTML de `components/champ.html` pour chaque filtre, sans un `include` par champ.
-            "champs_filtres": champs_html(form.visible_fields()),
+            "filtres": filtres,
             "administrateur": administrateur,
             "liste": liste,
-            "entrees": list(liste.page_obj.object_list),
+            # Lues seulement si on les demande (tests) : une page gardée n'en a pas besoin.
+            "entrees": liste.page_obj.object_list,
             "filtre_objet": bool(self.filtres.get("objet_type") and self.filtres.get("objet_id")),
             "filtre_actif": filtre_actif,
         }

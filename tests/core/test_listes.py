@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import connection
@@ -101,9 +102,12 @@ def test_nombre_de_requetes_constant_5_puis_50_lignes(monde, boite, staff, nom):
     client = monde.client(A)
     creer(monde, 5)
     client.get(reverse(url_name))
+    # Une page gardée en cache (journal) ne relit pas ses lignes : on compte le calcul.
+    cache.clear()
     with CaptureQueriesContext(connection) as peu:
         assert client.get(reverse(url_name)).status_code == 200
     creer(monde, 45)
+    cache.clear()
     with CaptureQueriesContext(connection) as beaucoup:
         reponse = client.get(reverse(url_name))
     assert reponse.status_code == 200
