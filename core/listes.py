@@ -65,6 +65,33 @@ class Liste:
     export_libelle: str = "Exporter (CSV)"
     champs_caches: list[tuple[str, str]] = field(default_factory=list)
 
+    @property
+    def entete_html(self) -> SafeString:
+        """Les `<th>` de l'en-tête, assemblés en Python comme les lignes (`corps`) : cinq
+        nœuds de gabarit par colonne, le plus gros du rendu une fois les lignes assemblées."""
+        morceaux = []
+        for entete in self.entetes:
+            libelle = echapper(entete.colonne.libelle)
+            if entete.colonne.masque:
+                contenu = f'<span class="sr-only">{libelle}</span>'
+            elif entete.url_tri:
+                if entete.aria_sort == "ascending":
+                    aide = " (tri croissant, cliquer pour inverser)"
+                elif entete.aria_sort:
+                    aide = " (tri décroissant, cliquer pour inverser)"
+                else:
+                    aide = " (trier)"
+                contenu = (
+                    f'<a href="{echapper(entete.url_tri)}">{libelle}'
+                    f'<span class="sr-only">{aide}</span></a>'
+                )
+            else:
+                contenu = libelle
+            tri = f' aria-sort="{echapper(entete.aria_sort)}"' if entete.aria_sort else ""
+            morceaux.append(f'<th scope="col"{tri}>{contenu}</th>')
+        # Chaque valeur variable est échappée ci-dessus.
+        return mark_safe("".join(morceaux))  # noqa: S308
+
 
 # Nom de l'annotation qui porte le total sur chaque ligne de la page (voir `_CompteTotal`).
 _TOTAL = "liste_total"

@@ -9,23 +9,70 @@ actif (personnel de la plateforme, agent retiré) est lu comme le fait Django.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.db.models import Model
 
 from core.comptes.models import Role, Utilisateur
 from core.tenancy.acces import memoriser_roles_actifs
+from core.tenancy.models import Collectivite
 
 BACKEND_COMPTES = "core.comptes.backends.ComptesBackend"
 
 
+# Les colonnes lues, dans l'ordre du SELECT de `select_related` : le rôle, son compte, sa
+# collectivité.
+_MODELES: tuple[type[Model], ...] = (Role, Utilisateur, Collectivite)
+
+
+_TEMOIN = -987_654_321
+
+
+@cache
+def _sql_roles_actifs() -> tuple[str, tuple[Any, ...]]:
+    """Le SQL de la lecture des rôles actifs avec leur compte et leur collectivité, écrit une
+    fois par processus par l'ORM : chaque page du back-office le rejoue avec l'identifiant du
+    compte, sans reconstruire ni recompiler la requête (un tiers du temps de la lecture)."""
+    requete = (
+        Role.objects.filter(utilisateur_id=_TEMOIN, actif=True)
+        .select_related("utilisateur", "collectivite")
+        .order_by("collectivite__nom")
+    )
+    sql, parametres = requete.query.sql_with_params()
+    if list(parametres).count(_TEMOIN) != 1:
+        raise RuntimeError(f"Paramètres inattendus pour la lecture des rôles : {parametres}")
+    return sql, tuple(parametres)
+
+
+def _roles_actifs_lus(user_id: int) -> list[Role]:
+    colonnes = [[f.attname for f in m._meta.concrete_fields] for m in _MODELES]
+    with connection.cursor() as curseur:
+        sql, parametres = _sql_roles_actifs()
+        curseur.execute(sql, [user_id if p == _TEMOIN else p for p in parametres])
+        lignes = curseur.fetchall()
+    roles = []
+    for ligne in lignes:
+        objets, debut = [], 0
+        for modele, noms in zip(_MODELES, colonnes, strict=True):
+            objets.append(modele.from_db(connection.alias, noms, ligne[debut : debut + len(noms)]))
+            debut += len(noms)
+        role, utilisateur, collectivite = objets
+        role.utilisateur = utilisateur
+        role.collectivite = collectivite
+        roles.append(role)
+    return roles  # type: ignore[return-value]
+
+
 class ComptesBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Utilisateur | None:
-        roles = list(
-            Role.objects.filter(utilisateur_id=user_id, actif=True)
-            .select_related("utilisateur", "collectivite")
-            .order_by("collectivite__nom")
-        )
+        try:
+            identifiant = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        roles = _roles_actifs_lus(identifiant)
         if not roles:
             return super().get_user(user_id)  # type: ignore[return-value]
         utilisateur = roles[0].utilisateur

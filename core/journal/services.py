@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.db.models.signals import pre_delete, pre_save
 from django.dispatch import receiver
@@ -782,11 +782,17 @@ def journal_entrees(
 def journal_tete(*, collectivite: Collectivite) -> int:
     """Le numéro de la dernière entrée de la chaîne de `collectivite` (0 : journal vide). Il ne
     fait que croître, et une entrée écrite ne change plus : une page du journal calculée pour
-    une tête reste juste tant que la tête n'a pas bougé (`JournalView.cle_page_gardee`)."""
-    numeros = ChaineJournal.objects.filter(collectivite=collectivite, plateforme=False).values_list(
-        "dernier_numero", flat=True
-    )[:1]
-    return next(iter(numeros), 0)
+    une tête reste juste tant que la tête n'a pas bougé (`JournalView.cle_page_gardee`).
+    Lue à chaque affichage du journal : une ligne par sa clé unique, en SQL direct (l'ORM
+    coûtait trois fois la requête elle-même)."""
+    table = connection.ops.quote_name(ChaineJournal._meta.db_table)
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"SELECT dernier_numero FROM {table} WHERE collectivite_id = %s",  # noqa: S608
+            [collectivite.pk],
+        )
+        ligne = curseur.fetchone()
+    return int(ligne[0]) if ligne else 0
 
 
 def _couvertes_par_la_tete(

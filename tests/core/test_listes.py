@@ -13,12 +13,13 @@ from django.core.cache import cache
 from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.db import connection
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.journal.services import journaliser
-from core.listes import Colonne, ListeMixin
+from core.listes import Colonne, EnTete, Liste, ListeMixin
 from core.models import Role, TypeRole, Utilisateur
 from tests.factories import CompteSMTPFactory, RoleFactory, UtilisateurFactory
 
@@ -338,3 +339,44 @@ def test_nulls_last_seulement_sur_un_champ_qui_peut_etre_vide(rf):
         _liste_comptes(rf, tri="-connexion")
     assert "NULLS LAST" not in par_nom.captured_queries[0]["sql"]
     assert "NULLS LAST" in par_connexion.captured_queries[0]["sql"]
+
+
+# L'en-tête tel que `components/liste.html` l'écrivait avec des boucles de gabarit : le HTML
+# assemblé en Python (`Liste.entete_html`) doit rester le même, au caractère près.
+_ENTETE_GABARIT = (
+    '{% for entete in liste.entetes %}<th scope="col"{% if entete.aria_sort %} '
+    'aria-sort="{{ entete.aria_sort }}"{% endif %}>{% if entete.colonne.masque %}'
+    '<span class="sr-only">{{ entete.colonne.libelle }}</span>{% elif entete.url_tri %}'
+    '<a href="{{ entete.url_tri }}">{{ entete.colonne.libelle }}<span class="sr-only">'
+    '{% if entete.aria_sort == "ascending" %} (tri croissant, cliquer pour inverser)'
+    "{% elif entete.aria_sort %} (tri décroissant, cliquer pour inverser){% else %} (trier)"
+    "{% endif %}</span></a>{% else %}{{ entete.colonne.libelle }}{% endif %}</th>{% endfor %}"
+)
+
+
+def test_l_entete_assemble_en_python_est_celui_du_gabarit():
+
+    from core.listes import Colonne
+
+    entetes = [
+        EnTete(
+            Colonne("nom", "Nom <&> d'usage", tri=("nom",)),
+            url_tri='?tri=-nom&q=a"b',
+            aria_sort="ascending",
+        ),
+        EnTete(Colonne("date", "Date", tri=("date",)), url_tri="?tri=date", aria_sort="descending"),
+        EnTete(Colonne("bureau", "Bureau", tri=("bureau",)), url_tri="?tri=bureau"),
+        EnTete(Colonne("details", "Détails")),
+        EnTete(Colonne("actions", "Actions", masque=True)),
+    ]
+    liste = Liste(
+        legende="",
+        entetes=entetes,
+        lignes=[],
+        corps="",
+        page_obj=None,  # type: ignore[arg-type]
+        paginator=None,  # type: ignore[arg-type]
+    )
+    attendu = Template(_ENTETE_GABARIT).render(Context({"liste": liste}))
+    assert liste.entete_html == attendu
+    assert "&amp;q=a&quot;b" in attendu
