@@ -1,9 +1,10 @@
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from core.registry import EntreeNavigation, EspacePersonnel, registre
 from core.tenancy.acces import acces
@@ -31,9 +32,18 @@ class LienNavigation:
     prefixe: str
 
 
+@lru_cache(maxsize=1024)
+def _adresse(url_name: str, prefixe: str, urlconf: str) -> str:
+    """L'adresse d'une entrée de la navigation : sans argument, elle ne dépend que de la
+    configuration des adresses et du préfixe du site, pas de la requête."""
+    return reverse(url_name, urlconf=urlconf)
+
+
 def _liens(navigation: list[EntreeNavigation]) -> list[LienNavigation]:
+    prefixe, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     return [
-        LienNavigation(e.libelle, e.url_name, reverse(e.url_name), e.prefixe) for e in navigation
+        LienNavigation(e.libelle, e.url_name, _adresse(e.url_name, prefixe, urlconf), e.prefixe)
+        for e in navigation
     ]
 
 

@@ -404,11 +404,17 @@ class ListeMixin:
                 self.duree_page_gardee,
             )
             return page_obj, paginator, rendues, corps
-        objets = _LignesDifferees(gardee["pks"], lambda pks: self.lignes().in_bulk(pks))
+        objets = _LignesDifferees(gardee["pks"], self._lire_par_cles)
         paginator = self.paginateur(objets)
         vars(paginator)["count"] = gardee["compte"]
         page_obj = Page(objets, gardee["rang"], paginator)
         return page_obj, paginator, gardee["lignes"], gardee["corps"]
+
+    def _lire_par_cles(self, pks: list[Any]) -> Mapping[Any, Any]:
+        lignes = self.lignes()
+        if isinstance(lignes, QuerySet):
+            return lignes.in_bulk(pks)
+        return {ligne.pk: ligne for ligne in lignes if ligne.pk in set(pks)}
 
     def liste(self) -> Liste:
         q = texte_de_recherche(self.request) if self.recherche else ""

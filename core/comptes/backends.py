@@ -53,9 +53,10 @@ def _roles_actifs_lus(user_id: int) -> list[Role]:
         sql, parametres = _sql_roles_actifs()
         curseur.execute(sql, [user_id if p == _TEMOIN else p for p in parametres])
         lignes = curseur.fetchall()
-    roles = []
+    roles: list[Role] = []
     for ligne in lignes:
-        objets, debut = [], 0
+        objets: list[Any] = []
+        debut = 0
         for modele, noms in zip(_MODELES, colonnes, strict=True):
             objets.append(modele.from_db(connection.alias, noms, ligne[debut : debut + len(noms)]))
             debut += len(noms)
@@ -63,7 +64,7 @@ def _roles_actifs_lus(user_id: int) -> list[Role]:
         role.utilisateur = utilisateur
         role.collectivite = collectivite
         roles.append(role)
-    return roles  # type: ignore[return-value]
+    return roles
 
 
 class ComptesBackend(ModelBackend):

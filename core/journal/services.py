@@ -751,12 +751,11 @@ def journal_entrees(
     """
     if collectivite is None:
         return EntreeJournal.objects.none()
+    entrees: QuerySet[EntreeJournal] = EntreeJournal.objects.filter(collectivite=collectivite)
     if tete is not None:
-        entrees = EntreeJournal.objects.filter(collectivite=collectivite, numero__lte=tete)
+        entrees = entrees.filter(numero__lte=tete)
     else:
-        entrees = _couvertes_par_la_tete(
-            EntreeJournal.objects.filter(collectivite=collectivite), collectivite=collectivite
-        )
+        entrees = _couvertes_par_la_tete(entrees, collectivite=collectivite)
     if acteur is not None:
         entrees = entrees.filter(acteur=acteur)
     if action:
