@@ -164,9 +164,14 @@ class _EtatFiltres:
     @classmethod
     def de(cls, form: FiltresJournalForm) -> _EtatFiltres:
         valide = form.is_valid()
+        filtres = form.filtres()
+        # La personne choisie par sa clé : le compte entier (mot de passe haché compris) n'a
+        # rien à faire dans le cache, et le sélecteur accepte une clé.
+        if "acteur" in filtres:
+            filtres["acteur"] = filtres["acteur"].pk
         return cls(
             valide=valide,
-            filtres=form.filtres(),
+            filtres=filtres,
             erreurs_html=render_to_string("components/erreurs_formulaire.html", {"form": form})
             if form.errors
             else "",

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -773,3 +774,20 @@ def test_pages_en_lecture_sans_transaction_ni_curseur_serveur(monde, url):
     sql = " ".join(requete["sql"] for requete in capture.captured_queries).upper()
     assert "SAVEPOINT" not in sql
     assert "DECLARE" not in sql
+
+
+@pytest.mark.django_db
+def test_le_cache_du_journal_ne_garde_aucun_compte(monde):
+    """La personne du filtre est gardée par sa clé : ni compte ni mot de passe haché en cache."""
+    _entree(monde, E)
+    client = monde.client(A)
+    reponse = client.get(URL, {"acteur": monde.personnes[E].pk})
+    assert reponse.status_code == 200
+    cles = [cle for cle in cache._cache if ":journal:" in cle]  # type: ignore[attr-defined]
+    assert cles
+    for cle in cles:
+        contenu = cache._cache[cle]  # type: ignore[attr-defined]
+        assert b"pbkdf2" not in contenu and b"md5$" not in contenu
+        assert b"core.comptes" not in contenu and b"Utilisateur" not in contenu
+    again = client.get(URL, {"acteur": monde.personnes[E].pk})
+    assert [e.pk for e in again.context["entrees"]] == [e.pk for e in reponse.context["entrees"]]
