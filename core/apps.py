@@ -39,6 +39,7 @@ class CoreConfig(AppConfig):
             Compteur("Vos travaux en cours", travaux_en_cours_compter, Capacite.ACCUEIL, ordre=900)
         )
         from core import checks  # noqa: F401
+        from core.comptes import signals as signaux_comptes  # noqa: F401
         from core.journal import signals  # noqa: F401
         from core.journal.services import enregistrer_journal_core
         from core.liens.services import enregistrer_objectifs

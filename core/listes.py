@@ -64,6 +64,9 @@ class Liste:
     export_url: str = ""
     export_libelle: str = "Exporter (CSV)"
     champs_caches: list[tuple[str, str]] = field(default_factory=list)
+    # Page gardée en cache (`ListeMixin.cle_page_gardee`) : son rendu l'est sous la même clé.
+    cle_rendu: str = ""
+    duree_rendu: int = 0
 
     @property
     def entete_html(self) -> SafeString:
@@ -380,11 +383,10 @@ class ListeMixin:
         return page_obj, paginator, rendues, self._corps(rendues)
 
     def _page_gardee(
-        self, q: str, colonne: Colonne | None, inverse: bool
+        self, cle: str | None, q: str, colonne: Colonne | None, inverse: bool
     ) -> tuple[Page[Any], Paginator[Any], list[list[tuple[str, str]]], str]:
         """La page lue dans le cache si sa clé y est, sinon calculée puis gardée. Une page
         gardée ne relit pas ses lignes : ni requête de la page, ni mise en texte des cellules."""
-        cle = self.cle_page_gardee()
         if cle is None:
             return self._page_calculee(q, colonne, inverse)
         gardee = cache.get(cle)
@@ -419,7 +421,8 @@ class ListeMixin:
     def liste(self) -> Liste:
         q = texte_de_recherche(self.request) if self.recherche else ""
         colonne, inverse = self._tri()
-        page_obj, paginator, rendues, corps = self._page_gardee(q, colonne, inverse)
+        cle = self.cle_page_gardee()
+        page_obj, paginator, rendues, corps = self._page_gardee(cle, q, colonne, inverse)
         return Liste(
             legende=self.legende_liste(),
             entetes=self._entetes(colonne, inverse),
@@ -433,8 +436,10 @@ class ListeMixin:
             vide_recherche=self.vide_recherche,
             export_url=self.export_url(),
             champs_caches=[
-                (cle, str(valeur))
-                for cle, valeur in self.request.GET.items()
-                if cle not in {"q", "page"} and valeur
+                (nom, str(valeur))
+                for nom, valeur in self.request.GET.items()
+                if nom not in {"q", "page"} and valeur
             ],
+            cle_rendu=cle or "",
+            duree_rendu=self.duree_page_gardee,
         )

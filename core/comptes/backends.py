@@ -9,13 +9,15 @@ actif (personnel de la plateforme, agent retiré) est lu comme le fait Django.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache as une_fois
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Model
 
+from core.comptes.garde import DUREE_COMPTE_GARDE, cle_compte
 from core.comptes.models import Role, Utilisateur
 from core.tenancy.acces import memoriser_roles_actifs
 from core.tenancy.models import Collectivite
@@ -31,7 +33,7 @@ _MODELES: tuple[type[Model], ...] = (Role, Utilisateur, Collectivite)
 _TEMOIN = -987_654_321
 
 
-@cache
+@une_fois
 def _sql_roles_actifs() -> tuple[str, tuple[Any, ...]]:
     """Le SQL de la lecture des rôles actifs avec leur compte et leur collectivité, écrit une
     fois par processus par l'ORM : chaque page du back-office le rejoue avec l'identifiant du
@@ -73,7 +75,11 @@ class ComptesBackend(ModelBackend):
             identifiant = int(user_id)
         except (TypeError, ValueError):
             return None
-        roles = _roles_actifs_lus(identifiant)
+        cle = cle_compte(identifiant)
+        roles: list[Role] | None = cache.get(cle)
+        if roles is None:
+            roles = _roles_actifs_lus(identifiant)
+            cache.set(cle, roles, DUREE_COMPTE_GARDE)
         if not roles:
             return super().get_user(user_id)  # type: ignore[return-value]
         utilisateur = roles[0].utilisateur

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.comptes.garde import oublier_comptes
 from core.tenancy.models import BaseModel, Collectivite, ModeleCollectivite, ScopedQuerySet
+
+
+class UtilisateurQuerySet(models.QuerySet["Utilisateur"]):
+    def update(self, **kwargs: Any) -> int:
+        # Sans signal : les comptes gardés en cache (`core.comptes.garde`) sont oubliés ici.
+        ids = list(self.values_list("pk", flat=True))
+        nombre = super().update(**kwargs)
+        oublier_comptes(ids)
+        return nombre
+
+
+class UtilisateurManager(UserManager.from_queryset(UtilisateurQuerySet)):  # type: ignore[misc]
+    pass
 
 
 class Utilisateur(AbstractUser):
     """Toute personne qui se connecte : agents, élus, personnel de la plateforme."""
+
+    objects: ClassVar[UtilisateurManager] = UtilisateurManager()
 
     email = models.EmailField("courriel", blank=True)
     date_naissance = models.DateField("date de naissance", null=True, blank=True)
@@ -43,6 +61,15 @@ class TypeRole(models.TextChoices):
     LECTURE = "lecture", "Lecture seule"
 
 
+class RoleQuerySet(ScopedQuerySet["Role"]):
+    def update(self, **kwargs: Any) -> int:
+        # Sans signal : les comptes gardés en cache (`core.comptes.garde`) sont oubliés ici.
+        ids = list(self.values_list("utilisateur_id", flat=True))
+        nombre = super().update(**kwargs)
+        oublier_comptes(ids)
+        return nombre
+
+
 class Role(BaseModel):
     """Rôle d'agent d'une personne dans une collectivité (tableau de `core.permissions`)."""
 
@@ -55,7 +82,7 @@ class Role(BaseModel):
     role = models.CharField("rôle", max_length=20, choices=TypeRole.choices)
     actif = models.BooleanField("actif", default=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "rôle"
