@@ -42,6 +42,7 @@ from email import policy
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -98,7 +99,7 @@ class _EntetePlie(BaseHeader):
 
 
 # Ces en-têtes changent à chaque message : les garder ne ferait que remplir la mémoire.
-_UNIQUES = frozenset({"to", "date", "message-id"})
+_UNIQUES = frozenset({"to", "message-id"})
 
 
 class _EntetesMemorises(HeaderRegistry):
@@ -185,7 +186,7 @@ def _assembler(
     entetes: dict[str, str],
 ) -> EmailMessage:
     message = EmailMessage(policy=_POLITIQUE)
-    message["From"] = Address(display_name=nom_affiche, addr_spec=expediteur)
+    message["From"] = _de(nom_affiche, expediteur)
     message["To"] = ", ".join(_adresse_entete(a) for a in destinataires)
     message["Subject"] = sujet
     message["Date"] = formatdate(localtime=True)
@@ -203,6 +204,13 @@ def _assembler(
             principal, secondaire = "application", "octet-stream"
         message.add_attachment(contenu, maintype=principal, subtype=secondaire, filename=nom)
     return message
+
+
+@lru_cache(maxsize=64)
+def _de(nom_affiche: str, expediteur: str) -> str:
+    """L'en-tête From sous forme de texte : l'en-tête d'un `Address` est analysé depuis ce même
+    texte ; écrit ainsi, il est le même pour tout un lot et `_EntetesMemorises` le garde."""
+    return str(Address(display_name=nom_affiche, addr_spec=expediteur))
 
 
 def _serialiser(message: EmailMessage) -> bytes:
