@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from convocations.seances.models import Destinataire, PointOrdreDuJour, Seance
+from convocations.seances.models import PointOrdreDuJour, Seance
 from core.mail.entetes import neutraliser_entete
 
 _VARIABLE = re.compile(r"\{\s*([a-z_]+)\s*\}")

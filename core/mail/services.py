@@ -23,8 +23,10 @@ destinataire, une connexion par compte et par lot).
 En démonstration (`ECHARPE_BOITE_DEMO`), les messages sont écrits dans une boîte locale
 (`core.mail.outbox`, lisible sur /outbox/) au lieu de partir par SMTP.
 
-Chaque valeur d'en-tête venue des données est vérifiée par `core.mail.entetes` ; le message mis
-en forme est relu ici et doit porter exactement les en-têtes posés. La connexion, ses
+Chaque valeur d'en-tête venue des données est vérifiée par `core.mail.entetes` ; dans le
+message mis en forme, chaque bloc d'en-têtes est relu ici et doit porter exactement les
+en-têtes posés. Les en-têtes qui se répètent d'un message à l'autre (expéditeur, objet,
+en-têtes MIME) ne sont analysés qu'une fois (`_EntetesMemorises`). La connexion, ses
 échéances et la traduction des erreurs du serveur sont dans `core.mail.connexion` ; les
 erreurs elles-mêmes dans `core.mail.erreurs` (relayées ici).
 
