@@ -428,7 +428,13 @@ class _Lot:
     def mettre_en_vol(self, ligne: LigneEnvoi, trace: MessageEnvoye) -> None:
         """Pour `envoyer(ecrire_trace=…)` : lève `LigneReprise` si la ligne n'est plus à ce lot."""
         partie, self.partie = self.partie, None
-        if not _mettre_en_vol(ligne, trace, partie):
+        try:
+            pris = _mettre_en_vol(ligne, trace, partie)
+        except Exception:
+            # Une seule instruction, annulée en entier : la fin du lot réécrira `partie`.
+            self.partie = partie
+            raise
+        if not pris:
             raise LigneReprise()
 
     def ecrire_partie(self) -> None:
@@ -506,10 +512,11 @@ def lot_envoyer(
             _envoyer_ligne(lot, ligne)
             restantes.pop(0)
     finally:
-        lot.fermer()
         try:
+            # Le sort du dernier message d'abord : QUIT peut attendre le serveur.
             lot.ecrire_partie()
         finally:
+            lot.fermer()
             _rendre_reservees(modele, restantes)
     for delai, a_remettre in sorted(lot.a_remettre.items()):
         lot_mettre_en_file(ids=a_remettre, tache=tache, countdown=delai)

@@ -552,3 +552,40 @@ def test_une_requete_par_message(monde, serveur_smtp, smtp_sans_verification):
         assert len(bilan.envoyes) == nombre
         comptes.append(len(requetes))
     assert comptes[1] - comptes[0] == 3
+
+
+def test_une_ecriture_ratee_n_efface_pas_le_sort_du_message_precedent(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    """La requête qui met en vol la deuxième ligne échoue (annulée en entier) : la deuxième
+    ne part pas et finit en échec, la première, déjà partie, est quand même écrite « envoyée »."""
+    if db.connection.vendor != "postgresql":
+        pytest.skip("Requête unique écrite pour PostgreSQL.")
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    premiere, deuxieme, troisieme = _lignes(monde, 3)
+    ecrire = module_lots._ecrire_postgresql
+    appels: list[int | None] = []
+
+    def panne_une_fois(**kwargs):
+        ligne = kwargs["ligne"]
+        appels.append(ligne.pk if ligne is not None else None)
+        if ligne is not None and ligne.pk == deuxieme.pk:
+            raise RuntimeError("base momentanément indisponible")
+        return ecrire(**kwargs)
+
+    monkeypatch.setattr(module_lots, "_ecrire_postgresql", panne_une_fois)
+    bilan = _lot([premiere, deuxieme, troisieme])
+
+    assert appels == [premiere.pk, deuxieme.pk, troisieme.pk, None]
+    assert sorted(bilan.envoyes) == [premiere.pk, troisieme.pk]
+    assert bilan.echecs == [deuxieme.pk]
+    statuts = dict(EnvoiActivation.objects.values_list("pk", "statut"))
+    assert statuts == {
+        premiere.pk: StatutEnvoi.ENVOYE,
+        deuxieme.pk: StatutEnvoi.ECHEC,
+        troisieme.pk: StatutEnvoi.ENVOYE,
+    }
+    assert sorted(r.destinataires[0] for r in serveur.boite.recus) == sorted(
+        [premiere.utilisateur.email, troisieme.utilisateur.email]
+    )
