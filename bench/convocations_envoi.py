@@ -35,6 +35,11 @@ from urllib.parse import quote
 from aiosmtpd.controller import Controller
 
 DESTINATAIRES = 1000
+# Processus du worker de la file `mail` en production : `--concurrency 4` dans
+# docker-compose.yml et deploy/systemd/echarpe-worker-mail.service (un test le vérifie). Le
+# banc mesure par défaut ce que la production fait tourner ; `--concurrence 1` mesure un
+# worker seul (`--pool=solo`).
+CONCURRENCE_PRODUCTION = 4
 RACINE = Path(__file__).resolve().parents[1]
 HOTE = "127.0.0.1"
 
@@ -165,6 +170,7 @@ class Resultat:
     secondes_worker: float
     recus_worker: int
     doublons: int
+    concurrence: int = 1
 
     @property
     def par_seconde_boucle(self) -> float:
@@ -314,6 +320,7 @@ def mesurer(
             secondes_worker=secondes_worker,
             recus_worker=sum(par_adresse.values()),
             doublons=sum(1 for n in par_adresse.values() if n > 1),
+            concurrence=concurrence,
         )
     finally:
         if processus is not None:
@@ -339,9 +346,15 @@ def _francais(valeur: float, decimales: int = 0) -> str:
 
 def resume(resultat: Resultat) -> str:
     atteint = "ATTEINT" if resultat.rapport >= 0.5 else "NON ATTEINT"
+    pool = (
+        "un processus (--pool=solo)"
+        if resultat.concurrence == 1
+        else f"{resultat.concurrence} processus (--pool=prefork)"
+    )
     return "\n".join(
         [
             f"  Destinataires                       : {_francais(resultat.destinataires)}",
+            f"  Worker Celery de la file « mail »   : {pool}",
             f"  Boucle smtplib (une connexion)      : "
             f"{_francais(resultat.par_seconde_boucle, 1)} messages/s "
             f"({_francais(resultat.secondes_boucle, 2)} s)",
@@ -360,7 +373,15 @@ def resume(resultat: Resultat) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--destinataires", type=int, default=DESTINATAIRES)
-    parser.add_argument("--concurrence", type=int, default=1, help="processus du worker")
+    parser.add_argument(
+        "--concurrence",
+        type=int,
+        default=CONCURRENCE_PRODUCTION,
+        help=(
+            f"processus du worker (défaut : {CONCURRENCE_PRODUCTION}, comme en production ; "
+            "1 : un worker seul, --pool=solo)"
+        ),
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ.setdefault("ECHARPE_CELERY_PREFIXE", f"echarpe-banc-{os.getpid()}:")

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from convocations.seances.models import Destinataire, PointOrdreDuJour, Seance
+from convocations.seances.models import PointOrdreDuJour, Seance
 from core.mail.entetes import neutraliser_entete
 
 _VARIABLE = re.compile(r"\{\s*([a-z_]+)\s*\}")
@@ -55,9 +55,9 @@ def ordre_du_jour_texte(points: Iterable[PointOrdreDuJour]) -> str:
     return "\n".join(lignes) or "(communiqué séparément)"
 
 
-def variables(
-    *, seance: Seance, destinataire: Destinataire, lien: str, points: Iterable[PointOrdreDuJour]
-) -> dict[str, str]:
+def variables_seance(*, seance: Seance, points: Iterable[PointOrdreDuJour]) -> dict[str, str]:
+    """Les variables communes à tous les destinataires d'une séance (tout sauf `nom` et
+    `lien`) : calculées une fois par séance pour un envoi en nombre."""
     local = timezone.localtime(seance.date)
     jusqu_au = seance.reponses_jusqu_au
     return {
@@ -68,8 +68,6 @@ def variables(
         "heure": heure_fr(seance.date),
         "lieu": seance.lieu,
         "collectivite": seance.collectivite.nom,
-        "nom": destinataire.nom or destinataire.email,
-        "lien": lien,
         "reponses_jusqu_au": (
             f"{timezone.localtime(jusqu_au):%d/%m/%Y} à {heure_fr(jusqu_au)}" if jusqu_au else ""
         ),
@@ -114,16 +112,20 @@ def _echapper_ics(texte: str) -> str:
 def _plier(ligne: str) -> str:
     """Lignes de 75 octets au plus, suite précédée d'une espace (RFC 5545 §3.1), sans couper
     un caractère UTF-8."""
+    if len(ligne.encode("utf-8")) <= 75:
+        return ligne
     morceaux: list[str] = []
-    courant = ""
+    courant: list[str] = []
+    taille, limite = 0, 75
     for caractere in ligne:
-        limite = 75 if not morceaux else 74
-        if len((courant + caractere).encode("utf-8")) > limite:
-            morceaux.append(courant)
-            courant = caractere
+        octets = 1 if caractere < "\x80" else len(caractere.encode("utf-8"))
+        if taille + octets > limite:
+            morceaux.append("".join(courant))
+            courant, taille, limite = [caractere], octets, 74
         else:
-            courant += caractere
-    morceaux.append(courant)
+            courant.append(caractere)
+            taille += octets
+    morceaux.append("".join(courant))
     return "\r\n ".join(morceaux)
 
 

@@ -25,7 +25,7 @@ from convocations.envoi.message import (
     TEXTE_NOTIFICATION,
     courriel_rendre,
     ics_rendre,
-    variables,
+    variables_seance,
 )
 from convocations.seances.etat import seance_etat_recalculer
 from convocations.seances.models import (
@@ -86,6 +86,8 @@ class Preparateur:
         ):
             self.points.setdefault(point.seance_id, []).append(point)
         self.liens: dict[int, tuple[LienSecurise, str]] = {}
+        # Variables communes d'une séance (date, lieu, ordre du jour…) : une fois par séance.
+        self.variables: dict[int, dict[str, str]] = {}
 
     def creer_liens(self, envois: list[EnvoiConvocation]) -> None:
         """Les liens personnels des lignes réservées du morceau, en une fois par séance et par
@@ -139,12 +141,12 @@ class Preparateur:
             )
         _lien, jeton = cree
         adresse = lien_url_absolue(jeton)
-        valeurs = variables(
-            seance=seance,
-            destinataire=destinataire,
-            lien=adresse,
-            points=self.points.get(seance.pk, []),
-        )
+        communes = self.variables.get(seance.pk)
+        if communes is None:
+            communes = self.variables[seance.pk] = variables_seance(
+                seance=seance, points=self.points.get(seance.pk, [])
+            )
+        valeurs = {**communes, "nom": destinataire.nom or destinataire.email, "lien": adresse}
         if envoi.motif == MotifEnvoi.NOTIFICATION:
             courriel = courriel_rendre(
                 objet="",

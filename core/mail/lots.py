@@ -31,7 +31,10 @@ Ce que garantit `lot_envoyer` (décisions « Never twice knowingly ») :
   fois. Elle n'est mise en vol (`en_cours_depuis`, UPDATE conditionnel lui aussi) que juste
   avant sa transaction SMTP : un worker tué ne laisse « incertain » que le message en vol, et
   le balayage rend à la file les réservations abandonnées ;
-- « envoyé » juste après la réponse 250, avec le code, la réponse et la trace `MessageEnvoye` ;
+- « envoyé » après la réponse 250, avec le code, la réponse et la trace `MessageEnvoye` :
+  ce sort est écrit dans la même requête que la mise en vol de la ligne suivante (et
+  l'insertion de sa trace), ou à la fin du lot ; une requête par message. Un worker tué entre
+  la réponse 250 et cette écriture laisse la ligne en vol : « incertaine », jamais renvoyée ;
 - échec temporaire (4xx, délai dépassé, serveur injoignable) : la ligne repasse « en attente »
   avec un `prochain_essai` retardé (`ECHARPE_ENVOI_DELAIS`) et la tâche est remise en file
   pour cette ligne (`countdown`) ; au-delà de `ECHARPE_ENVOI_ESSAIS_MAX` tentatives, « échec »
@@ -60,7 +63,7 @@ from typing import Any, TypeVar
 
 from celery import Task
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -69,7 +72,7 @@ from core.comptes.models import Utilisateur
 from core.mail.comptes import CompteResolu
 from core.mail.connexion import ConnexionSMTP
 from core.mail.erreurs import MESSAGE_ERREUR_INATTENDUE, EchecTemporaire, ErreurEnvoi
-from core.mail.models import CompteSMTP, LigneEnvoi, StatutEnvoi
+from core.mail.models import CompteSMTP, LigneEnvoi, MessageEnvoye, StatutEnvoi, StatutMessage
 from core.mail.services import compte_resolu, envoyer, rendre_gabarit
 from core.tenancy.models import Collectivite
 
@@ -233,20 +236,158 @@ def _reserver(modele: type[L], ids: list[int]) -> list[L]:
     return list(gestionnaire.filter(pk__in=libres, statut=StatutEnvoi.EN_COURS).order_by("pk"))
 
 
-def _mettre_en_vol(ligne: LigneEnvoi) -> bool:
-    """Juste avant la transaction SMTP : la ligne réservée devient « en cours » depuis
-    maintenant (le seul message en vol). Faux si le balayage l'a rendue à la file entre-temps :
-    elle n'est alors pas envoyée par ce lot."""
+class LigneReprise(Exception):
+    """La ligne n'est plus réservée à ce lot (le balayage l'a rendue à la file) : ce lot ne
+    l'envoie pas."""
+
+
+def _mettre_en_vol(
+    ligne: LigneEnvoi, trace: MessageEnvoye, partie: tuple[LigneEnvoi, MessageEnvoye] | None
+) -> bool:
+    """Juste avant la transaction SMTP, en une requête validée aussitôt (hors transaction) :
+    le sort de la ligne précédente partie (`partie`, réponse 250 reçue) et de sa trace, la
+    trace de ce message (« en cours ») et la mise en vol de la ligne réservée (`en_cours_depuis`,
+    UPDATE conditionnel). Faux si le balayage l'a rendue à la file entre-temps : elle n'est alors
+    pas envoyée par ce lot, et sa trace est effacée."""
     maintenant = timezone.now()
-    pris = (
-        type(ligne)
-        ._default_manager.filter(
-            pk=ligne.pk, statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=True
+    enregistrer = trace.collectivite_id is not None
+    if connection.vendor == "postgresql":
+        trace_id, pris = _ecrire_postgresql(
+            ligne=ligne, trace=trace if enregistrer else None, partie=partie, maintenant=maintenant
         )
-        .update(en_cours_depuis=maintenant)
-    )
+        if trace_id is not None:
+            trace.pk = trace_id
+            trace._state.adding = False
+            trace._state.db = connection.alias
+    else:
+        # La démonstration (SQLite) : les mêmes écritures, une requête chacune.
+        if partie is not None:
+            _ecrire_partie(partie)
+        if enregistrer:
+            trace.save()
+        pris = (
+            type(ligne)
+            ._default_manager.filter(
+                pk=ligne.pk, statut=StatutEnvoi.EN_COURS, en_cours_depuis__isnull=True
+            )
+            .update(en_cours_depuis=maintenant, message=trace if trace.pk else None)
+        )
+    if not pris:
+        if trace.pk:
+            MessageEnvoye.objects.filter(pk=trace.pk).delete()
+            trace.pk = None
+        return False
     ligne.en_cours_depuis = maintenant
-    return bool(pris)
+    return True
+
+
+def _sort_partie(trace: MessageEnvoye) -> dict[str, Any]:
+    return {
+        "statut": StatutEnvoi.ENVOYE,
+        "code_smtp": trace.code_smtp,
+        "reponse_smtp": trace.reponse_smtp,
+        "envoye_le": trace.envoye_le or timezone.now(),
+        "message": trace if trace.pk else None,
+    }
+
+
+def _ecrire_partie(partie: tuple[LigneEnvoi, MessageEnvoye]) -> None:
+    """Le sort d'une ligne partie et de sa trace, seul (fin de lot, démonstration)."""
+    ligne, trace = partie
+    if connection.vendor == "postgresql":
+        _ecrire_postgresql(ligne=None, trace=None, partie=partie, maintenant=timezone.now())
+        return
+    _marquer(ligne, **_sort_partie(trace))
+    if trace.pk:
+        trace.save(update_fields=["statut", "code_smtp", "reponse_smtp", "envoye_le", "modifie_le"])
+
+
+def _colonne(modele: type[Any], nom: str) -> str:
+    return connection.ops.quote_name(modele._meta.get_field(nom).column)
+
+
+def _ecrire_postgresql(
+    *,
+    ligne: LigneEnvoi | None,
+    trace: MessageEnvoye | None,
+    partie: tuple[LigneEnvoi, MessageEnvoye] | None,
+    maintenant: datetime,
+) -> tuple[int | None, int]:
+    """Une seule instruction (expressions de table modifiantes) : sort de `partie` et de sa
+    trace, insertion de `trace`, mise en vol de `ligne`. Rend (id de la trace insérée, lignes
+    mises en vol)."""
+    qn = connection.ops.quote_name
+    blocs: list[str] = []
+    parametres: list[Any] = []
+    if partie is not None:
+        precedente, trace_partie = partie
+        sort = _sort_partie(trace_partie)
+        modele = type(precedente)
+        blocs.append(
+            f"fin_ligne AS (UPDATE {qn(modele._meta.db_table)} SET "  # noqa: S608
+            f"{_colonne(modele, 'statut')} = %s, {_colonne(modele, 'code_smtp')} = %s, "
+            f"{_colonne(modele, 'reponse_smtp')} = %s, {_colonne(modele, 'envoye_le')} = %s, "
+            f"{_colonne(modele, 'message')} = %s WHERE {qn(modele._meta.pk.column)} = %s)"
+        )
+        parametres += [
+            StatutEnvoi.ENVOYE.value,
+            sort["code_smtp"],
+            sort["reponse_smtp"],
+            sort["envoye_le"],
+            trace_partie.pk,
+            precedente.pk,
+        ]
+        precedente.statut = StatutEnvoi.ENVOYE
+        if trace_partie.pk:
+            trace_partie.modifie_le = maintenant
+            blocs.append(
+                f"fin_trace AS (UPDATE {qn(MessageEnvoye._meta.db_table)} SET "  # noqa: S608
+                f"{_colonne(MessageEnvoye, 'statut')} = %s, "
+                f"{_colonne(MessageEnvoye, 'code_smtp')} = %s, "
+                f"{_colonne(MessageEnvoye, 'reponse_smtp')} = %s, "
+                f"{_colonne(MessageEnvoye, 'envoye_le')} = %s, "
+                f"{_colonne(MessageEnvoye, 'modifie_le')} = %s "
+                f"WHERE {qn(MessageEnvoye._meta.pk.column)} = %s)"
+            )
+            parametres += [
+                StatutMessage.ENVOYE.value,
+                trace_partie.code_smtp,
+                trace_partie.reponse_smtp,
+                trace_partie.envoye_le,
+                maintenant,
+                trace_partie.pk,
+            ]
+    selection = "SELECT NULL::bigint, 0"
+    if ligne is not None:
+        modele = type(ligne)
+        table = qn(modele._meta.db_table)
+        message_id = "NULL"
+        if trace is not None:
+            champs = [f for f in MessageEnvoye._meta.concrete_fields if not f.primary_key]
+            valeurs = [f.get_db_prep_save(f.pre_save(trace, True), connection) for f in champs]
+            blocs.append(
+                f"nouvelle AS (INSERT INTO {qn(MessageEnvoye._meta.db_table)} "  # noqa: S608
+                f"({', '.join(qn(f.column) for f in champs)}) "
+                f"VALUES ({', '.join(['%s'] * len(champs))}) "
+                f"RETURNING {qn(MessageEnvoye._meta.pk.column)})"
+            )
+            parametres += valeurs
+            message_id = "(SELECT * FROM nouvelle)"
+        blocs.append(
+            f"en_vol AS (UPDATE {table} SET {_colonne(modele, 'en_cours_depuis')} = %s, "  # noqa: S608
+            f"{_colonne(modele, 'message')} = {message_id} "
+            f"WHERE {qn(modele._meta.pk.column)} = %s AND {_colonne(modele, 'statut')} = %s "
+            f"AND {_colonne(modele, 'en_cours_depuis')} IS NULL RETURNING 1)"
+        )
+        parametres += [maintenant, ligne.pk, StatutEnvoi.EN_COURS.value]
+        selection = (
+            f"SELECT {message_id if trace is not None else 'NULL::bigint'}, "  # noqa: S608
+            "(SELECT count(*) FROM en_vol)"
+        )
+    with connection.cursor() as curseur:
+        curseur.execute(f"WITH {', '.join(blocs)} {selection}", parametres)  # noqa: S608
+        trace_id, pris = curseur.fetchone()
+    return trace_id, int(pris)
 
 
 def _rendre_reservees(modele: type[LigneEnvoi], ids: list[int]) -> int:
@@ -280,6 +421,26 @@ class _Lot:
     a_remettre: dict[int, list[int]] = field(default_factory=dict)
     # Comptes déjà résolus dans ce lot : pas une lecture des comptes par message.
     comptes: dict[tuple[Any, ...], CompteResolu] = field(default_factory=dict)
+    # Dernière ligne partie (réponse 250) et sa trace : leur sort s'écrit avec la mise en vol
+    # de la ligne suivante, ou à la fin du lot (`ecrire_partie`).
+    partie: tuple[LigneEnvoi, MessageEnvoye] | None = None
+
+    def mettre_en_vol(self, ligne: LigneEnvoi, trace: MessageEnvoye) -> None:
+        """Pour `envoyer(ecrire_trace=…)` : lève `LigneReprise` si la ligne n'est plus à ce lot."""
+        partie, self.partie = self.partie, None
+        try:
+            pris = _mettre_en_vol(ligne, trace, partie)
+        except Exception:
+            # Une seule instruction, annulée en entier : la fin du lot réécrira `partie`.
+            self.partie = partie
+            raise
+        if not pris:
+            raise LigneReprise()
+
+    def ecrire_partie(self) -> None:
+        partie, self.partie = self.partie, None
+        if partie is not None:
+            _ecrire_partie(partie)
 
     def compte(self, prepare: MessagePrepare) -> CompteResolu:
         cle = (
@@ -351,8 +512,12 @@ def lot_envoyer(
             _envoyer_ligne(lot, ligne)
             restantes.pop(0)
     finally:
-        lot.fermer()
-        _rendre_reservees(modele, restantes)
+        try:
+            # Le sort du dernier message d'abord : QUIT peut attendre le serveur.
+            lot.ecrire_partie()
+        finally:
+            lot.fermer()
+            _rendre_reservees(modele, restantes)
     for delai, a_remettre in sorted(lot.a_remettre.items()):
         lot_mettre_en_file(ids=a_remettre, tache=tache, countdown=delai)
     bilan = lot.bilan
@@ -404,9 +569,6 @@ def _envoyer_ligne(lot: _Lot, ligne: LigneEnvoi) -> None:
         )
         lot.remettre(ligne, panne)
         return
-    if not _mettre_en_vol(ligne):
-        lot.bilan.ignores.append(pk)
-        return
     connexion = lot.connexions.get(cle)
     if connexion is None:
         connexion = lot.connexions[cle] = ConnexionSMTP(compte)
@@ -423,7 +585,11 @@ def _envoyer_ligne(lot: _Lot, ligne: LigneEnvoi) -> None:
             entetes=prepare.entetes,
             compte=prepare.compte,
             connexion=connexion,
+            # La mise en vol (et le sort du message précédent) : validée avant DATA.
+            ecrire_trace=lambda trace: lot.mettre_en_vol(ligne, trace),
         )
+    except LigneReprise:
+        lot.bilan.ignores.append(pk)
     except EchecTemporaire as erreur:
         _echec_temporaire(lot, ligne, erreur, cle=cle, connexion=connexion)
     except ErreurEnvoi as erreur:
@@ -445,14 +611,8 @@ def _envoyer_ligne(lot: _Lot, ligne: LigneEnvoi) -> None:
         _echec(ligne, MESSAGE_ERREUR_INATTENDUE)
         lot.bilan.echecs.append(pk)
     else:
-        _marquer(
-            ligne,
-            statut=StatutEnvoi.ENVOYE,
-            code_smtp=trace.code_smtp,
-            reponse_smtp=trace.reponse_smtp,
-            envoye_le=trace.envoye_le or timezone.now(),
-            message=trace if trace.pk else None,
-        )
+        # Écrit avec la mise en vol de la ligne suivante (ou à la fin du lot).
+        lot.partie = (ligne, trace)
         lot.bilan.envoyes.append(pk)
 
 

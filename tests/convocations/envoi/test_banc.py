@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.convocations_envoi import Resultat, mesurer, resume
+from bench.convocations_envoi import CONCURRENCE_PRODUCTION, RACINE, Resultat, mesurer, resume
 from convocations.seances.models import Destinataire, EnvoiConvocation
 from core.mail.models import StatutEnvoi
 
@@ -36,3 +36,28 @@ def test_le_resume_donne_le_rapport_en_francais() -> None:
     assert "1\u202f000" in texte
     assert "500,0 messages/s" in texte
     assert "Rapport worker / boucle : 0,40 (objectif : 0,50 au moins) — NON ATTEINT" in texte
+
+    assert "un processus (--pool=solo)" in texte
+
+
+def test_le_banc_tourne_par_defaut_avec_les_processus_de_la_production() -> None:
+    """Le défaut du banc (`--concurrence`) est celui du worker `mail` déployé : si la
+    production change, le banc doit suivre."""
+    option = f"--concurrency {CONCURRENCE_PRODUCTION} "
+    compose = (RACINE / "docker-compose.yml").read_text()
+    (ligne,) = [ligne for ligne in compose.splitlines() if "worker -Q mail" in ligne]
+    assert option in ligne
+    systemd = (RACINE / "deploy/systemd/echarpe-worker-mail.service").read_text()
+    (ligne,) = [ligne for ligne in systemd.splitlines() if "worker -Q mail" in ligne]
+    assert option in ligne
+    texte = resume(
+        Resultat(
+            destinataires=10,
+            secondes_boucle=1.0,
+            secondes_worker=1.0,
+            recus_worker=10,
+            doublons=0,
+            concurrence=CONCURRENCE_PRODUCTION,
+        )
+    )
+    assert f"{CONCURRENCE_PRODUCTION} processus (--pool=prefork)" in texte

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from convocations.envoi.message import ics_rendre
+from convocations.envoi.message import _plier, ics_rendre
 from convocations.envoi.services import (
     convocation_envoyer,
     convocation_renvoyer,
@@ -286,3 +286,20 @@ def test_les_liens_d_un_morceau_sont_crees_ensemble_et_journalises_une_fois(
     for destinataire in destinataires:
         jeton = LIEN.search(recus[destinataire.email].get_body(("plain",)).get_content())
         assert lien_verifier(jeton=jeton.group(1)).cible_id == str(destinataire.pk)
+
+
+@pytest.mark.parametrize(
+    "ligne",
+    ["x" * 75, "x" * 76, "é" * 37 + "x", "é" * 38, "DESCRIPTION:" + "é€😀a" * 40, "a" * 300],
+)
+def test_le_pliage_ics_garde_75_octets_sans_couper_un_caractere(ligne):
+    plie = _plier(ligne)
+    lignes = plie.split("\r\n")
+    assert all(len(morceau.encode()) <= 75 for morceau in lignes)
+    assert all(morceau.startswith(" ") for morceau in lignes[1:])
+    # Déplier (RFC 5545 §3.1) rend la ligne d'origine ; une ligne de 75 octets n'est pas pliée.
+    assert plie.replace("\r\n ", "") == ligne
+    assert (len(lignes) == 1) == (len(ligne.encode()) <= 75)
+    # Chaque morceau est plein : le suivant commence par un caractère qui n'y tenait plus.
+    for morceau, suivant in zip(lignes, lignes[1:], strict=False):
+        assert len((morceau + suivant[1]).encode()) > 75

@@ -7,14 +7,18 @@ est celle du test, pour ne mesurer que le chemin d'envoi. Les tests tournent hor
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django import db
 from django.db import transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.mail import lots as module_lots
+from core.mail.connexion import ConnexionSMTP
 from core.mail.lots import (
     MESSAGE_INTERROMPU,
     EnvoiDansTransaction,
@@ -25,7 +29,7 @@ from core.mail.lots import (
     lot_envoyer,
     lot_mettre_en_file,
 )
-from core.mail.models import EnvoiActivation, MessageEnvoye, StatutEnvoi
+from core.mail.models import EnvoiActivation, MessageEnvoye, StatutEnvoi, StatutMessage
 from tests.factories import UtilisateurFactory
 from tests.smtp_local import *  # noqa: F403  (fixtures du serveur local)
 from tests.smtp_local import creer_compte
@@ -407,8 +411,15 @@ def test_le_morceau_est_reserve_d_un_coup_et_un_seul_message_est_en_vol(
     premier, deuxieme, troisieme = (ligne.pk for ligne in lignes)
     assert recus == [[premier, deuxieme, troisieme]]
     assert vus[0] == dict.fromkeys((premier, deuxieme, troisieme), (StatutEnvoi.EN_COURS, False))
-    assert vus[1][premier] == (StatutEnvoi.ENVOYE, True)
+    # Le sort d'une ligne partie s'écrit avec la mise en vol de la suivante : à la préparation
+    # de la deuxième, la première est encore en vol ; à celle de la troisième, elle est écrite.
+    assert vus[1][premier] == (StatutEnvoi.EN_COURS, True)
     assert vus[1][deuxieme] == (StatutEnvoi.EN_COURS, False)
+    assert vus[2][premier] == (StatutEnvoi.ENVOYE, True)
+    assert vus[2][deuxieme] == (StatutEnvoi.EN_COURS, True)
+    assert vus[2][troisieme] == (StatutEnvoi.EN_COURS, False)
+    # La fin du lot écrit la dernière.
+    assert set(EnvoiActivation.objects.values_list("statut", flat=True)) == {StatutEnvoi.ENVOYE}
     assert sorted(bilan.envoyes) == [premier, deuxieme, troisieme]
     assert bilan.connexions == 1
     # Une seconde livraison de la tâche ne réserve rien : `preparer_lot` ne voit rien.
@@ -461,3 +472,120 @@ def test_une_erreur_imprevue_rend_les_reservations_a_la_file(
     for ligne in (premiere, seconde):
         ligne.refresh_from_db()
         assert (ligne.statut, ligne.tentatives) == (StatutEnvoi.EN_ATTENTE, 0)
+
+
+def test_la_mise_en_vol_est_validee_avant_la_transaction_smtp(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    """Vu d'une autre connexion à la base (donc validé), au moment de chaque transaction SMTP :
+    la ligne du message est la seule en vol, avec sa trace « en cours » ; la précédente est
+    « envoyée », avec sa trace. Une requête par message écrit les deux."""
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    lignes = _lignes(monde, 3)
+    vus: list[tuple[list[str], dict[int, tuple[str, bool, str | None]]]] = []
+    transmettre = ConnexionSMTP.transmettre
+
+    def lire() -> dict[int, tuple[str, bool, str | None]]:
+        try:
+            return {
+                ligne.pk: (
+                    ligne.statut,
+                    ligne.en_cours_depuis is not None,
+                    ligne.message.statut if ligne.message else None,
+                )
+                for ligne in EnvoiActivation.objects.select_related("message")
+            }
+        finally:
+            db.connection.close()
+
+    def espion(self, *, expediteur, destinataires, contenu):
+        with ThreadPoolExecutor(max_workers=1) as autre:
+            vus.append((list(destinataires), autre.submit(lire).result()))
+        return transmettre(
+            self, expediteur=expediteur, destinataires=destinataires, contenu=contenu
+        )
+
+    monkeypatch.setattr(ConnexionSMTP, "transmettre", espion)
+    bilan = _lot(lignes)
+
+    assert sorted(bilan.envoyes) == [ligne.pk for ligne in lignes]
+    assert len(vus) == 3
+    for rang, (destinataires, etat) in enumerate(vus):
+        assert destinataires == [lignes[rang].utilisateur.email]
+        en_vol = [pk for pk, (statut, depuis, _) in etat.items() if statut == "en_cours" and depuis]
+        assert en_vol == [lignes[rang].pk]
+        assert etat[lignes[rang].pk][2] == StatutMessage.EN_COURS
+        for precedente in lignes[:rang]:
+            assert etat[precedente.pk] == (StatutEnvoi.ENVOYE, True, StatutMessage.ENVOYE)
+    for ligne in lignes:
+        ligne.refresh_from_db()
+        assert ligne.statut == StatutEnvoi.ENVOYE and ligne.code_smtp == 250
+        assert ligne.message is not None and ligne.message.statut == StatutMessage.ENVOYE
+    assert MessageEnvoye.objects.count() == 3
+
+
+def test_une_requete_par_message(monde, serveur_smtp, smtp_sans_verification):
+    """Mise en vol, trace du message, sort et trace du précédent : une seule requête par
+    message ; le reste (prise du morceau, fin du lot) ne dépend pas du nombre de lignes."""
+    if db.connection.vendor != "postgresql":
+        pytest.skip("Requête unique écrite pour PostgreSQL ; la démonstration en fait plusieurs.")
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    comptes = []
+    for nombre, prefixe in ((2, "a"), (5, "b")):
+        lignes = _lignes(monde, nombre, prefixe=prefixe)
+        # Adresses lues d'avance : la préparation du test ne fait aucune requête.
+        adresses = {ligne.pk: ligne.utilisateur.email for ligne in lignes}
+
+        def preparer(ligne, adresses=adresses):
+            return MessagePrepare(
+                collectivite=monde.collectivite,
+                expediteur=None,
+                destinataires=[adresses[ligne.pk]],
+                sujet="Avis de radiation",
+                texte="Bonjour.",
+            )
+
+        with CaptureQueriesContext(db.connection) as requetes:
+            bilan = _lot(lignes, preparer=preparer)
+        assert len(bilan.envoyes) == nombre
+        comptes.append(len(requetes))
+    assert comptes[1] - comptes[0] == 3
+
+
+def test_une_ecriture_ratee_n_efface_pas_le_sort_du_message_precedent(
+    monde, serveur_smtp, smtp_sans_verification, monkeypatch
+):
+    """La requête qui met en vol la deuxième ligne échoue (annulée en entier) : la deuxième
+    ne part pas et finit en échec, la première, déjà partie, est quand même écrite « envoyée »."""
+    if db.connection.vendor != "postgresql":
+        pytest.skip("Requête unique écrite pour PostgreSQL.")
+    serveur = serveur_smtp()
+    creer_compte(serveur, collectivite=monde.collectivite)
+    premiere, deuxieme, troisieme = _lignes(monde, 3)
+    ecrire = module_lots._ecrire_postgresql
+    appels: list[int | None] = []
+
+    def panne_une_fois(**kwargs):
+        ligne = kwargs["ligne"]
+        appels.append(ligne.pk if ligne is not None else None)
+        if ligne is not None and ligne.pk == deuxieme.pk:
+            raise RuntimeError("base momentanément indisponible")
+        return ecrire(**kwargs)
+
+    monkeypatch.setattr(module_lots, "_ecrire_postgresql", panne_une_fois)
+    bilan = _lot([premiere, deuxieme, troisieme])
+
+    assert appels == [premiere.pk, deuxieme.pk, troisieme.pk, None]
+    assert sorted(bilan.envoyes) == [premiere.pk, troisieme.pk]
+    assert bilan.echecs == [deuxieme.pk]
+    statuts = dict(EnvoiActivation.objects.values_list("pk", "statut"))
+    assert statuts == {
+        premiere.pk: StatutEnvoi.ENVOYE,
+        deuxieme.pk: StatutEnvoi.ECHEC,
+        troisieme.pk: StatutEnvoi.ENVOYE,
+    }
+    assert sorted(r.destinataires[0] for r in serveur.boite.recus) == sorted(
+        [premiere.utilisateur.email, troisieme.utilisateur.email]
+    )

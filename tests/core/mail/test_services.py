@@ -25,6 +25,10 @@ from core.mail.services import (
     EchecDefinitif,
     EchecTemporaire,
     ErreurEnvoi,
+    _assembler,
+    _blocs_conformes,
+    _EntetesMemorises,
+    _serialiser,
     envoyer,
     envoyer_gabarit,
     rendre_gabarit,
@@ -1281,3 +1285,69 @@ def test_la_facade_core_mail_relaie_les_modules_decoupes():
     assert core.mail.EnvoyerBackend is backends.EnvoyerBackend
     with pytest.raises(AttributeError):
         core.mail._donnees  # noqa: B018
+
+
+# --- Construction rapide : en-têtes gardés, blocs vérifiés sans réanalyse ----------------------
+
+
+def _message_avec_piece():
+    return _assembler(
+        expediteur="mairie@exemple.test",
+        nom_affiche="Mairie d'Exemple, « accueil »",
+        destinataires=["elu@exemple.test"],
+        sujet="Convocation : conseil municipal du 15/12/2026 à 18 h 30 " + "é" * 60,
+        texte="Bonjour,\n.\nÀ bientôt\n",
+        html="<p>Bonjour</p>",
+        pieces_jointes=[("seance.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "text/calendar")],
+        reply_to=["secretariat@exemple.test"],
+        entetes={"X-Echarpe": "convocation"},
+    )
+
+
+def test_les_en_tetes_repetes_sont_analyses_une_fois_et_plies_a_l_identique():
+    registre = _EntetesMemorises()
+    valeurs = [
+        ("Subject", "Convocation : conseil municipal du 15/12/2026 à 18 h 30 " + "é" * 60),
+        ("From", '"Mairie d\'Exemple, accueil" <mairie@exemple.test>'),
+        ("Subject", "=?utf-8?q?d=C3=A9j=C3=A0_encod=C3=A9?= et la suite"),
+        ("Content-Type", 'text/plain; charset="utf-8"'),
+    ]
+    for nom, valeur in valeurs:
+        entete = registre(nom, valeur)
+        assert registre(nom, valeur) is entete
+        attendu = policy.default.header_factory(nom, valeur)
+        assert str(entete) == str(attendu)
+        for politique in (policy.SMTP, policy.default):
+            assert entete.fold(policy=politique) == attendu.fold(policy=politique)
+    # Ce qui change à chaque message n'est pas gardé.
+    assert registre("To", "elu@exemple.test") is not registre("To", "elu@exemple.test")
+
+
+def test_deux_messages_du_lot_partagent_leurs_en_tetes_et_restent_conformes():
+    premier, second = _message_avec_piece(), _message_avec_piece()
+    assert premier["Subject"] is second["Subject"]
+    assert premier["From"] is second["From"]
+    contenu = _serialiser(second)
+    assert _blocs_conformes(contenu, second)
+    assert contenu.count(b"Content-Type:") == 5  # mixed, alternative, texte, HTML, .ics
+
+
+@pytest.mark.parametrize(
+    "avant, apres",
+    [
+        # Un en-tête de plus dans le bloc principal, puis dans celui de la pièce jointe.
+        (b"\r\nSubject:", b"\r\nBcc: espion@exemple.test\r\nSubject:"),
+        (
+            b'Content-Disposition: attachment; filename="seance.ics"',
+            b'Content-Disposition: attachment; filename="seance.ics"\r\nX-Injected: oui',
+        ),
+        # Un retour à la ligne isolé dans un en-tête ; une partie retirée.
+        (b"X-Echarpe: convocation", b"X-Echarpe: convo\ncation"),
+        (b"Content-Type: text/calendar", b"Content-Typo: text/calendar"),
+    ],
+)
+def test_un_bloc_d_en_tetes_altere_est_refuse(avant, apres):
+    message = _message_avec_piece()
+    contenu = message.as_bytes(policy=policy.SMTP)
+    assert avant in contenu
+    assert not _blocs_conformes(contenu.replace(avant, apres, 1), message)
