@@ -49,7 +49,7 @@ def _sql_roles_actifs() -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(parametres)
 
 
-def _roles_actifs_lus(user_id: int) -> list[Role]:
+def roles_actifs_lus(user_id: int) -> list[Role]:
     colonnes = [[f.attname for f in m._meta.concrete_fields] for m in _MODELES]
     with connection.cursor() as curseur:
         sql, parametres = _sql_roles_actifs()
@@ -78,7 +78,7 @@ class ComptesBackend(ModelBackend):
         cle = cle_compte(identifiant)
         roles: list[Role] | None = cache.get(cle)
         if roles is None:
-            roles = _roles_actifs_lus(identifiant)
+            roles = roles_actifs_lus(identifiant)
             cache.set(cle, roles, DUREE_COMPTE_GARDE)
         if not roles:
             return super().get_user(user_id)  # type: ignore[return-value]

@@ -12,6 +12,7 @@ tard après `DUREE_COMPTE_GARDE`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -26,9 +27,19 @@ def cle_compte(utilisateur_id: Any) -> str:
     return f"comptes:compte:v1:{utilisateur_id}"
 
 
+def _oublier(cles: list[str]) -> None:
+    cache.delete_many(cles)
+
+
+def est_un_oubli(rappel: Any) -> bool:
+    """Vrai pour le rappel de validation posé par `oublier_comptes` (les tests qui comptent
+    les tâches mises en file à la validation l'écartent)."""
+    return isinstance(rappel, partial) and rappel.func is _oublier
+
+
 def oublier_comptes(utilisateur_ids: Iterable[Any]) -> None:
     cles = [cle_compte(pk) for pk in {pk for pk in utilisateur_ids if pk is not None}]
     if not cles:
         return
-    cache.delete_many(cles)
-    transaction.on_commit(lambda: cache.delete_many(cles))
+    _oublier(cles)
+    transaction.on_commit(partial(_oublier, cles))

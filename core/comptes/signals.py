@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from core.comptes.garde import oublier_comptes
+from core.comptes.backends import roles_actifs_lus
+from core.comptes.garde import DUREE_COMPTE_GARDE, cle_compte, oublier_comptes
 from core.comptes.models import Role, Utilisateur
 from core.tenancy.models import Collectivite
 
@@ -31,3 +34,10 @@ def _oublier_collectivite(sender: Any, instance: Collectivite, **kwargs: Any) ->
     oublier_comptes(
         Role.objects.filter(collectivite=instance).values_list("utilisateur_id", flat=True)
     )
+
+
+@receiver(user_logged_in, dispatch_uid="compte_garde_connexion")
+def _garder_a_la_connexion(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Après la mise à jour de `last_login` (qui l'a oublié) : la première page après la
+    connexion trouve le compte gardé, comme les suivantes."""
+    cache.set(cle_compte(user.pk), roles_actifs_lus(user.pk), DUREE_COMPTE_GARDE)

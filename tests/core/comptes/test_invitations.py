@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from core.comptes.garde import est_un_oubli
 from core.models import Invitation, LienSecurise, Role, StatutInvitation, TypeRole, Utilisateur
 from core.tenancy.acces import CLE_SESSION
 from tests.smtp_local import *  # noqa: F403
@@ -218,7 +219,7 @@ def test_renvoyer_sans_compte_d_envoi_le_dit(monde, django_capture_on_commit_cal
         reponse = monde.client("administrateur").post(
             reverse("comptes:invitation_renvoyer", args=[invitation.pk])
         )
-    assert rappels == []
+    assert [r for r in rappels if not est_un_oubli(r)] == []
     assert "Aucun compte d'envoi" in " ".join(str(m) for m in get_messages(reponse.wsgi_request))
 
 
