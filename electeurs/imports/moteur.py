@@ -78,6 +78,9 @@ COLONNES_ETAPE: list[tuple[str, str]] = [
     ("date_naissance", "date"),
     ("recherche_naissance", "text"),
     ("recherche_usage", "text"),
+    # Noms normalisés (table des noms du mode approchant, `NomElecteur`).
+    ("nom_normalise", "text"),
+    ("usage_normalise", "text"),
     ("bureau_code", "text"),
     ("bureau_libelle", "text"),
     ("circonscription_code", "text"),
@@ -268,6 +271,8 @@ def _remplir_python(
                         adapter(e.date_naissance),
                         e.recherche_naissance,
                         e.recherche_usage,
+                        normaliser(e.nom_naissance),
+                        normaliser(e.nom_usage),
                         ligne.bureau_code,
                         ligne.bureau["libelle"],
                         ligne.bureau["circonscription_code"],
@@ -493,6 +498,7 @@ def _remplir_postgresql(ouvrir: Callable[[], BinaryIO], *, code_insee: str) -> i
           concat_ws(' ', nullif(nn, ''), nullif(np, '')),
           CASE WHEN nom_usage <> '' THEN concat_ws(' ', nullif(nu, ''), nullif(np, ''))
                ELSE '' END,
+          nn, nu,
           CASE WHEN bureau_code = '' THEN '' ELSE lpad(bureau_code, 4, '0') END,
           bureau_libelle, circonscription_code, circonscription_libelle, canton_libelle,
           nullif(numero_ordre, '')::int,
@@ -839,6 +845,13 @@ def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
         [horodatage, collectivite_id],
     )
     avancer("Bureaux de vote à jour")
+    # Les noms du fichier entrent dans la table du mode approchant (ceux qu'elle a déjà restent).
+    _executer(
+        "INSERT INTO electeurs_nomelecteur (collectivite_id, nom) SELECT %s, n FROM "
+        f"(SELECT nom_normalise FROM {ETAPE} UNION SELECT usage_normalise FROM {ETAPE}) x(n) "
+        "WHERE n <> '' ON CONFLICT DO NOTHING",
+        [collectivite_id],
+    )
     if bilan.retrouves:
         # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
         affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)
