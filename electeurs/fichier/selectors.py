@@ -301,38 +301,9 @@ class ResultatsRecherche:
         mode approchant lisait tout le fichier : similarité de mots du texte tapé avec
         « nom prénoms » d'au moins `SEUIL_APPROCHANT_PG`, les plus ressemblants d'abord."""
         try:
-            compilateur = self.base.query.get_compiler(connection=connection)
-            where, parametres = compilateur.compile(self.base.query.where)
+            sql, parametres = self.approchant_sql(nom)
         except EmptyResultSet:
             return []
-        table = connection.ops.quote_name(Electeur._meta.db_table)
-        noms = connection.ops.quote_name(NomElecteur._meta.db_table)
-        cle_n = 'e.recherche_naissance COLLATE "C"'
-        cle_u = 'e.recherche_usage COLLATE "C"'
-        # `where` vient du compilateur de l'ORM (valeurs en paramètres) ; le texte tapé passe
-        # en paramètre.
-        requete = f"""
-            WITH proches AS MATERIALIZED (
-              SELECT nom, nom || '!' AS fin FROM {noms}
-              WHERE collectivite_id = %s AND nom %%> %s
-            ), candidats AS (
-              SELECT e.id FROM proches JOIN {table} e ON e.collectivite_id = %s
-                AND {cle_n} >= proches.nom AND {cle_n} < proches.fin
-              UNION
-              SELECT e.id FROM proches JOIN {table} e ON e.collectivite_id = %s
-                AND e.recherche_usage <> '' AND {cle_u} >= proches.nom AND {cle_u} < proches.fin
-            )
-            SELECT {table}.id FROM {table}
-            WHERE {table}.id IN (SELECT id FROM candidats) AND ({where})
-              AND (word_similarity(%s, {table}.recherche_naissance) >= %s
-                   OR ({table}.recherche_usage <> ''
-                       AND word_similarity(%s, {table}.recherche_usage) >= %s))
-            ORDER BY greatest(word_similarity(%s, {table}.recherche_naissance),
-                              word_similarity(%s, {table}.recherche_usage)) DESC,
-                     {table}.recherche_naissance, {table}.id
-            LIMIT %s
-        """  # noqa: S608
-        cid = self.collectivite.pk
         with connection.cursor() as curseur:
             # Seuil de l'opérateur `%>` sur les noms (réglage de la session, relu à chaque
             # recherche approchante).
@@ -340,24 +311,68 @@ class ResultatsRecherche:
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
                 [str(SEUIL_NOMS_PG)],
             )
-            curseur.execute(
-                requete,
-                [
-                    cid,
-                    nom,
-                    cid,
-                    cid,
-                    *parametres,
-                    nom,
-                    SEUIL_APPROCHANT_PG,
-                    nom,
-                    SEUIL_APPROCHANT_PG,
-                    nom,
-                    nom,
-                    PLAFOND + 1,
-                ],
-            )
+            curseur.execute(sql, parametres)
             return [pk for (pk,) in curseur.fetchall()]
+
+    def approchant_sql(self, nom: str) -> tuple[str, list[Any]]:
+        """La requête du mode approchant (PostgreSQL) ; `EmptyResultSet` si les filtres ne
+        peuvent rien trouver."""
+        compilateur = self.base.query.get_compiler(connection=connection)
+        where, parametres = compilateur.compile(self.base.query.where)
+        table = connection.ops.quote_name(Electeur._meta.db_table)
+        noms = connection.ops.quote_name(NomElecteur._meta.db_table)
+        cle_n = 'e.recherche_naissance COLLATE "C"'
+        cle_u = 'e.recherche_usage COLLATE "C"'
+        # `where` vient du compilateur de l'ORM (valeurs en paramètres) ; le texte tapé passe
+        # en paramètre.
+        # `collectivite_id + 0` : la collectivité filtre les noms que l'index trigrammes a
+        # trouvés ; sans cela, PostgreSQL préférait lire tous les noms de la collectivité par
+        # l'index unique et calculer la similarité de chacun. Les électeurs candidats sont lus
+        # par les index de début de nom, puis chacun est relu par sa clé primaire pour les
+        # filtres de la page (`OFFSET 0` : une boucle par candidat, jamais un parcours de la
+        # table entière).
+        requete = f"""
+            WITH proches AS MATERIALIZED (
+              SELECT nom, nom || '!' AS fin FROM {noms}
+              WHERE collectivite_id + 0 = %s AND nom %%> %s
+            ), candidats AS MATERIALIZED (
+              SELECT id, rn, greatest(word_similarity(%s, rn), word_similarity(%s, ru)) AS score,
+                word_similarity(%s, rn) >= %s OR (ru <> '' AND word_similarity(%s, ru) >= %s)
+                  AS proche
+              FROM (
+                SELECT e.id, e.recherche_naissance AS rn, e.recherche_usage AS ru
+                FROM proches JOIN {table} e ON e.collectivite_id = %s
+                  AND {cle_n} >= proches.nom AND {cle_n} < proches.fin
+                UNION
+                SELECT e.id, e.recherche_naissance, e.recherche_usage
+                FROM proches JOIN {table} e ON e.collectivite_id = %s
+                  AND e.recherche_usage <> '' AND {cle_u} >= proches.nom
+                  AND {cle_u} < proches.fin
+              ) trouves
+            )
+            SELECT c.id FROM candidats c, LATERAL (
+              SELECT 1 FROM {table} WHERE {table}.id = c.id AND ({where}) OFFSET 0
+            ) filtres
+            WHERE c.proche
+            ORDER BY c.score DESC, c.rn, c.id
+            LIMIT %s
+        """  # noqa: S608
+        cid = self.collectivite.pk
+        seuil = SEUIL_APPROCHANT_PG
+        return requete, [
+            cid,
+            nom,
+            nom,
+            nom,
+            nom,
+            seuil,
+            nom,
+            seuil,
+            cid,
+            cid,
+            *parametres,
+            PLAFOND + 1,
+        ]
 
     # --- Sequence -----------------------------------------------------------------------
     @overload

@@ -852,6 +852,10 @@ def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
         "WHERE n <> '' ON CONFLICT DO NOTHING",
         [collectivite_id],
     )
+    if _pg():
+        # Table courte : ses statistiques à jour, le mode approchant passe par son index
+        # trigrammes dès le premier import (sans elles, PostgreSQL la croit vide et la lit).
+        _executer("ANALYZE electeurs_nomelecteur")
     if bilan.retrouves:
         # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
         affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)

@@ -14,6 +14,7 @@ from electeurs.models import (
     BureauDeVote,
     Electeur,
     InscriptionListe,
+    NomElecteur,
     StatutElecteur,
     TypeListe,
 )
@@ -121,6 +122,28 @@ def test_les_champs_calcules_sont_ceux_du_modele(commune: Collectivite, chemin: 
             electeur.recherche_usage,
         )
         assert lus == attendus
+
+
+def test_les_noms_du_fichier_entrent_dans_la_table_des_noms(
+    commune: Collectivite, chemin: str
+) -> None:
+    """Le mode approchant cherche les noms proches dans `NomElecteur` : l'import y met les noms
+    de naissance et d'usage normalisés, une fois chacun, sans toucher à ceux déjà là."""
+    NomElecteur.retenir(collectivite_id=commune.pk, noms=["ancien", "loewy"])
+    contenu = extrait(
+        {"nom_naissance": "LŒWY", "nom_usage": "Dupré-Léger", "prenoms": "Zoé"},
+        {"nom_naissance": "Lœwy", "prenoms": "Marc"},
+    )
+    assert messages(importer(contenu, commune)) == []
+    assert sorted(
+        NomElecteur.objects.filter(collectivite=commune).values_list("nom", flat=True)
+    ) == [
+        "ancien",
+        "dupre leger",
+        "loewy",
+    ]
+    assert importer(contenu, commune, appliquer=False).valide
+    assert NomElecteur.objects.filter(collectivite=commune).count() == 3
 
 
 def test_reimporter_le_meme_fichier_ne_change_rien(commune: Collectivite, chemin: str) -> None:
