@@ -286,11 +286,13 @@ class NomElecteur(models.Model):
     def __str__(self) -> str:
         return self.nom
 
-    @classmethod
-    def retenir(cls, *, collectivite_id: int, noms: Iterable[str]) -> None:
-        cls.objects.bulk_create(
-            [cls(collectivite_id=collectivite_id, nom=nom) for nom in sorted(set(noms)) if nom],
+    @staticmethod
+    def retenir(*, collectivite_id: int, noms: Iterable[str]) -> None:
+        """Ajoute les noms qui manquent (`ON CONFLICT DO NOTHING`)."""
+        NomElecteur.objects.bulk_create(
+            [NomElecteur(collectivite_id=collectivite_id, nom=n) for n in sorted(set(noms)) if n],
             ignore_conflicts=True,
+            batch_size=5000,
         )
 
 
