@@ -303,8 +303,14 @@ def charger(*, electeurs: int, autre: int, graine: int = GRAINE, bavard: bool = 
     if postgres:
         with connection.cursor() as curseur:
             # Statistiques des noms : sans elles, PostgreSQL croit la table vide et la lit en
-            # entier au lieu de passer par l'index trigrammes.
-            curseur.execute("ANALYZE electeurs_nomelecteur")
+            # entier au lieu de passer par l'index trigrammes ; la liste d'attente du GIN
+            # (`fastupdate`), relue à chaque recherche, vidée.
+            curseur.execute(
+                "ANALYZE electeurs_nomelecteur"
+                if connection.in_atomic_block
+                # VACUUM : les noms passent de la liste d'attente de l'index GIN à l'index.
+                else "VACUUM ANALYZE electeurs_nomelecteur"
+            )
     # Les INE du chargement sont « 1 » suivi du rang sur 9 chiffres (« 2 » pour la voisine).
     ines = [f"1{alea.randrange(electeurs):09d}" for _ in range(5_000)]
     echantillon = list(

@@ -321,33 +321,47 @@ class ResultatsRecherche:
         where, parametres = compilateur.compile(self.base.query.where)
         table = connection.ops.quote_name(Electeur._meta.db_table)
         noms = connection.ops.quote_name(NomElecteur._meta.db_table)
+        # Le nom est au début du texte tapé, suivi ou non du début des prénoms : chaque début
+        # d'un à trois mots (d'au moins 4 caractères : « le », « de » ramèneraient tous les
+        # noms composés) est comparé aux noms, et le texte entier.
+        mots = nom.split()
+        debuts = list(
+            dict.fromkeys(
+                [d for d in (" ".join(mots[:k]) for k in range(1, 4)) if len(d) >= 4] + [nom]
+            )
+        )
         cle_n = 'e.recherche_naissance COLLATE "C"'
         cle_u = 'e.recherche_usage COLLATE "C"'
         # `where` vient du compilateur de l'ORM (valeurs en paramètres) ; le texte tapé passe
         # en paramètre.
         # `collectivite_id + 0` : la collectivité filtre les noms que l'index trigrammes a
         # trouvés ; sans cela, PostgreSQL préférait lire tous les noms de la collectivité par
-        # l'index unique et calculer la similarité de chacun. Les électeurs candidats sont lus
-        # par les index de début de nom, puis chacun est relu par sa clé primaire pour les
-        # filtres de la page (`OFFSET 0` : une boucle par candidat, jamais un parcours de la
-        # table entière).
+        # l'index unique et calculer la similarité de chacun. Les électeurs de chaque nom sont
+        # lus par les index de début de nom, puis chacun est relu par sa clé primaire pour les
+        # filtres de la page : `LATERAL … OFFSET 0`, une boucle par nom et par candidat
+        # (mesuré : PostgreSQL, qui croyait n'avoir qu'un nom, lisait sinon toute la
+        # collectivité pour la joindre aux noms).
         requete = f"""
             WITH proches AS MATERIALIZED (
               SELECT nom, nom || '!' AS fin FROM {noms}
-              WHERE collectivite_id + 0 = %s AND nom %%> %s
+              WHERE collectivite_id + 0 = %s AND ({" OR ".join(["nom %%> %s"] * len(debuts))})
             ), candidats AS MATERIALIZED (
               SELECT id, rn, greatest(word_similarity(%s, rn), word_similarity(%s, ru)) AS score,
                 word_similarity(%s, rn) >= %s OR (ru <> '' AND word_similarity(%s, ru) >= %s)
                   AS proche
               FROM (
-                SELECT e.id, e.recherche_naissance AS rn, e.recherche_usage AS ru
-                FROM proches JOIN {table} e ON e.collectivite_id = %s
-                  AND {cle_n} >= proches.nom AND {cle_n} < proches.fin
+                SELECT n.* FROM proches, LATERAL (
+                  SELECT e.id, e.recherche_naissance AS rn, e.recherche_usage AS ru
+                  FROM {table} e WHERE e.collectivite_id = %s
+                    AND {cle_n} >= proches.nom AND {cle_n} < proches.fin OFFSET 0
+                ) n
                 UNION
-                SELECT e.id, e.recherche_naissance, e.recherche_usage
-                FROM proches JOIN {table} e ON e.collectivite_id = %s
-                  AND e.recherche_usage <> '' AND {cle_u} >= proches.nom
-                  AND {cle_u} < proches.fin
+                SELECT u.* FROM proches, LATERAL (
+                  SELECT e.id, e.recherche_naissance, e.recherche_usage
+                  FROM {table} e WHERE e.collectivite_id = %s
+                    AND e.recherche_usage <> '' AND {cle_u} >= proches.nom
+                    AND {cle_u} < proches.fin OFFSET 0
+                ) u
               ) trouves
             )
             SELECT c.id FROM candidats c, LATERAL (
@@ -361,7 +375,7 @@ class ResultatsRecherche:
         seuil = SEUIL_APPROCHANT_PG
         return requete, [
             cid,
-            nom,
+            *debuts,
             nom,
             nom,
             nom,

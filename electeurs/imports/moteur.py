@@ -943,6 +943,9 @@ def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
         # Table courte : ses statistiques à jour, le mode approchant passe par son index
         # trigrammes dès le premier import (sans elles, PostgreSQL la croit vide et la lit).
         _executer("ANALYZE electeurs_nomelecteur")
+        # Les noms ajoutés attendent dans la liste d'attente de l'index GIN (`fastupdate`),
+        # relue en entier à chaque recherche : on les range dans l'index tout de suite.
+        _executer("SELECT gin_clean_pending_list('electeurs_nom_trgm'::regclass)")
     if bilan.retrouves:
         # Électeurs retrouvés dont l'état civil ou l'adresse a changé.
         affectations = ", ".join(f"{c} = s.{c}" for c in CHAMPS_ELECTEUR)
