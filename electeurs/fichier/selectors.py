@@ -74,9 +74,12 @@ PAR_PAGE = 25
 PLAFOND_APPROCHANT_PYTHON = 50_000
 # Similarité de mots minimale (pg_trgm) du mode approchant sur PostgreSQL.
 SEUIL_APPROCHANT_PG = 0.4
-# Similarité de mots minimale entre le texte tapé et un nom (table des noms) : plus basse que
-# la précédente, parce que les prénoms tapés après le nom n'y trouvent rien.
+# Similarité de mots minimale entre le texte tapé entier (plusieurs mots) et un nom (table des
+# noms) : plus basse que la précédente, parce que les prénoms tapés après le nom n'y trouvent
+# rien. C'est aussi le seuil de l'opérateur `%>` (index trigrammes) pendant la recherche.
 SEUIL_NOMS_PG = 0.3
+# Similarité de mots minimale entre un début du texte tapé (un à trois mots) et un nom.
+SEUIL_DEBUT_PG = 0.35
 # Ratio minimal (difflib) du mode approchant sur SQLite.
 SEUIL_APPROCHANT_PYTHON = 0.7
 
@@ -323,13 +326,14 @@ class ResultatsRecherche:
         noms = connection.ops.quote_name(NomElecteur._meta.db_table)
         # Le nom est au début du texte tapé, suivi ou non du début des prénoms : chaque début
         # d'un à trois mots (d'au moins 4 caractères : « le », « de » ramèneraient tous les
-        # noms composés) est comparé aux noms, et le texte entier.
+        # noms composés) est comparé aux noms (`SEUIL_DEBUT_PG`), et le texte entier
+        # de plusieurs mots à un seuil plus bas (`SEUIL_NOMS_PG`, celui de l'index) : les
+        # prénoms tapés après le nom n'y trouvent rien. Mesuré à 1 000 000 : au seuil bas, un
+        # nom court de six lettres ramenait 5 000 noms proches et 7 000 électeurs à relire.
         mots = nom.split()
-        debuts = list(
-            dict.fromkeys(
-                [d for d in (" ".join(mots[:k]) for k in range(1, 4)) if len(d) >= 4] + [nom]
-            )
-        )
+        seuils = {d: SEUIL_DEBUT_PG for k in range(1, 4) if len(d := " ".join(mots[:k])) >= 4}
+        seuils.setdefault(nom, SEUIL_NOMS_PG if len(mots) > 1 else SEUIL_APPROCHANT_PG)
+        debuts = [v for debut, seuil in seuils.items() for v in (debut, debut, seuil)]
         cle_n = 'e.recherche_naissance COLLATE "C"'
         cle_u = 'e.recherche_usage COLLATE "C"'
         # `where` vient du compilateur de l'ORM (valeurs en paramètres) ; le texte tapé passe
@@ -344,7 +348,9 @@ class ResultatsRecherche:
         requete = f"""
             WITH proches AS MATERIALIZED (
               SELECT nom, nom || '!' AS fin FROM {noms}
-              WHERE collectivite_id + 0 = %s AND ({" OR ".join(["nom %%> %s"] * len(debuts))})
+              WHERE collectivite_id + 0 = %s AND ({
+            " OR ".join(["(nom %%> %s AND word_similarity(%s, nom) >= %s)"] * len(seuils))
+        })
             ), candidats AS MATERIALIZED (
               SELECT id, rn, greatest(word_similarity(%s, rn), word_similarity(%s, ru)) AS score,
                 word_similarity(%s, rn) >= %s OR (ru <> '' AND word_similarity(%s, ru) >= %s)
