@@ -28,6 +28,7 @@ from electeurs.models import (
     BureauDeVote,
     Electeur,
     InscriptionListe,
+    NomElecteur,
     Sexe,
     StatutElecteur,
     TypeListe,
@@ -294,6 +295,9 @@ def _electeurs(commune: Collectivite, bureaux: dict[str, BureauDeVote]) -> None:
     for electeur in electeurs:
         electeur.preparer()
     Electeur.objects.bulk_create(electeurs, batch_size=500)
+    NomElecteur.retenir(
+        collectivite_id=commune.pk, noms=(n for e in electeurs for n in e.noms_normalises())
+    )
     # Numéros d'ordre : par liste et par bureau, dans l'ordre alphabétique.
     par_liste_bureau: dict[tuple[str, str], list[Electeur]] = {}
     for electeur, inscriptions in zip(electeurs, listes, strict=True):

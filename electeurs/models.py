@@ -9,6 +9,8 @@ contrôle) vivent dans leurs sous-paquets et sont réexportés ici.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -136,8 +138,10 @@ class Electeur(ModeleCollectivite):
     # Champs calculés par `preparer()` : recherche par début de nom et reconnaissance à l'import.
     recherche_naissance = models.CharField(max_length=500, editable=False, default="")
     recherche_usage = models.CharField(max_length=500, editable=False, default="")
-    cle_identite = models.CharField(max_length=800, editable=False, default="", db_index=True)
-    cle_homonymie = models.CharField(max_length=700, editable=False, default="", db_index=True)
+    # Index dans `Meta` (égalité seulement) : `db_index=True` ajoutait sur PostgreSQL un second
+    # index `_like` (varchar_pattern_ops) que rien n'emploie et que l'import reconstruisait.
+    cle_identite = models.CharField(max_length=800, editable=False, default="")
+    cle_homonymie = models.CharField(max_length=700, editable=False, default="")
 
     class Meta:
         verbose_name = "électeur"
@@ -163,12 +167,15 @@ class Electeur(ModeleCollectivite):
                 violation_error_message="Le mois de naissance va de 1 à 12.",
             ),
         ]
+        # L'INE est servi par l'index de `electeurs_electeur_ine_unique` (un INE cherché n'est
+        # jamais vide) ; voir bench/README.md pour ce que sert chaque index.
         indexes = [
-            models.Index(fields=["collectivite", "ine"], name="electeurs_ine_idx"),
             models.Index(
                 fields=["collectivite", "naissance_annee", "naissance_mois", "naissance_jour"],
                 name="electeurs_naissance_idx",
             ),
+            models.Index(fields=["collectivite", "cle_identite"], name="electeurs_identite_idx"),
+            models.Index(fields=["collectivite", "cle_homonymie"], name="electeurs_homonymie_idx"),
         ]
 
     def __str__(self) -> str:
@@ -227,9 +234,66 @@ class Electeur(ModeleCollectivite):
             lieu_naissance=self.lieu_naissance,
         )
 
+    @classmethod
+    def from_db(cls, db: Any, field_names: Any, values: Any) -> Electeur:
+        electeur = super().from_db(db, field_names, values)
+        electeur._noms_retenus = electeur.noms_normalises()
+        return electeur
+
+    def noms_normalises(self) -> frozenset[str]:
+        """Nom de naissance et nom d'usage normalisés : ce que retient `NomElecteur`."""
+        noms = (normaliser(self.nom_naissance), normaliser(self.nom_usage))
+        return frozenset(nom for nom in noms if nom)
+
     def save(self, *args: object, **kwargs: object) -> None:
         self.preparer()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # Un électeur créé ou renommé : ses noms entrent dans la table du mode approchant. Une
+        # fiche relue puis enregistrée sans changer de nom ne coûte aucune requête de plus.
+        noms = self.noms_normalises()
+        if noms != getattr(self, "_noms_retenus", None):
+            NomElecteur.retenir(collectivite_id=self.collectivite_id, noms=noms)
+            self._noms_retenus = noms
+
+
+class NomElecteur(models.Model):
+    """Les noms (de naissance et d'usage) normalisés des électeurs d'une collectivité, une fois
+    chacun : le mode approchant de la recherche y cherche les noms proches du texte tapé
+    (index trigrammes, quelques dizaines de milliers de noms au lieu d'un million d'électeurs),
+    puis les électeurs de ces noms par l'index de début de nom.
+
+    Tenue par l'import (`INSERT … SELECT DISTINCT … ON CONFLICT DO NOTHING`) et par
+    `Electeur.save()`. Un nom que plus personne ne porte y reste : il ne mène à aucun électeur.
+    """
+
+    collectivite = models.ForeignKey(
+        "core.Collectivite",
+        verbose_name="collectivité",
+        on_delete=models.CASCADE,
+        related_name="+",
+        # L'index de la contrainte d'unicité commence par la collectivité.
+        db_index=False,
+    )
+    nom = models.TextField("nom normalisé")
+
+    class Meta:
+        verbose_name = "nom d'électeur"
+        verbose_name_plural = "noms d'électeurs"
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "nom"], name="electeurs_nom_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.nom
+
+    @staticmethod
+    def retenir(*, collectivite_id: int, noms: Iterable[str]) -> None:
+        """Ajoute les noms qui manquent (`ON CONFLICT DO NOTHING`)."""
+        NomElecteur.objects.bulk_create(
+            [NomElecteur(collectivite_id=collectivite_id, nom=n) for n in sorted(set(noms)) if n],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
 
 
 class InscriptionListe(ModeleCollectivite):
@@ -237,8 +301,13 @@ class InscriptionListe(ModeleCollectivite):
 
     Un ressortissant de l'Union peut être sur les deux listes complémentaires à la fois."""
 
+    # Pas d'index propre : l'index unique (electeur, type_liste) commence par l'électeur.
     electeur = models.ForeignKey(
-        Electeur, verbose_name="électeur", on_delete=models.CASCADE, related_name="inscriptions"
+        Electeur,
+        verbose_name="électeur",
+        on_delete=models.CASCADE,
+        related_name="inscriptions",
+        db_index=False,
     )
     type_liste = models.CharField("liste", max_length=3, choices=TypeListe.choices)
     bureau = models.ForeignKey(

@@ -24,8 +24,9 @@ Index (migration `0004_fichier`, PostgreSQL seulement) et requêtes qu'ils serve
 - `electeurs_rech_usage_c` : le même pour le nom d'usage (index partiel, lignes qui en ont un ;
   `INCLUDE (recherche_naissance)` pour écarter sans lire la table ceux que le nom de naissance
   a déjà trouvés) ;
-- `electeurs_rech_naissance_trgm` / `electeurs_rech_usage_trgm` (GIN `gin_trgm_ops`) : le mode
-  approchant (opérateur `%>` de similarité de mots).
+- `electeurs_nom_trgm` (GIN `gin_trgm_ops` sur `electeurs_nomelecteur`, les noms distincts
+  de chaque collectivité) : le mode approchant trouve d'abord les noms proches (opérateur `%>`
+  de similarité de mots), puis leurs électeurs par les deux index précédents.
 Les deux branches (naissance, usage) sont deux parcours d'index ordonnés réunis par
 `UNION ALL` : un `OR` forcerait PostgreSQL à lire puis trier toutes les lignes trouvées
 (des dizaines de milliers pour « mar » à un million d'électeurs).
@@ -39,8 +40,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
 
-from django.contrib.postgres.lookups import TrigramWordSimilar
-from django.contrib.postgres.search import TrigramWordSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
@@ -52,11 +51,10 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
-    Value,
     prefetch_related_objects,
 )
 from django.db.models.expressions import Combinable
-from django.db.models.functions import Collate, Greatest
+from django.db.models.functions import Collate
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from core.tenancy.models import Collectivite
@@ -65,6 +63,7 @@ from electeurs.models import (
     BureauDeVote,
     Electeur,
     InscriptionListe,
+    NomElecteur,
     StatutElecteur,
     TypeListe,
 )
@@ -75,6 +74,12 @@ PAR_PAGE = 25
 PLAFOND_APPROCHANT_PYTHON = 50_000
 # Similarité de mots minimale (pg_trgm) du mode approchant sur PostgreSQL.
 SEUIL_APPROCHANT_PG = 0.4
+# Similarité de mots minimale entre le texte tapé entier (plusieurs mots) et un nom (table des
+# noms) : plus basse que la précédente, parce que les prénoms tapés après le nom n'y trouvent
+# rien. C'est aussi le seuil de l'opérateur `%>` (index trigrammes) pendant la recherche.
+SEUIL_NOMS_PG = 0.3
+# Similarité de mots minimale entre un début du texte tapé (un à trois mots) et un nom.
+SEUIL_DEBUT_PG = 0.35
 # Ratio minimal (difflib) du mode approchant sur SQLite.
 SEUIL_APPROCHANT_PYTHON = 0.7
 
@@ -280,36 +285,114 @@ class ResultatsRecherche:
         if self._ids_approchants is None:
             nom = self.critere.nom
             if connection.vendor == "postgresql":
-                # Le seuil de l'opérateur `%>` (0,6 par défaut) écarte une faute sur un nom
-                # court (« dubiis » contre « dubois luc » : 0,43). Réglage de la session, relu à
-                # chaque recherche approchante.
-                with connection.cursor() as curseur:
-                    curseur.execute(
-                        "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
-                        [str(SEUIL_APPROCHANT_PG)],
-                    )
-                valeur = Value(nom)
-                ids = (
-                    self.base.filter(
-                        TrigramWordSimilar(F("recherche_naissance"), valeur)
-                        | (
-                            ~Q(recherche_usage="")
-                            & TrigramWordSimilar(F("recherche_usage"), valeur)
-                        )
-                    )
-                    .annotate(
-                        score=Greatest(
-                            TrigramWordSimilarity(nom, "recherche_naissance"),
-                            TrigramWordSimilarity(nom, "recherche_usage"),
-                        )
-                    )
-                    .order_by("-score", "recherche_naissance", "pk")
-                    .values_list("pk", flat=True)[: PLAFOND + 1]
-                )
-                self._ids_approchants = list(ids)
+                self._ids_approchants = self._approchants_pg(nom)
             else:
                 self._ids_approchants = _approchants_python(self.base, nom)
         return self._ids_approchants
+
+    def _approchants_pg(self, nom: str) -> list[int]:
+        """Mode approchant sur PostgreSQL, en deux temps :
+
+        1. les noms proches du texte tapé dans `electeurs_nomelecteur` (noms distincts de la
+           collectivité, index GIN `electeurs_nom_trgm`, opérateur `%>` de similarité de mots,
+           seuil `SEUIL_NOMS_PG`) ;
+        2. les électeurs qui portent ces noms (nom de naissance ou d'usage), par les index de
+           début de nom `electeurs_rech_naissance_c` / `electeurs_rech_usage_c` : le nom suivi
+           des prénoms est l'intervalle `[nom, nom || '!')` en collation C (`'!'` suit
+           l'espace).
+        Les électeurs trouvés passent ensuite le même filtre et le même ordre que lorsque le
+        mode approchant lisait tout le fichier : similarité de mots du texte tapé avec
+        « nom prénoms » d'au moins `SEUIL_APPROCHANT_PG`, les plus ressemblants d'abord."""
+        try:
+            sql, parametres = self.approchant_sql(nom)
+        except EmptyResultSet:
+            return []
+        with connection.cursor() as curseur:
+            # Seuil de l'opérateur `%>` sur les noms (réglage de la session, relu à chaque
+            # recherche approchante).
+            curseur.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)",
+                [str(SEUIL_NOMS_PG)],
+            )
+            curseur.execute(sql, parametres)
+            return [pk for (pk,) in curseur.fetchall()]
+
+    def approchant_sql(self, nom: str) -> tuple[str, list[Any]]:
+        """La requête du mode approchant (PostgreSQL) ; `EmptyResultSet` si les filtres ne
+        peuvent rien trouver."""
+        compilateur = self.base.query.get_compiler(connection=connection)
+        where, parametres = compilateur.compile(self.base.query.where)
+        table = connection.ops.quote_name(Electeur._meta.db_table)
+        noms = connection.ops.quote_name(NomElecteur._meta.db_table)
+        # Le nom est au début du texte tapé, suivi ou non du début des prénoms : chaque début
+        # d'un à trois mots (d'au moins 4 caractères : « le », « de » ramèneraient tous les
+        # noms composés) est comparé aux noms (`SEUIL_DEBUT_PG`), et le texte entier
+        # de plusieurs mots à un seuil plus bas (`SEUIL_NOMS_PG`, celui de l'index) : les
+        # prénoms tapés après le nom n'y trouvent rien. Mesuré à 1 000 000 : au seuil bas, un
+        # nom court de six lettres ramenait 5 000 noms proches et 7 000 électeurs à relire.
+        mots = nom.split()
+        seuils = {d: SEUIL_DEBUT_PG for k in range(1, 4) if len(d := " ".join(mots[:k])) >= 4}
+        seuils.setdefault(nom, SEUIL_NOMS_PG if len(mots) > 1 else SEUIL_APPROCHANT_PG)
+        debuts = [v for debut, seuil in seuils.items() for v in (debut, debut, seuil)]
+        cle_n = 'e.recherche_naissance COLLATE "C"'
+        cle_u = 'e.recherche_usage COLLATE "C"'
+        # `where` vient du compilateur de l'ORM (valeurs en paramètres) ; le texte tapé passe
+        # en paramètre.
+        # `collectivite_id + 0` : la collectivité filtre les noms que l'index trigrammes a
+        # trouvés ; sans cela, PostgreSQL préférait lire tous les noms de la collectivité par
+        # l'index unique et calculer la similarité de chacun. Les électeurs de chaque nom sont
+        # lus par les index de début de nom, puis chacun est relu par sa clé primaire pour les
+        # filtres de la page : `LATERAL … OFFSET 0`, une boucle par nom et par candidat
+        # (mesuré : PostgreSQL, qui croyait n'avoir qu'un nom, lisait sinon toute la
+        # collectivité pour la joindre aux noms).
+        requete = f"""
+            WITH proches AS MATERIALIZED (
+              SELECT nom, nom || '!' AS fin FROM {noms}
+              WHERE collectivite_id + 0 = %s AND ({
+            " OR ".join(["(nom %%> %s AND word_similarity(%s, nom) >= %s)"] * len(seuils))
+        })
+            ), candidats AS MATERIALIZED (
+              SELECT id, rn, greatest(word_similarity(%s, rn), word_similarity(%s, ru)) AS score,
+                word_similarity(%s, rn) >= %s OR (ru <> '' AND word_similarity(%s, ru) >= %s)
+                  AS proche
+              FROM (
+                SELECT n.* FROM proches, LATERAL (
+                  SELECT e.id, e.recherche_naissance AS rn, e.recherche_usage AS ru
+                  FROM {table} e WHERE e.collectivite_id = %s
+                    AND {cle_n} >= proches.nom AND {cle_n} < proches.fin OFFSET 0
+                ) n
+                UNION
+                SELECT u.* FROM proches, LATERAL (
+                  SELECT e.id, e.recherche_naissance, e.recherche_usage
+                  FROM {table} e WHERE e.collectivite_id = %s
+                    AND e.recherche_usage <> '' AND {cle_u} >= proches.nom
+                    AND {cle_u} < proches.fin OFFSET 0
+                ) u
+              ) trouves
+            )
+            SELECT c.id FROM candidats c, LATERAL (
+              SELECT 1 FROM {table} WHERE {table}.id = c.id AND ({where}) OFFSET 0
+            ) filtres
+            WHERE c.proche
+            ORDER BY c.score DESC, c.rn, c.id
+            LIMIT %s
+        """  # noqa: S608
+        cid = self.collectivite.pk
+        seuil = SEUIL_APPROCHANT_PG
+        return requete, [
+            cid,
+            *debuts,
+            nom,
+            nom,
+            nom,
+            seuil,
+            nom,
+            seuil,
+            cid,
+            cid,
+            *parametres,
+            PLAFOND + 1,
+        ]
 
     # --- Sequence -----------------------------------------------------------------------
     @overload

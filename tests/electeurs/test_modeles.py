@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from electeurs.identite import cle_identite, normaliser
-from electeurs.models import Electeur
+from electeurs.models import Electeur, NomElecteur
 from tests.electeurs.factories import ElecteurFactory, InscriptionListeFactory
 from tests.factories import CollectiviteFactory
 
@@ -77,3 +78,30 @@ def test_une_seule_inscription_par_liste() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         InscriptionListeFactory(electeur=inscription.electeur, type_liste=inscription.type_liste)
     assert Electeur.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_save_retient_les_noms_normalises_pour_le_mode_approchant() -> None:
+    electeur = ElecteurFactory(nom_naissance="DUPRÉ", nom_usage="Martin-Léger")
+    autre = ElecteurFactory(nom_naissance="Dupre")
+
+    def noms(collectivite_id: int) -> list[str]:
+        return sorted(
+            NomElecteur.objects.filter(collectivite_id=collectivite_id).values_list(
+                "nom", flat=True
+            )
+        )
+
+    assert noms(electeur.collectivite_id) == ["dupre", "martin leger"]
+    assert noms(autre.collectivite_id) == ["dupre"]
+
+    electeur = Electeur.objects.get(pk=electeur.pk)
+    with CaptureQueriesContext(connection) as capture:
+        electeur.prenoms = "Anne"
+        electeur.save()
+    assert len(capture) == 1  # même nom : rien de plus que la mise à jour
+
+    electeur.nom_usage = "LEFEBVRE"
+    electeur.save()
+    # L'ancien nom reste : il ne mène plus à personne.
+    assert noms(electeur.collectivite_id) == ["dupre", "lefebvre", "martin leger"]

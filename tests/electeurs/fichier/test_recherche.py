@@ -123,6 +123,31 @@ def test_mode_approchant_quand_rien_ne_correspond(ici: Collectivite) -> None:
     assert _noms(electeurs_rechercher(collectivite=ici, texte="lefevre marc")) == ["LEFEBVRE Marc"]
 
 
+def test_mode_approchant_par_la_table_des_noms(ici: Collectivite) -> None:
+    """Les noms proches du texte tapé, puis leurs électeurs : nom de naissance ou d'usage,
+    début du prénom tapé après le nom, électeur renommé retrouvé sous son nouveau nom."""
+    dupont = ElecteurFactory(collectivite=ici, nom_naissance="DUPONT", prenoms="Hélène Marie")
+    ElecteurFactory(collectivite=ici, nom_naissance="DUPONT", prenoms="Luc")
+    ElecteurFactory(collectivite=ici, nom_naissance="MARTIN", nom_usage="Lefebvre", prenoms="Zoé")
+    renomme = ElecteurFactory(collectivite=ici, nom_naissance="ROUX", prenoms="Paul")
+    renomme.nom_naissance = "GUÉRIN"
+    renomme.save()
+
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="duppont hel")) == [
+        "DUPONT Hélène Marie",
+        "DUPONT Luc",
+    ]
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="lefevre zoe")) == [
+        "MARTIN (Lefebvre) Zoé"
+    ]
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="guerrin")) == ["GUÉRIN Paul"]
+    assert _noms(electeurs_rechercher(collectivite=ici, texte="rouxx")) == []
+    dupont.statut = StatutElecteur.RADIE
+    dupont.save()
+    filtre = electeurs_rechercher(collectivite=ici, texte="duppont", statut=StatutElecteur.INSCRIT)
+    assert _noms(filtre) == ["DUPONT Luc"]
+
+
 def test_mode_approchant_python_pour_sqlite(ici: Collectivite) -> None:
     ElecteurFactory(collectivite=ici, nom_naissance="DUPONT", prenoms="Hélène")
     ElecteurFactory(collectivite=ici, nom_naissance="MARTIN", nom_usage="Lefebvre", prenoms="A")

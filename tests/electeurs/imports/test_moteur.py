@@ -14,6 +14,7 @@ from electeurs.models import (
     BureauDeVote,
     Electeur,
     InscriptionListe,
+    NomElecteur,
     StatutElecteur,
     TypeListe,
 )
@@ -121,6 +122,28 @@ def test_les_champs_calcules_sont_ceux_du_modele(commune: Collectivite, chemin: 
             electeur.recherche_usage,
         )
         assert lus == attendus
+
+
+def test_les_noms_du_fichier_entrent_dans_la_table_des_noms(
+    commune: Collectivite, chemin: str
+) -> None:
+    """Le mode approchant cherche les noms proches dans `NomElecteur` : l'import y met les noms
+    de naissance et d'usage normalisés, une fois chacun, sans toucher à ceux déjà là."""
+    NomElecteur.retenir(collectivite_id=commune.pk, noms=["ancien", "loewy"])
+    contenu = extrait(
+        {"nom_naissance": "LŒWY", "nom_usage": "Dupré-Léger", "prenoms": "Zoé"},
+        {"nom_naissance": "Lœwy", "prenoms": "Marc"},
+    )
+    assert messages(importer(contenu, commune)) == []
+    assert sorted(
+        NomElecteur.objects.filter(collectivite=commune).values_list("nom", flat=True)
+    ) == [
+        "ancien",
+        "dupre leger",
+        "loewy",
+    ]
+    assert importer(contenu, commune, appliquer=False).valide
+    assert NomElecteur.objects.filter(collectivite=commune).count() == 3
 
 
 def test_reimporter_le_meme_fichier_ne_change_rien(commune: Collectivite, chemin: str) -> None:
@@ -440,3 +463,28 @@ def test_le_chemin_rapide_ne_rogne_pas_un_fichier_sans_blancs_en_bord(
     assert messages(importer(extrait({"nom_naissance": "ROUX"}), commune)) == []
     insertion = next(sql for sql in requetes if "INSERT INTO electeurs_import_etape" in sql)
     assert "btrim(c" not in insertion
+
+
+def test_les_controles_d_ensemble_regroupes_disent_la_meme_chose(
+    commune: Collectivite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_ensemble_pg` (contrôles regroupés, PostgreSQL) et `_ensemble` (une requête par
+    contrôle, pour SQLite) donnent le même bilan, erreurs comprises."""
+    ligne = {"nom_naissance": "MOREAU", "prenoms": "Paul", "date_naissance": "00/00/1950"}
+    doublon = extrait(
+        ligne, ligne, ligne, {**ligne, "type_liste": "Liste complémentaire municipale"}
+    )
+    bilans = []
+    for ensemble in (moteur._ensemble_pg, moteur._ensemble):
+        monkeypatch.setattr(moteur, "_ensemble_pg", ensemble)
+        echantillon = importer(ECHANTILLON.read_bytes(), commune, appliquer=False)
+        refuse = importer(doublon, commune, appliquer=False)
+        bilans.append((echantillon.comptes(), echantillon.homonymes, messages(refuse)))
+    assert bilans[0] == bilans[1]
+    assert bilans[0][0]["dates_incompletes"] == 2
+    assert bilans[0][0]["numeros_repetes"] == 2
+    assert len(bilans[0][1]) == 1
+    assert bilans[0][2] == [
+        "Ligne 4 : la même personne figure deux fois sur la liste principale : lignes 2 et 4 "
+        "(et 1 autre)."
+    ]
