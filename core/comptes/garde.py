@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 
 # Filet de sécurité pour une écriture hors de l'ORM : un rôle retiré par SQL direct ne sert
 # plus au-delà de ce délai.
@@ -43,3 +43,17 @@ def oublier_comptes(utilisateur_ids: Iterable[Any]) -> None:
         return
     _oublier(cles)
     transaction.on_commit(partial(_oublier, cles))
+
+
+class OubliALaMiseAJour:
+    """À placer avant `QuerySet` : `QuerySet.update()` n'émet aucun signal, les comptes touchés
+    (par `champ_compte`) sont oubliés ici. Pour les requêtes des comptes et des rôles."""
+
+    champ_compte: ClassVar[str] = "pk"
+
+    def update(self, **kwargs: Any) -> int:
+        requete: models.QuerySet[Any] = self  # type: ignore[assignment]
+        ids = list(requete.values_list(self.champ_compte, flat=True))
+        nombre: int = super().update(**kwargs)  # type: ignore[misc]
+        oublier_comptes(ids)
+        return nombre

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,17 +10,12 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from core.comptes.garde import oublier_comptes
+from core.comptes.garde import OubliALaMiseAJour
 from core.tenancy.models import BaseModel, Collectivite, ModeleCollectivite, ScopedQuerySet
 
 
-class UtilisateurQuerySet(models.QuerySet["Utilisateur"]):
-    def update(self, **kwargs: Any) -> int:
-        # Sans signal : les comptes gardés en cache (`core.comptes.garde`) sont oubliés ici.
-        ids = list(self.values_list("pk", flat=True))
-        nombre = super().update(**kwargs)
-        oublier_comptes(ids)
-        return nombre
+class UtilisateurQuerySet(OubliALaMiseAJour, models.QuerySet["Utilisateur"]):
+    champ_compte = "pk"
 
 
 class UtilisateurManager(UserManager.from_queryset(UtilisateurQuerySet)):  # type: ignore[misc]
@@ -61,13 +56,8 @@ class TypeRole(models.TextChoices):
     LECTURE = "lecture", "Lecture seule"
 
 
-class RoleQuerySet(ScopedQuerySet["Role"]):
-    def update(self, **kwargs: Any) -> int:
-        # Sans signal : les comptes gardés en cache (`core.comptes.garde`) sont oubliés ici.
-        ids = list(self.values_list("utilisateur_id", flat=True))
-        nombre = super().update(**kwargs)
-        oublier_comptes(ids)
-        return nombre
+class RoleQuerySet(OubliALaMiseAJour, ScopedQuerySet["Role"]):
+    champ_compte = "utilisateur_id"
 
 
 class Role(BaseModel):

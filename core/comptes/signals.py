@@ -18,6 +18,11 @@ from core.tenancy.models import Collectivite
 @receiver(post_save, sender=Utilisateur, dispatch_uid="compte_garde_utilisateur_save")
 @receiver(post_delete, sender=Utilisateur, dispatch_uid="compte_garde_utilisateur_delete")
 def _oublier_utilisateur(sender: Any, instance: Utilisateur, **kwargs: Any) -> None:
+    # La date de dernière connexion, écrite à chaque connexion, ne sert à rien de ce qui est
+    # gardé (les pages qui la montrent la lisent en base) : le compte gardé à la connexion
+    # (`_garder_a_la_connexion`) survit ainsi à la validation de la requête de connexion.
+    if kwargs.get("update_fields") == frozenset({"last_login"}):
+        return
     oublier_comptes([instance.pk])
 
 
@@ -38,6 +43,5 @@ def _oublier_collectivite(sender: Any, instance: Collectivite, **kwargs: Any) ->
 
 @receiver(user_logged_in, dispatch_uid="compte_garde_connexion")
 def _garder_a_la_connexion(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    """Après la mise à jour de `last_login` (qui l'a oublié) : la première page après la
-    connexion trouve le compte gardé, comme les suivantes."""
+    """La première page après la connexion trouve le compte gardé, comme les suivantes."""
     cache.set(cle_compte(user.pk), roles_actifs_lus(user.pk), DUREE_COMPTE_GARDE)

@@ -143,3 +143,30 @@ def test_un_agent_retire_perd_l_acces_a_la_page_suivante(monde):
     assert client.get("/journal/").status_code == 200
     Role.objects.filter(utilisateur=monde.personnes[A]).update(actif=False)
     assert client.get("/journal/").status_code in (302, 403)
+
+
+@pytest.mark.django_db
+def test_la_date_de_connexion_seule_ne_fait_pas_oublier_le_compte(monde):
+    """Écrite à chaque connexion, elle n'est lue que depuis la base : le compte gardé à la
+    connexion survit ainsi à la validation de la requête de connexion."""
+    personne = monde.personnes[A]
+    _lire(personne)
+    with CaptureQueriesContext(connection):
+        personne.save(update_fields=["last_login"])
+    with CaptureQueriesContext(connection) as requetes:
+        assert _lire(personne)[0] == personne
+    assert len(requetes.captured_queries) == 0
+    personne.first_name = "Autre"
+    personne.save(update_fields=["first_name"])
+    assert _lire(personne)[0].first_name == "Autre"
+
+
+@pytest.mark.django_db
+def test_la_connexion_garde_le_compte_au_dela_de_sa_validation(
+    monde, client, django_capture_on_commit_callbacks
+):
+    personne = monde.personnes[A]
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(personne)
+    assert cache.get(cle_compte(personne.pk)) is not None
