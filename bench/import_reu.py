@@ -116,10 +116,16 @@ class Resultat:
     secondes_import: float
     rss_pic_kio: int
     comptes: dict[str, int]
+    # Plancher de l'écriture (`plancher`) : les lignes seules, puis avec leurs index.
+    secondes_ecriture: float = 0.0
+    secondes_plancher: float = 0.0
 
     @property
     def rapport(self) -> float:
         return self.secondes_import / self.secondes_copy if self.secondes_copy else 0.0
+
+    def fois_copy(self, secondes: float) -> float:
+        return secondes / self.secondes_copy if self.secondes_copy else 0.0
 
 
 def _francais(valeur: float, decimales: int = 0) -> str:
@@ -188,6 +194,62 @@ def importer(chemin: Path) -> tuple[float, int, dict[str, int]]:
     return secondes, vmhwm_kio(), bilan.comptes()
 
 
+TABLES_ECRITES = ["electeurs_electeur", "electeurs_inscriptionliste"]
+
+
+def plancher(*, collectivite_id: int, dossier: Path) -> tuple[float, float]:
+    """Le plancher de l'écriture, quel que soit l'importeur : les lignes que l'import vient
+    d'écrire (électeurs et inscriptions, toutes colonnes, identifiants compris), réécrites par
+    `COPY` dans les mêmes tables vidées, puis leurs index et clés étrangères reconstruits par le
+    même code que l'import (`moteur._index_suspendus`). Ni lecture de l'extrait, ni contrôle,
+    ni calcul : ce que tout import de ce fichier doit au moins payer. Tout est annulé ensuite.
+
+    Rend (durée de l'écriture des lignes, durée totale avec les index)."""
+    from django.db import connection, transaction
+
+    from electeurs.imports import moteur
+
+    fichiers: list[tuple[str, str, Path]] = []
+    with connection.cursor() as curseur:
+        for table in TABLES_ECRITES:
+            colonnes = ", ".join(
+                champ.name
+                for champ in connection.introspection.get_table_description(curseur, table)
+            )
+            chemin = dossier / f"{table}.copie"
+            with (
+                chemin.open("wb") as sortie,
+                curseur.cursor.copy(
+                    f"COPY (SELECT {colonnes} FROM {table} WHERE collectivite_id = "
+                    f"{int(collectivite_id)}) TO STDOUT"
+                ) as flux,
+            ):
+                for bloc in flux:
+                    sortie.write(bloc)
+            fichiers.append((table, colonnes, chemin))
+    with transaction.atomic():
+        with connection.cursor() as curseur:
+            # Les vérifications différées en attente (clés étrangères) empêchent TRUNCATE.
+            curseur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            curseur.execute("SET CONSTRAINTS ALL DEFERRED")
+            curseur.execute(f"TRUNCATE {', '.join(TABLES_ECRITES)} CASCADE")
+            debut = time.perf_counter()
+            with moteur._index_suspendus(TABLES_ECRITES, suspendre=True):
+                for table, colonnes, chemin in fichiers:
+                    with (
+                        chemin.open("rb") as entree,
+                        curseur.cursor.copy(f"COPY {table} ({colonnes}) FROM STDIN") as flux,
+                    ):
+                        while bloc := entree.read(1 << 20):
+                            flux.write(bloc)
+                ecriture = time.perf_counter() - debut
+            total = time.perf_counter() - debut
+        transaction.set_rollback(True)
+    for _table, _colonnes, chemin in fichiers:
+        chemin.unlink()
+    return ecriture, total
+
+
 def mesurer(*, lignes: int, dossier: Path, sous_processus: bool = True) -> Resultat:
     """Génère l'extrait, le copie (`COPY`), puis l'importe ; dans un processus à part pour
     que le pic de mémoire soit celui de l'import seul."""
@@ -208,7 +270,10 @@ def mesurer(*, lignes: int, dossier: Path, sous_processus: bool = True) -> Resul
         secondes, rss, comptes = mesure["secondes"], mesure["rss_kio"], mesure["comptes"]
     else:
         secondes, rss, comptes = importer(chemin)
-    return Resultat(lignes, chemin.stat().st_size, secondes_copy, secondes, rss, comptes)
+    ecriture, total = plancher(collectivite_id=collectivite_du_banc().pk, dossier=dossier)
+    return Resultat(
+        lignes, chemin.stat().st_size, secondes_copy, secondes, rss, comptes, ecriture, total
+    )
 
 
 def resume(resultat: Resultat) -> str:
@@ -223,6 +288,12 @@ def resume(resultat: Resultat) -> str:
             f"  Nouveaux électeurs               : {_francais(resultat.comptes['nouveaux'])}",
             "",
             f"  Rapport import / COPY : {_francais(resultat.rapport, 2)} (objectif : 3 au plus)",
+            "",
+            "  Plancher de l'écriture (les lignes écrites par l'import, réécrites par COPY) :",
+            f"    électeurs et inscriptions seuls  : {_francais(resultat.secondes_ecriture, 1)} s"
+            f" ({_francais(resultat.fois_copy(resultat.secondes_ecriture), 2)} × COPY)",
+            f"    … avec index et clés étrangères  : {_francais(resultat.secondes_plancher, 1)} s"
+            f" ({_francais(resultat.fois_copy(resultat.secondes_plancher), 2)} × COPY)",
         ]
     )
 

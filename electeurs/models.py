@@ -15,7 +15,9 @@ from typing import Any
 from django.core.validators import RegexValidator
 from django.db import models
 
-from core.tenancy.models import ModeleCollectivite
+from django.utils import timezone
+
+from core.tenancy.models import Collectivite, ModeleCollectivite
 from electeurs.identite import cle_homonymie, cle_identite, date_cle, normaliser
 
 
@@ -48,6 +50,24 @@ class StatutElecteur(models.TextChoices):
     RADIE = "radie", "Radié"
     # Demande d'inscription refusée : la personne n'est sur aucune liste (procédure).
     REFUSE = "refuse", "Inscription refusée"
+
+
+def _collectivite_sans_index() -> Any:
+    """Le champ hérité de `ModeleCollectivite`, sans son index propre : les index des deux
+    grandes tables (électeurs, inscriptions) commencent tous par la collectivité, et chaque
+    index de plus est reconstruit à chaque gros import (bench/README.md, issue 8)."""
+    return models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+
+def _cree_le_sans_index() -> Any:
+    """Rien ne trie ni ne filtre électeurs et inscriptions par date de création."""
+    return models.DateTimeField("créé le", default=timezone.now, editable=False)
 
 
 class BureauDeVote(ModeleCollectivite):
@@ -85,6 +105,9 @@ class BureauDeVote(ModeleCollectivite):
 
 class Electeur(ModeleCollectivite):
     """Une personne du fichier électoral, inscrite sur une ou plusieurs listes."""
+
+    collectivite = _collectivite_sans_index()
+    cree_le = _cree_le_sans_index()
 
     # État civil
     nom_naissance = models.CharField("nom de naissance", max_length=200)
@@ -301,6 +324,8 @@ class InscriptionListe(ModeleCollectivite):
 
     Un ressortissant de l'Union peut être sur les deux listes complémentaires à la fois."""
 
+    collectivite = _collectivite_sans_index()
+    cree_le = _cree_le_sans_index()
     # Pas d'index propre : l'index unique (electeur, type_liste) commence par l'électeur.
     electeur = models.ForeignKey(
         Electeur,
