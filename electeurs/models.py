@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
-
 from django.utils import timezone
 
 from core.tenancy.models import Collectivite, ModeleCollectivite

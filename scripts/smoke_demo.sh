@@ -11,3 +11,12 @@ unset REDIS_URL
 .venv/bin/python manage.py charger_demo >/dev/null
 .venv/bin/python manage.py charger_demo >/dev/null
 .venv/bin/python scripts/smoke_pages.py
+# L'import de l'extrait REU sur SQLite (le chemin Python et le SQL portable du moteur) : un
+# extrait de la commune de démonstration appliqué, puis le même une seconde fois (inchangé).
+.venv/bin/python -c "
+from pathlib import Path
+from bench.import_reu import generer
+generer(Path('$dir/ListesElecteursActifs-com99001-demo.csv'), lignes=3000, code_ugle='99001', bureaux=2)
+"
+.venv/bin/python manage.py importer_reu "$dir/ListesElecteursActifs-com99001-demo.csv" --collectivite saint-exemple
+.venv/bin/python manage.py importer_reu "$dir/ListesElecteursActifs-com99001-demo.csv" --collectivite saint-exemple

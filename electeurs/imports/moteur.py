@@ -935,7 +935,7 @@ def appliquer(*, collectivite_id: int, bilan: Bilan, avancer: Avancer) -> None:
     # Les noms du fichier entrent dans la table du mode approchant (ceux qu'elle a déjà restent).
     _executer(
         "INSERT INTO electeurs_nomelecteur (collectivite_id, nom) SELECT %s, n FROM "
-        f"(SELECT nom_normalise FROM {ETAPE} UNION SELECT usage_normalise FROM {ETAPE}) x(n) "
+        f"(SELECT nom_normalise AS n FROM {ETAPE} UNION SELECT usage_normalise FROM {ETAPE}) x "
         "WHERE n <> '' ON CONFLICT DO NOTHING",
         [collectivite_id],
     )
