@@ -23,6 +23,7 @@ def test_le_generateur_suit_la_disposition_elire(tmp_path: Path) -> None:
         assert len(list(lire_csv(fichier, colonnes=COLONNES))) == 3
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db
 def test_le_banc_mesure_l_import_et_le_copy(tmp_path: Path) -> None:
     resultat = mesurer(lignes=200, dossier=tmp_path, sous_processus=False)

@@ -359,6 +359,7 @@ def _index() -> set[str]:
         return {ligne[0] for ligne in curseur.fetchall()}
 
 
+@pytest.mark.postgresql
 def test_un_gros_ajout_reconstruit_les_index_a_l_identique(
     commune: Collectivite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -380,6 +381,7 @@ def _cles_etrangeres() -> set[str]:
         return {ligne[0] for ligne in curseur.fetchall()}
 
 
+@pytest.mark.postgresql
 def test_un_gros_ajout_rend_les_cles_etrangeres(
     commune: Collectivite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -390,6 +392,7 @@ def test_un_gros_ajout_rend_les_cles_etrangeres(
     assert _cles_etrangeres() == avant
 
 
+@pytest.mark.postgresql
 def test_la_normalisation_sql_rapide_est_celle_de_python(db: None) -> None:
     """Chaque caractère que le chemin rapide (`translate`) accepte donne le même texte que
     `electeurs.identite.normaliser` ; les autres passent par `normalize()`."""
@@ -425,6 +428,7 @@ def test_les_blancs_en_bord_de_valeur_sont_reperes(octets: bytes, attendu: bool)
     assert moteur._a_rogner(b"\n" + octets, b";") is attendu
 
 
+@pytest.mark.postgresql
 def test_le_chemin_rapide_rogne_les_valeurs_bordees_de_blancs(
     commune: Collectivite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -446,6 +450,7 @@ def test_le_chemin_rapide_rogne_les_valeurs_bordees_de_blancs(
     assert roux.libelle_voie == "RUE DU PORT"
 
 
+@pytest.mark.postgresql
 def test_le_chemin_rapide_ne_rogne_pas_un_fichier_sans_blancs_en_bord(
     commune: Collectivite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
