@@ -124,6 +124,10 @@ class Resultat:
     def rapport(self) -> float:
         return self.secondes_import / self.secondes_copy if self.secondes_copy else 0.0
 
+    @property
+    def rapport_plancher(self) -> float:
+        return self.secondes_import / self.secondes_plancher if self.secondes_plancher else 0.0
+
     def fois_copy(self, secondes: float) -> float:
         return secondes / self.secondes_copy if self.secondes_copy else 0.0
 
@@ -294,6 +298,7 @@ def resume(resultat: Resultat) -> str:
             f" ({_francais(resultat.fois_copy(resultat.secondes_ecriture), 2)} × COPY)",
             f"    … avec index et clés étrangères  : {_francais(resultat.secondes_plancher, 1)} s"
             f" ({_francais(resultat.fois_copy(resultat.secondes_plancher), 2)} × COPY)",
+            f"  Rapport import / plancher : {_francais(resultat.rapport_plancher, 2)}",
         ]
     )
 

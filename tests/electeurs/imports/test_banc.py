@@ -32,6 +32,9 @@ def test_le_banc_mesure_l_import_et_le_copy(tmp_path: Path) -> None:
     assert resultat.secondes_copy > 0 and resultat.secondes_import > 0
     assert resultat.rss_pic_kio > 0
     assert "Rapport import / COPY" in resume(resultat)
+    # Le plancher a réécrit les 200 électeurs puis tout annulé : l'import reste en base.
+    assert 0 < resultat.secondes_ecriture <= resultat.secondes_plancher
+    assert Electeur.objects.filter(collectivite__slug="banc-import-reu").count() == 200
 
 
 def test_le_resume_donne_le_rapport_en_francais() -> None:
@@ -42,9 +45,15 @@ def test_le_resume_donne_le_rapport_en_francais() -> None:
         secondes_import=25.0,
         rss_pic_kio=100 * 1024,
         comptes={"nouveaux": 1_000_000},
+        secondes_ecriture=20.0,
+        secondes_plancher=50.0,
     )
     assert resultat.rapport == pytest.approx(2.5)
+    assert resultat.rapport_plancher == pytest.approx(0.5)
     texte = resume(resultat)
     assert "1\u202f000\u202f000 lignes" in texte
     assert "Rapport import / COPY : 2,50" in texte
     assert "100 Mio" in texte
+    assert "électeurs et inscriptions seuls  : 20,0 s (2,00 × COPY)" in texte
+    assert "avec index et clés étrangères  : 50,0 s (5,00 × COPY)" in texte
+    assert "Rapport import / plancher : 0,50" in texte
