@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from convocations.elus.models import AccuseNotice, CourrielElu, NoticeRgpd
+from convocations.elus.models import AccuseNotice, AdresseElu, CourrielElu, NoteElu, NoticeRgpd
+from convocations.envoi.models import AbonnementResume
 from convocations.models import (
     Contact,
     Destinataire,
     DocumentSeance,
     EnvoiConvocation,
     Groupe,
+    ImportContacts,
     Mandat,
     PieceReponse,
     PointOrdreDuJour,
@@ -14,7 +16,7 @@ from convocations.models import (
     Reponse,
     Seance,
 )
-from core.admin_base import LectureSeuleAdmin, PerimetreAdmin
+from core.admin_base import LectureSeuleAdmin, PerimetreAdmin, PerimetreMixin
 
 
 @admin.register(Contact)
@@ -38,7 +40,7 @@ class MandatAdmin(PerimetreAdmin):
     raw_id_fields = ["utilisateur"]
 
 
-class _PointInline(admin.TabularInline):
+class _PointInline(PerimetreMixin, admin.TabularInline):  # type: ignore[type-arg]
     model = PointOrdreDuJour
     extra = 0
     exclude = ["collectivite"]
@@ -120,3 +122,40 @@ class AccuseNoticeAdmin(LectureSeuleAdmin, PerimetreAdmin):
 class CourrielEluAdmin(LectureSeuleAdmin, PerimetreAdmin):
     list_display = ["cree_le", "motif", "email", "statut", "tentatives", "envoye_le"]
     list_filter = ["statut", "motif", ("collectivite", admin.RelatedOnlyFieldListFilter)]
+
+
+@admin.register(AdresseElu)
+class AdresseEluAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    """Une adresse personnelle ne compte qu'une fois confirmée par le lien envoyé à elle."""
+
+    list_display = ["utilisateur", "email", "confirmee_le", "remplacee_le", "collectivite"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["email", "utilisateur__username", "utilisateur__last_name"]
+    list_select_related = ["utilisateur", "collectivite"]
+
+
+@admin.register(NoteElu)
+class NoteEluAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["seance", "auteur", "contact", "cree_le", "collectivite"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["texte", "seance__titre"]
+    list_select_related = ["seance", "auteur", "contact", "collectivite"]
+
+
+# --- Carnet et envoi (imports de contacts, résumés quotidiens) : en lecture seule ------------
+@admin.register(ImportContacts)
+class ImportContactsAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    """Le contenu du fichier déposé reste hors de l'admin (adresses des contacts)."""
+
+    list_display = ["nom_fichier", "par", "cree_le", "collectivite"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["nom_fichier"]
+    list_select_related = ["par", "collectivite"]
+    exclude = ["contenu"]
+
+
+@admin.register(AbonnementResume)
+class AbonnementResumeAdmin(LectureSeuleAdmin, PerimetreAdmin):
+    list_display = ["utilisateur", "dernier_envoi_le", "collectivite"]
+    list_filter = [("collectivite", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["utilisateur", "collectivite"]

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from core.admin_base import PerimetreMixin
 from core.journal.services import journaliser
 from core.models import CompteSMTP, Delai, EntreeJournal, Role, TypeRole
 from tests.factories import UtilisateurFactory
@@ -18,6 +19,71 @@ def test_chaque_modele_du_socle_a_son_admin():
         if m not in admin.site._registry
     ]
     assert manquants == []
+
+
+APPS_METIER = ["core", "electeurs", "notifications", "convocations", "teledossiers"]
+
+
+def _modeles_metier():
+    return [
+        modele
+        for config in apps.get_app_configs()
+        if config.label in APPS_METIER
+        for modele in config.get_models()
+    ]
+
+
+def test_chaque_modele_metier_a_son_admin_ou_sa_ligne_dans_un_autre():
+    en_ligne = {
+        inline.model
+        for modele_admin in admin.site._registry.values()
+        for inline in modele_admin.inlines
+    }
+    manquants = [
+        m._meta.label
+        for m in _modeles_metier()
+        if m not in admin.site._registry and m not in en_ligne
+    ]
+    assert manquants == []
+
+
+# Périmètre propre, testé à part : invitations aux seuls superutilisateurs, délais nationaux
+# lus par tous plus les surcharges de ses collectivités.
+PERIMETRES_PROPRES = {"core.Invitation", "core.Delai"}
+
+
+def test_l_admin_de_chaque_ligne_de_collectivite_est_limite_au_perimetre():
+    def rattache(modele):
+        return any(champ.name == "collectivite" for champ in modele._meta.fields)
+
+    hors_perimetre = [
+        modele._meta.label
+        for modele, modele_admin in admin.site._registry.items()
+        if modele._meta.app_label in APPS_METIER
+        and rattache(modele)
+        and not isinstance(modele_admin, PerimetreMixin)
+        and modele._meta.label not in PERIMETRES_PROPRES
+    ]
+    en_ligne_hors_perimetre = [
+        inline.model._meta.label
+        for modele_admin in admin.site._registry.values()
+        for inline in modele_admin.inlines
+        if rattache(inline.model) and not issubclass(inline, PerimetreMixin)
+    ]
+    assert hors_perimetre == []
+    assert en_ligne_hors_perimetre == []
+
+
+@pytest.mark.parametrize(
+    "modele",
+    [m for m in _modeles_metier() if m._meta.app_label != "core" and m in admin.site._registry],
+    ids=lambda m: m._meta.label,
+)
+def test_chaque_liste_admin_metier_repond(monde, client, modele):
+    superuser = UtilisateurFactory(username="super", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = reverse(f"admin:{modele._meta.app_label}_{modele._meta.model_name}_changelist")
+    assert client.get(url).status_code == 200
 
 
 def _personnel(monde):
