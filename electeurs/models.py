@@ -14,9 +14,8 @@ from typing import Any
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils import timezone
 
-from core.tenancy.models import Collectivite, ModeleCollectivite
+from core.tenancy.models import ModeleCollectivite, champ_collectivite, champ_cree_le
 from electeurs.identite import cle_homonymie, cle_identite, date_cle, normaliser
 
 
@@ -49,24 +48,6 @@ class StatutElecteur(models.TextChoices):
     RADIE = "radie", "Radié"
     # Demande d'inscription refusée : la personne n'est sur aucune liste (procédure).
     REFUSE = "refuse", "Inscription refusée"
-
-
-def _collectivite_sans_index() -> Any:
-    """Le champ hérité de `ModeleCollectivite`, sans son index propre : les index des deux
-    grandes tables (électeurs, inscriptions) commencent tous par la collectivité, et chaque
-    index de plus est reconstruit à chaque gros import (bench/README.md, issue 8)."""
-    return models.ForeignKey(
-        Collectivite,
-        verbose_name="collectivité",
-        on_delete=models.PROTECT,
-        related_name="+",
-        db_index=False,
-    )
-
-
-def _cree_le_sans_index() -> Any:
-    """Rien ne trie ni ne filtre électeurs et inscriptions par date de création."""
-    return models.DateTimeField("créé le", default=timezone.now, editable=False)
 
 
 class BureauDeVote(ModeleCollectivite):
@@ -105,8 +86,11 @@ class BureauDeVote(ModeleCollectivite):
 class Electeur(ModeleCollectivite):
     """Une personne du fichier électoral, inscrite sur une ou plusieurs listes."""
 
-    collectivite = _collectivite_sans_index()
-    cree_le = _cree_le_sans_index()
+    # Sans index propres pour `collectivite` et `cree_le` : tous les index de `Meta` commencent
+    # par la collectivité, rien ne trie ni ne filtre par date de création, et chaque index de
+    # plus est reconstruit à chaque gros import (bench/README.md, issue 8).
+    collectivite = champ_collectivite(db_index=False)
+    cree_le = champ_cree_le(db_index=False)
 
     # État civil
     nom_naissance = models.CharField("nom de naissance", max_length=200)
@@ -288,14 +272,8 @@ class NomElecteur(models.Model):
     `Electeur.save()`. Un nom que plus personne ne porte y reste : il ne mène à aucun électeur.
     """
 
-    collectivite = models.ForeignKey(
-        "core.Collectivite",
-        verbose_name="collectivité",
-        on_delete=models.CASCADE,
-        related_name="+",
-        # L'index de la contrainte d'unicité commence par la collectivité.
-        db_index=False,
-    )
+    # L'index de la contrainte d'unicité commence par la collectivité.
+    collectivite = champ_collectivite(db_index=False, on_delete=models.CASCADE)
     nom = models.TextField("nom normalisé")
 
     class Meta:
@@ -323,8 +301,9 @@ class InscriptionListe(ModeleCollectivite):
 
     Un ressortissant de l'Union peut être sur les deux listes complémentaires à la fois."""
 
-    collectivite = _collectivite_sans_index()
-    cree_le = _cree_le_sans_index()
+    # Comme pour `Electeur` : l'index de `Meta` commence par la collectivité.
+    collectivite = champ_collectivite(db_index=False)
+    cree_le = champ_cree_le(db_index=False)
     # Pas d'index propre : l'index unique (electeur, type_liste) commence par l'électeur.
     electeur = models.ForeignKey(
         Electeur,

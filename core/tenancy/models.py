@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from django.core.validators import RegexValidator
 from django.db import models
@@ -12,8 +12,14 @@ from django.utils import timezone
 _M = TypeVar("_M", bound=models.Model)
 
 
+def champ_cree_le(*, db_index: bool = True) -> Any:
+    """La date de création de `BaseModel` ; `db_index=False` pour une grande table que rien ne
+    trie ni ne filtre par elle (électeurs, inscriptions : un index de moins à chaque import)."""
+    return models.DateTimeField("créé le", default=timezone.now, editable=False, db_index=db_index)
+
+
 class BaseModel(models.Model):
-    cree_le = models.DateTimeField("créé le", default=timezone.now, editable=False, db_index=True)
+    cree_le = champ_cree_le()
     modifie_le = models.DateTimeField("modifié le", auto_now=True)
 
     class Meta:
@@ -107,12 +113,22 @@ class ScopedQuerySet(models.QuerySet[_M]):
         return self.filter(collectivite=collectivite)
 
 
+def champ_collectivite(*, db_index: bool = True, on_delete: Any = models.PROTECT) -> Any:
+    """La collectivité d'une ligne (`ModeleCollectivite`) ; `db_index=False` quand tous les
+    index du modèle commencent déjà par elle."""
+    return models.ForeignKey(
+        Collectivite,
+        verbose_name="collectivité",
+        on_delete=on_delete,
+        related_name="+",
+        db_index=db_index,
+    )
+
+
 class ModeleCollectivite(BaseModel):
     """Base de toute ligne métier : elle appartient à exactement une collectivité."""
 
-    collectivite = models.ForeignKey(
-        Collectivite, verbose_name="collectivité", on_delete=models.PROTECT, related_name="+"
-    )
+    collectivite = champ_collectivite()
 
     objects = ScopedQuerySet.as_manager()
 
