@@ -416,7 +416,8 @@ class ListeMixin:
         lignes = self.lignes()
         if isinstance(lignes, QuerySet):
             return lignes.in_bulk(pks)
-        return {ligne.pk: ligne for ligne in lignes if ligne.pk in set(pks)}
+        voulues = set(pks)
+        return {ligne.pk: ligne for ligne in lignes if ligne.pk in voulues}
 
     def liste(self) -> Liste:
         q = texte_de_recherche(self.request) if self.recherche else ""

@@ -34,6 +34,13 @@ _TEMOIN = -987_654_321
 
 
 @une_fois
+def _colonnes_roles_actifs() -> tuple[tuple[str, ...], ...]:
+    """Les noms des colonnes de chaque modèle lu, dans l'ordre du SELECT (une fois par
+    processus, comme le SQL)."""
+    return tuple(tuple(f.attname for f in m._meta.concrete_fields) for m in _MODELES)
+
+
+@une_fois
 def _sql_roles_actifs() -> tuple[str, tuple[Any, ...]]:
     """Le SQL de la lecture des rôles actifs avec leur compte et leur collectivité, écrit une
     fois par processus par l'ORM : chaque page du back-office le rejoue avec l'identifiant du
@@ -50,7 +57,7 @@ def _sql_roles_actifs() -> tuple[str, tuple[Any, ...]]:
 
 
 def roles_actifs_lus(user_id: int) -> list[Role]:
-    colonnes = [[f.attname for f in m._meta.concrete_fields] for m in _MODELES]
+    colonnes = _colonnes_roles_actifs()
     with connection.cursor() as curseur:
         sql, parametres = _sql_roles_actifs()
         curseur.execute(sql, [user_id if p == _TEMOIN else p for p in parametres])

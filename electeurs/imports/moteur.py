@@ -697,7 +697,7 @@ def _doublons() -> list[tuple[str, int, int, int]]:
 
 
 def _ensemble() -> _Ensemble:
-    """Les mêmes contrôles, une requête chacun (SQLite n'a pas `GROUPING SETS`)."""
+    """Les mêmes contrôles, une requête chacun (SQLite n'a ni `bool_or` ni `greatest`)."""
     multiples = _lignes(
         f"SELECT cle_identite, min(ligne) FROM {ETAPE} GROUP BY cle_identite HAVING count(*) > 1"
     )
